@@ -1,0 +1,46 @@
+/**
+ * The demo deployment's settings: everything has an embedded default so `npm start` needs nothing.
+ */
+import { fileURLToPath } from 'node:url';
+
+export interface DemoConfig {
+  port: number;
+  host: string;
+  origin: string;
+  issuer: string;
+  apiResource: string;
+  tokenTtlSeconds: number;
+  cacheDir: string;
+  distDir: string;
+  publicDir: string;
+  org: string;
+}
+
+function integer(name: string, fallback: number, min: number, max: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`${name} must be an integer from ${min} to ${max}, got "${raw}".`);
+  }
+  return value;
+}
+
+export function demoConfig(): DemoConfig {
+  const port = integer('PORT', 8080, 1, 65535);
+  const host = '127.0.0.1';
+  const origin = `http://${host}:${port}`;
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  return {
+    port,
+    host,
+    origin,
+    issuer: `${origin}/idp`,
+    apiResource: `${origin}/api`,
+    tokenTtlSeconds: integer('VEIL_TOKEN_TTL', 120, 1, 300),
+    cacheDir: process.env.VEIL_CACHE_DIR || `${root}.cache/veil-media`,
+    distDir: `${root}dist`,
+    publicDir: `${root}demo/public`,
+    org: 'acme',
+  };
+}

@@ -1,0 +1,38 @@
+/**
+ * The dev IdP's accounts (demo contract: these exact users, password `veil-demo` for each).
+ * `sub` is the email address: stable for the lifetime of the demo and readable in audit rows.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+
+export interface DevUser {
+  readonly sub: string;
+  readonly email: string;
+  readonly name: string;
+  readonly org: string;
+  readonly groups: readonly string[];
+}
+
+export const DEV_PASSWORD = 'veil-demo';
+
+export const DEV_USERS: readonly DevUser[] = Object.freeze([
+  { sub: 'alice@acme.test', email: 'alice@acme.test', name: 'Alice Example', org: 'acme', groups: ['veil-admins'] },
+  { sub: 'bob@acme.test', email: 'bob@acme.test', name: 'Bob Example', org: 'acme', groups: [] },
+  { sub: 'mallory@globex.test', email: 'mallory@globex.test', name: 'Mallory Example', org: 'globex', groups: [] },
+].map((user) => Object.freeze({ ...user, groups: Object.freeze([...user.groups]) })));
+
+export function findDevUser(sub: string): DevUser | undefined {
+  return DEV_USERS.find((user) => user.sub === sub);
+}
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value, 'utf8').digest();
+}
+
+/** The account for `login` (email, case-insensitive) if `password` is right; undefined otherwise. */
+export function authenticate(login: string, password: string): DevUser | undefined {
+  const email = login.trim().toLowerCase();
+  const user = DEV_USERS.find((candidate) => candidate.email === email);
+  // Compare digests in constant time, and compare even for unknown users.
+  const passwordOk = timingSafeEqual(digest(password), digest(DEV_PASSWORD));
+  return user && passwordOk ? user : undefined;
+}

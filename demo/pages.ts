@@ -1,0 +1,50 @@
+/**
+ * The demo's own pages. Every interpolated value is escaped; no inline script or style.
+ */
+import { html, type SafeHtml } from './idp/html.js';
+import type { DemoConfig } from './config.js';
+
+export interface DemoVideo {
+  id: string;
+  title: string;
+}
+
+function layout(title: string, body: SafeHtml): string {
+  return html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title} · Veil demo</title>
+<link rel="stylesheet" href="/assets/demo.css">
+<script type="module" src="/veil/define.js"></script>
+<script type="module" src="/assets/demo.js"></script>
+</head>
+<body>
+${body}
+</body>
+</html>`.toString();
+}
+
+export function watchPage(config: DemoConfig, videoId: string): string {
+  const player = html`<veil-player video="${videoId}" hls-worker-url="/veil/hls.worker.js"></veil-player>`;
+  return layout(
+    videoId,
+    html`<header><a href="/">Veil demo</a><button type="button" id="sign-out">Sign out</button></header>
+<main><veil-session issuer="${config.issuer}" client-id="veil-demo" api="${config.origin}" org="${config.org}" auto-sign-in>${player}</veil-session></main>`,
+  );
+}
+
+export function indexPage(videos: readonly DemoVideo[]): string {
+  const items = videos.map((video) => html`<li><a href="/watch?v=${encodeURIComponent(video.id)}">${video.title}</a> <code>${video.id}</code></li>`);
+  return layout(
+    'Home',
+    html`<header><a href="/">Veil demo</a></header>
+<main>
+<h1>Veil demo</h1>
+<p>Protected sample videos. Sign in as <code>alice@acme.test</code> or <code>bob@acme.test</code> (org acme) to watch;
+<code>mallory@globex.test</code> is outside the perimeter. Password: <code>veil-demo</code>.</p>
+<ul>${items}</ul>
+</main>`,
+  );
+}

@@ -1,0 +1,26 @@
+/**
+ * Static files for the demo: the built library under `/veil/`, demo assets under `/assets/`.
+ * Only known file types directly below (or one level below) the root are served.
+ */
+import { readFile } from 'node:fs/promises';
+import { join, normalize, sep } from 'node:path';
+
+const TYPES: Record<string, string> = {
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+};
+
+export async function serveStatic(root: string, relativePath: string): Promise<Response | undefined> {
+  const type = TYPES[relativePath.slice(relativePath.lastIndexOf('.'))];
+  const path = normalize(join(root, relativePath));
+  if (!type || !path.startsWith(root + sep) || relativePath.includes('..')) return undefined;
+  try {
+    const body = await readFile(path);
+    return new Response(new Uint8Array(body), { headers: { 'content-type': type, 'cache-control': 'no-cache' } });
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,92 @@
+#!/usr/bin/env node
+// `npm test`: builds the library, starts the real demo server once, runs the node tests (server and
+// end-to-end in Chromium) and the web-test-runner browser tests, and prints one
+// `N passed, N failed` line covering every runner, last.
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+
+const COUNTS = '.cache/test-counts';
+const PORT = process.env.VEIL_TEST_PORT || '8181';
+const ORIGIN = `http://127.0.0.1:${PORT}`;
+
+function run(command, args, options = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { stdio: 'inherit', ...options });
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+  });
+}
+
+async function testFiles(dir) {
+  const names = await readdir(dir).catch(() => []);
+  return names.filter((name) => name.endsWith('.test.ts')).sort().map((name) => `${dir}/${name}`);
+}
+
+function startDemo() {
+  return new Promise((resolve, reject) => {
+    const child = spawn('npx', ['tsx', 'demo/server.ts'], {
+      env: { ...process.env, PORT },
+      stdio: ['ignore', 'pipe', 'inherit'],
+      detached: true,
+    });
+    const timer = setTimeout(() => reject(new Error('demo server did not become ready within 10 minutes')), 600_000);
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk) => {
+      process.stdout.write(chunk.replace(/^/gm, '[demo] '));
+      if (chunk.includes(`ready at ${ORIGIN}`)) {
+        clearTimeout(timer);
+        resolve(child);
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`demo server exited early (${code})`)));
+  });
+}
+
+function readCounts(file) {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+rmSync(COUNTS, { recursive: true, force: true });
+mkdirSync(COUNTS, { recursive: true });
+const totals = { passed: 0, failed: 0 };
+let demo;
+try {
+  if ((await run('npm', ['run', 'build'])) !== 0) throw new Error('build failed');
+  demo = await startDemo();
+  const env = { ...process.env, VEIL_DEMO_URL: ORIGIN };
+
+  const nodeFiles = [...(await testFiles('test/server')), ...(await testFiles('test/e2e'))];
+  const nodeExit = await run(process.execPath, [
+    '--import', 'tsx', '--test', '--test-concurrency=1',
+    '--test-reporter=spec', '--test-reporter-destination=stdout',
+    '--test-reporter=./scripts/node-count-reporter.mjs', `--test-reporter-destination=${COUNTS}/node.json`,
+    ...nodeFiles,
+  ], { env });
+  const wtrExit = await run('npx', ['web-test-runner', '--config', 'web-test-runner.config.mjs'], {
+    env: { ...env, VEIL_WTR_COUNTS: `${COUNTS}/wtr.json` },
+  });
+
+  for (const [name, exit] of [['node', nodeExit], ['wtr', wtrExit]]) {
+    const counts = readCounts(`${COUNTS}/${name}.json`);
+    if (!counts) {
+      console.error(`${name} runner produced no counts (exit ${exit})`);
+      totals.failed += 1;
+      continue;
+    }
+    totals.passed += counts.passed;
+    totals.failed += counts.failed;
+    // A runner that failed without a counted failure (a crash) still fails the run.
+    if (exit !== 0 && counts.failed === 0) totals.failed += 1;
+  }
+} catch (error) {
+  console.error(error);
+  totals.failed += 1;
+} finally {
+  if (demo) process.kill(-demo.pid, 'SIGTERM');
+}
+console.log(`${totals.passed} passed, ${totals.failed} failed`);
+process.exitCode = totals.failed > 0 ? 1 : 0;

@@ -1,0 +1,3 @@
+/** Registers every Veil element. The side-effect entry: `import 'veil-video/define'`. */
+import './elements/session/define.js';
+import './elements/player/define.js';

@@ -1,0 +1,93 @@
+import { css } from 'lit';
+
+export const playerStyles = css`
+  :host {
+    display: block;
+    position: relative;
+    aspect-ratio: 16 / 9;
+    background: var(--veil-background, #000);
+    color: var(--veil-color, #fff);
+    font: var(--veil-font, 14px/1.4 system-ui, sans-serif);
+    overflow: hidden;
+    contain: layout paint;
+  }
+  :host(:fullscreen) {
+    aspect-ratio: auto;
+    width: 100%;
+    height: 100%;
+  }
+  video {
+    position: absolute;
+    inset: 0;
+    width: 100%;
+    height: 100%;
+    object-fit: contain;
+  }
+  .watermark {
+    position: absolute;
+    left: 10%;
+    top: 12%;
+    padding: 0.2em 0.5em;
+    pointer-events: none;
+    user-select: none;
+    white-space: nowrap;
+    font-size: 1.1em;
+    color: rgba(255, 255, 255, 0.9);
+    text-shadow: 0 0 3px #000;
+    opacity: var(--veil-watermark-opacity, 0.5);
+  }
+  .message {
+    position: absolute;
+    inset: 0;
+    display: flex;
+    flex-direction: column;
+    gap: 0.75em;
+    align-items: center;
+    justify-content: center;
+    padding: 1.5em;
+    text-align: center;
+    background: rgba(0, 0, 0, 0.75);
+  }
+  .message[hidden] {
+    display: none;
+  }
+  .controls {
+    position: absolute;
+    left: 0;
+    right: 0;
+    bottom: 0;
+    display: flex;
+    gap: 0.5em;
+    align-items: center;
+    padding: 0.4em 0.6em;
+    background: linear-gradient(transparent, rgba(0, 0, 0, 0.7));
+  }
+  .controls[hidden] {
+    display: none;
+  }
+  button {
+    font: inherit;
+    color: inherit;
+    background: var(--veil-button-background, rgba(255, 255, 255, 0.15));
+    border: 1px solid rgba(255, 255, 255, 0.3);
+    border-radius: 4px;
+    padding: 0.25em 0.6em;
+    cursor: pointer;
+  }
+  button:focus-visible,
+  input:focus-visible {
+    outline: 2px solid var(--veil-focus-color, #4da3ff);
+    outline-offset: 2px;
+  }
+  .seek {
+    flex: 1;
+    min-width: 4em;
+  }
+  .volume {
+    width: 5em;
+  }
+  .time {
+    font-variant-numeric: tabular-nums;
+    white-space: nowrap;
+  }
+`;

@@ -1,0 +1,192 @@
+import { provide } from '@lit/context';
+import { html, LitElement, type PropertyValues } from 'lit';
+import { property, state } from 'lit/decorators.js';
+import { VeilError } from '../../errors.js';
+import { sessionContext } from '../../identity/context.js';
+import { claimsOf, OidcIdentity } from '../../identity/oidc.js';
+import type { PerimeterPolicy } from '../../identity/perimeter.js';
+import type { SessionStatus, VeilSessionState, ViewerClaims } from '../../identity/types.js';
+import { emitVeilError, emitVeilEvent } from '../events.js';
+import { sessionStyles } from './session.styles.js';
+
+const DEFAULT_SCOPE = 'openid profile email org offline_access';
+
+/**
+ * @summary Signs the viewer in with the organisation's identity provider (OIDC authorization code
+ * + PKCE) and provides identity, perimeter and API location to every Veil element inside it.
+ *
+ * @slot - The Veil elements (player, recorder, share dialog) that act for this viewer.
+ *
+ * @fires veil-signed-in - The viewer is signed in. `detail: { claims }`.
+ * @fires veil-signed-out - No viewer is signed in (after start-up or sign-out).
+ * @fires veil-error - Sign-in failed or the configuration is invalid. `detail` is a `VeilError`.
+ */
+export class VeilSession extends LitElement {
+  static override styles = sessionStyles;
+
+  /** OpenID Provider issuer URL (its discovery document lives under it). */
+  @property() issuer = '';
+  /** OAuth client id registered with the issuer for this page. */
+  @property({ attribute: 'client-id' }) clientId = '';
+  /** Base URL of the Veil API. Defaults to the page's origin. */
+  @property() api = '';
+  /** Perimeter: the `org` claim a viewer must carry. */
+  @property() org = '';
+  /** Perimeter: space-separated groups; a viewer must be in at least one. */
+  @property() groups = '';
+  /** Perimeter: space-separated e-mail domains a viewer's `email` must end with. */
+  @property({ attribute: 'email-domains' }) emailDomains = '';
+  /** Send a signed-out viewer straight to the identity provider. */
+  @property({ type: Boolean, attribute: 'auto-sign-in' }) autoSignIn = false;
+  /** OAuth scopes requested at sign-in. */
+  @property() scope = DEFAULT_SCOPE;
+  /** Redirect URI registered with the issuer. Defaults to this page's URL without query or hash. */
+  @property({ attribute: 'redirect-uri' }) redirectUri = '';
+  /** Where the identity provider returns the viewer after sign-out. Defaults to the page's origin. */
+  @property({ attribute: 'post-logout-redirect-uri' }) postLogoutRedirectUri = '';
+
+  @provide({ context: sessionContext })
+  @state()
+  protected session: VeilSessionState | undefined;
+
+  #identity?: OidcIdentity;
+  #unsubscribe?: () => void;
+  #accessToken?: string;
+
+  /** `initializing`, `signed-out`, `signing-in`, `signed-in` or `error`; reflected as the `status` attribute. */
+  get status(): SessionStatus {
+    return this.session?.status ?? 'initializing';
+  }
+
+  /** Verified claims of the signed-in viewer. */
+  get claims(): ViewerClaims | undefined {
+    return this.session?.claims;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.#publish('initializing');
+    void this.#start();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    if (changed.has('session')) this.setAttribute('status', this.status);
+  }
+
+  /** Redirects to the identity provider; the viewer comes back to this page. */
+  async signIn(): Promise<void> {
+    const identity = this.#identity;
+    if (!identity) return;
+    this.#publish('signing-in');
+    try {
+      await identity.signIn(location.href);
+    } catch (cause) {
+      this.#fail(new VeilError('SIGN_IN_FAILED', { cause }));
+    }
+  }
+
+  async signOut(): Promise<void> {
+    await this.#identity?.signOut();
+  }
+
+  async #start(): Promise<void> {
+    if (!this.issuer || !this.clientId) {
+      this.#fail(new VeilError('CONFIG_INVALID', {
+        message: '<veil-session> needs `issuer` and `client-id` attributes.',
+        data: { issuer: this.issuer, clientId: this.clientId },
+      }));
+      return;
+    }
+    const identity = (this.#identity = new OidcIdentity({
+      authority: this.issuer,
+      clientId: this.clientId,
+      redirectUri: this.redirectUri || `${location.origin}${location.pathname}`,
+      postLogoutRedirectUri: this.postLogoutRedirectUri || `${location.origin}/`,
+      scope: this.scope,
+    }));
+    this.#unsubscribe = identity.onUserChanged((user) => {
+      this.#accessToken = user?.access_token;
+      if (user) this.#publish('signed-in', claimsOf(user));
+      else this.#signedOut();
+    });
+    try {
+      const here = new URL(location.href);
+      const user = identity.isCallback(here)
+        ? await this.#completeCallback(identity, here)
+        : await identity.currentUser();
+      this.#accessToken = user?.access_token;
+      if (user) {
+        this.#publish('signed-in', claimsOf(user));
+        emitVeilEvent(this, 'veil-signed-in', { claims: this.claims });
+      } else {
+        this.#signedOut();
+        if (this.autoSignIn) await this.signIn();
+      }
+    } catch (error) {
+      this.#fail(error instanceof VeilError ? error : new VeilError('SIGN_IN_FAILED', { cause: error }));
+    }
+  }
+
+  async #completeCallback(identity: OidcIdentity, here: URL) {
+    const { user, returnTo } = await identity.completeSignIn(here.href);
+    const target = returnTo ? new URL(returnTo, here) : undefined;
+    for (const param of ['code', 'state', 'session_state', 'iss']) here.searchParams.delete(param);
+    if (target && target.origin === here.origin && target.href !== here.href) {
+      // The page the viewer started from differs (another query, say): load it for real, so the
+      // page is rendered for that URL. The user is in sessionStorage; the reload is instant.
+      location.replace(target.href);
+      return new Promise<never>(() => undefined);
+    }
+    // Same page: just drop `code` and `state` from the address bar.
+    history.replaceState(history.state, '', here.href);
+    return user;
+  }
+
+  #signedOut(): void {
+    this.#accessToken = undefined;
+    this.#publish('signed-out');
+    emitVeilEvent(this, 'veil-signed-out', {});
+  }
+
+  #fail(error: VeilError): void {
+    this.#publish('error', undefined, error);
+    emitVeilError(this, error);
+  }
+
+  #perimeter(): PerimeterPolicy {
+    const list = (value: string) => value.split(/\s+/).filter(Boolean);
+    return {
+      issuer: this.issuer,
+      ...(this.org ? { org: this.org } : {}),
+      ...(this.groups ? { groups: list(this.groups) } : {}),
+      ...(this.emailDomains ? { emailDomains: list(this.emailDomains) } : {}),
+    };
+  }
+
+  #publish(status: SessionStatus, claims?: ViewerClaims, error?: VeilError): void {
+    this.session = {
+      status,
+      api: (this.api || location.origin).replace(/\/$/, ''),
+      perimeter: this.#perimeter(),
+      claims,
+      error,
+      getAccessToken: async () => {
+        const user = await this.#identity?.currentUser();
+        const token = user?.access_token ?? this.#accessToken;
+        if (!token) throw new VeilError('SIGN_IN_REQUIRED');
+        return token;
+      },
+      signIn: () => this.signIn(),
+    };
+  }
+
+  protected override render() {
+    return html`<slot></slot>`;
+  }
+}

@@ -1,0 +1,232 @@
+/**
+ * The one error type Veil throws, emits (`veil-error`) and reflects (`error-code`).
+ *
+ * Modelled on shaka-player's `shaka.util.Error` (severity, category, code, data) and jose's
+ * stable string codes with `cause`: a host can switch on `code` forever, a viewer gets
+ * `message`, an integrator gets `hint`, and the original engine/IdP error stays in `cause`.
+ */
+
+export type VeilErrorCategory =
+  | 'identity'
+  | 'perimeter'
+  | 'token'
+  | 'network'
+  | 'media'
+  | 'drm'
+  | 'watermark'
+  | 'audit'
+  | 'capture'
+  | 'share'
+  | 'config';
+
+/** `recoverable`: the element may retry or the viewer may act; `critical`: playback is over. */
+export type VeilErrorSeverity = 'recoverable' | 'critical';
+
+interface CodeInfo {
+  readonly category: VeilErrorCategory;
+  readonly severity: VeilErrorSeverity;
+  /** HTTP status the reference server answers with for this code (where it applies). */
+  readonly status?: number;
+  /** What the viewer is told. */
+  readonly message: string;
+  /** What the integrator can do about it. */
+  readonly hint: string;
+}
+
+/**
+ * The error-code catalogue: the single place where codes are defined and documented.
+ * README "Error codes" is generated from the same table's meaning; keep them in step.
+ */
+export const ERROR_CODES = {
+  CONFIG_INVALID: {
+    category: 'config',
+    severity: 'critical',
+    status: 400,
+    message: 'This video player is not set up correctly.',
+    hint: 'A required attribute or option is missing or malformed; the error data names it.',
+  },
+  SIGN_IN_REQUIRED: {
+    category: 'identity',
+    severity: 'recoverable',
+    message: 'Sign in with your organisation account to watch this video.',
+    hint: 'No signed-in viewer. Call session.signIn() or set `auto-sign-in` on <veil-session>.',
+  },
+  SIGN_IN_FAILED: {
+    category: 'identity',
+    severity: 'recoverable',
+    message: 'Signing in did not complete. Please try again.',
+    hint: 'The identity provider returned an error or the callback could not be processed; see `cause`.',
+  },
+  ACCESS_TOKEN_INVALID: {
+    category: 'identity',
+    severity: 'recoverable',
+    status: 401,
+    message: 'Your sign-in could not be verified. Please sign in again.',
+    hint: 'The access token is missing, expired, or fails issuer/audience/type/signature checks.',
+  },
+  PERIMETER_DENIED: {
+    category: 'perimeter',
+    severity: 'critical',
+    status: 403,
+    message: 'This video belongs to another organisation. Your account does not have access.',
+    hint: "The viewer's verified claims (issuer, org, groups, email domain) are outside the perimeter.",
+  },
+  VIDEO_NOT_FOUND: {
+    category: 'media',
+    severity: 'critical',
+    status: 404,
+    message: 'This video does not exist or is no longer available.',
+    hint: 'Check the `video` attribute against the video ids your service knows.',
+  },
+  PLAYBACK_NOT_GRANTED: {
+    category: 'token',
+    severity: 'critical',
+    status: 403,
+    message: 'You do not have access to this video. Ask its owner to share it with you.',
+    hint: 'The viewer is inside the perimeter but neither the video audience nor a grant includes them.',
+  },
+  PLAYBACK_TOKEN_MISSING: {
+    category: 'token',
+    severity: 'recoverable',
+    status: 401,
+    message: 'Your viewing session is not authorised.',
+    hint: 'Media, key and license requests need `Authorization: Bearer <playback token>`.',
+  },
+  PLAYBACK_TOKEN_INVALID: {
+    category: 'token',
+    severity: 'recoverable',
+    status: 401,
+    message: 'Your viewing session could not be verified.',
+    hint: 'The playback token failed signature, algorithm, issuer or audience checks.',
+  },
+  PLAYBACK_TOKEN_EXPIRED: {
+    category: 'token',
+    severity: 'recoverable',
+    status: 401,
+    message: 'Your viewing session expired.',
+    hint: 'The playback token is past `exp`; the player renews it before expiry.',
+  },
+  PLAYBACK_TOKEN_WRONG_VIDEO: {
+    category: 'token',
+    severity: 'critical',
+    status: 403,
+    message: 'Your viewing session is not valid for this video.',
+    hint: "The playback token's `vid` does not match the requested video.",
+  },
+  PLAYBACK_SESSION_FAILED: {
+    category: 'token',
+    severity: 'recoverable',
+    message: 'The video service could not start your viewing session.',
+    hint: 'The playback-session request failed; see `data.status` and `cause`.',
+  },
+  NETWORK_ERROR: {
+    category: 'network',
+    severity: 'recoverable',
+    message: 'The video service cannot be reached. Check your connection.',
+    hint: 'A request failed before a response arrived (offline, DNS, CORS, or TLS).',
+  },
+  MEDIA_UNSUPPORTED: {
+    category: 'media',
+    severity: 'critical',
+    message: 'This browser cannot play this video.',
+    hint: 'Media Source Extensions or the stream codecs are not available in this browser.',
+  },
+  MEDIA_LOAD_FAILED: {
+    category: 'media',
+    severity: 'critical',
+    message: 'The video could not be loaded.',
+    hint: 'The manifest or a segment failed to load or parse; see `cause` for the engine error.',
+  },
+  MEDIA_DECODE_FAILED: {
+    category: 'media',
+    severity: 'critical',
+    message: 'The video could not be decoded.',
+    hint: 'The media element reported a decode error; see `cause`.',
+  },
+  DRM_UNSUPPORTED: {
+    category: 'drm',
+    severity: 'critical',
+    message: 'This browser cannot play protected video.',
+    hint: 'None of the key systems offered by the playback session is available (EME).',
+  },
+  DRM_LICENSE_REQUEST_FAILED: {
+    category: 'drm',
+    severity: 'critical',
+    message: 'The video could not be unlocked.',
+    hint: 'The license or key request failed; see `data.status` and `cause`.',
+  },
+  SERVER_ERROR: {
+    category: 'network',
+    severity: 'recoverable',
+    status: 500,
+    message: 'The video service had a problem. Please try again.',
+    hint: 'An unexpected server-side error; the server log has details.',
+  },
+  NOT_FOUND: {
+    category: 'config',
+    severity: 'critical',
+    status: 404,
+    message: 'The requested resource does not exist.',
+    hint: 'Check the URL against the service routes documented in the README.',
+  },
+  BAD_REQUEST: {
+    category: 'config',
+    severity: 'critical',
+    status: 400,
+    message: 'The request was not understood.',
+    hint: 'The request body or parameters are malformed; the error message names the field.',
+  },
+  ORIGIN_NOT_ALLOWED: {
+    category: 'config',
+    severity: 'critical',
+    status: 403,
+    message: 'This page is not allowed to use the video service.',
+    hint: "Add the page's origin to the service's CORS allowlist.",
+  },
+} as const satisfies Record<string, CodeInfo>;
+
+export type VeilErrorCode = keyof typeof ERROR_CODES;
+
+export interface VeilErrorOptions {
+  /** Overrides the catalogue's viewer message (still rendered as text, never HTML). */
+  message?: string;
+  data?: Record<string, unknown>;
+  cause?: unknown;
+}
+
+export class VeilError extends Error {
+  override readonly name = 'VeilError';
+  readonly code: VeilErrorCode;
+  readonly category: VeilErrorCategory;
+  readonly severity: VeilErrorSeverity;
+  readonly hint: string;
+  readonly data: Readonly<Record<string, unknown>>;
+
+  constructor(code: VeilErrorCode, options: VeilErrorOptions = {}) {
+    const info: CodeInfo = ERROR_CODES[code];
+    super(options.message ?? info.message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.category = info.category;
+    this.severity = info.severity;
+    this.hint = info.hint;
+    this.data = Object.freeze({ ...options.data });
+  }
+
+  /** The HTTP status the reference server uses for this code. */
+  get status(): number {
+    return (ERROR_CODES[this.code] as CodeInfo).status ?? 500;
+  }
+
+  /** The JSON body the reference server sends: `{ error: { code, message, hint } }`. */
+  toJSON(): { error: { code: VeilErrorCode; message: string; hint: string } } {
+    return { error: { code: this.code, message: this.message, hint: this.hint } };
+  }
+}
+
+export function isVeilError(value: unknown): value is VeilError {
+  return value instanceof VeilError;
+}
+
+export function isVeilErrorCode(value: unknown): value is VeilErrorCode {
+  return typeof value === 'string' && Object.hasOwn(ERROR_CODES, value);
+}

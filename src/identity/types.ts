@@ -1,0 +1,30 @@
+import type { VeilError } from '../errors.js';
+import type { PerimeterPolicy } from './perimeter.js';
+
+/** Claims about the viewer, as received from the identity provider's token endpoint. */
+export interface ViewerClaims {
+  issuer: string;
+  sub: string;
+  org?: string;
+  groups: string[];
+  email?: string;
+  name?: string;
+}
+
+export type SessionStatus = 'initializing' | 'signed-out' | 'signing-in' | 'signed-in' | 'error';
+
+/**
+ * What `<veil-session>` provides to its descendants (through `@lit/context`): who the viewer is,
+ * where the Veil API lives, the perimeter, and a way to get a current access token.
+ */
+export interface VeilSessionState {
+  status: SessionStatus;
+  /** Base URL of the Veil API (the token service). */
+  api: string;
+  perimeter: PerimeterPolicy;
+  claims?: ViewerClaims;
+  error?: VeilError;
+  /** A current access token for the Veil API; rejects with `SIGN_IN_REQUIRED` when signed out. */
+  getAccessToken(): Promise<string>;
+  signIn(): Promise<void>;
+}

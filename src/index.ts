@@ -1,0 +1,13 @@
+/**
+ * veil-video: the public API. Importing this module registers nothing (no side effects);
+ * import `veil-video/define` (or a per-element subpath) to register the custom elements.
+ */
+export { VeilSession } from './elements/session/session.js';
+export { VeilPlayer } from './elements/player/player.js';
+export { VeilError, ERROR_CODES, isVeilError } from './errors.js';
+export type { VeilErrorCode, VeilErrorCategory, VeilErrorSeverity, VeilErrorOptions } from './errors.js';
+export type { PlayerState } from './playback/playback-controller.js';
+export type { PlaybackSession, StreamProtocol, DrmConfig, WatermarkPolicy } from './playback/contract.js';
+export type { VeilSessionState, ViewerClaims, SessionStatus } from './identity/types.js';
+export type { PerimeterPolicy } from './identity/perimeter.js';
+export { sessionContext } from './identity/context.js';

@@ -1,0 +1,55 @@
+/**
+ * One interface over the playback engines. Each engine is a lazily imported chunk, so a page
+ * downloads only the engine its stream needs, and only after the perimeter check has passed.
+ */
+import { VeilError } from '../../errors.js';
+import type { PlaybackSession } from '../contract.js';
+
+export interface EngineOptions {
+  media: HTMLVideoElement;
+  session: PlaybackSession;
+  /** The current playback token; read on every request so renewals apply at once. */
+  token(): string;
+  /** Fatal engine errors after `load` resolved. */
+  onError(error: VeilError): void;
+  /** URL of hls.js's worker file (a strict CSP forbids its default `blob:` worker). */
+  hlsWorkerUrl?: string;
+}
+
+export interface Engine {
+  destroy(): Promise<void>;
+}
+
+export function hasMediaSource(): boolean {
+  return typeof globalThis.MediaSource === 'function' || 'ManagedMediaSource' in globalThis;
+}
+
+/** Loads the engine for the session's protocol and starts loading the stream. */
+export async function loadEngine(options: EngineOptions): Promise<Engine> {
+  // MSE, not canPlayType, decides: Chromium answers "maybe" for HLS it cannot play natively.
+  if (!hasMediaSource()) throw new VeilError('MEDIA_UNSUPPORTED', { data: { reason: 'no MediaSource' } });
+  switch (options.session.protocol) {
+    case 'dash':
+      return (await import('./shaka.js')).loadShakaEngine(options);
+    case 'hls':
+      return (await import('./hls.js')).loadHlsEngine(options);
+    default:
+      throw new VeilError('MEDIA_UNSUPPORTED', { data: { protocol: options.session.protocol } });
+  }
+}
+
+/**
+ * Origins that may receive the playback token: the manifest's, and the license servers'.
+ * Anything else (a third-party CDN named in a manifest, say) gets no token.
+ */
+export function tokenAudience(session: PlaybackSession): (url: string) => boolean {
+  const origins = new Set([new URL(session.manifestUrl).origin]);
+  for (const { licenseUrl } of Object.values(session.drm.keySystems ?? {})) origins.add(new URL(licenseUrl).origin);
+  return (url) => {
+    try {
+      return origins.has(new URL(url, session.manifestUrl).origin);
+    } catch {
+      return false;
+    }
+  };
+}

@@ -1,0 +1,76 @@
+/**
+ * DASH + EME through shaka-player's DASH-only ES2021 build (the smallest that covers both).
+ */
+import shaka from 'shaka-player/dist/shaka-player.dash-es2021.js';
+import { VeilError, type VeilErrorCode } from '../../errors.js';
+import { errorForStatus } from '../http-errors.js';
+import { tokenAudience, type Engine, type EngineOptions } from './engine.js';
+
+// shaka.util.Error codes we translate (lib/util/error.js).
+const BAD_HTTP_STATUS = 1001;
+const REQUESTED_KEY_SYSTEM_CONFIG_UNAVAILABLE = 6001;
+const LICENSE_REQUEST_FAILED = 6007;
+const LOAD_INTERRUPTED = 7000;
+const CATEGORY_NETWORK = 1;
+const CATEGORY_MEDIA = 3;
+const CATEGORY_DRM = 6;
+
+interface ShakaErrorLike {
+  code: number;
+  category: number;
+  data: unknown[];
+}
+
+function isShakaError(value: unknown): value is ShakaErrorLike {
+  return typeof value === 'object' && value !== null && 'code' in value && 'category' in value && 'data' in value;
+}
+
+function httpStatusOf(error: ShakaErrorLike): number | undefined {
+  if (error.code === BAD_HTTP_STATUS && typeof error.data[1] === 'number') return error.data[1];
+  const nested = error.data[0];
+  return isShakaError(nested) ? httpStatusOf(nested) : undefined;
+}
+
+/** shaka.util.Error → VeilError, keeping the original as `cause`. */
+export function veilErrorFromShaka(error: unknown): VeilError {
+  if (!isShakaError(error)) return new VeilError('MEDIA_LOAD_FAILED', { cause: error });
+  const status = httpStatusOf(error);
+  let code: VeilErrorCode;
+  if (error.code === REQUESTED_KEY_SYSTEM_CONFIG_UNAVAILABLE) code = 'DRM_UNSUPPORTED';
+  else if (error.code === LICENSE_REQUEST_FAILED || error.category === CATEGORY_DRM) code = 'DRM_LICENSE_REQUEST_FAILED';
+  else if (status !== undefined) return errorForStatus(status, 'MEDIA_LOAD_FAILED', error);
+  else if (error.category === CATEGORY_NETWORK) code = 'NETWORK_ERROR';
+  else if (error.category === CATEGORY_MEDIA) code = 'MEDIA_DECODE_FAILED';
+  else code = 'MEDIA_LOAD_FAILED';
+  return new VeilError(code, { cause: error, data: { shakaCode: error.code, status } });
+}
+
+export async function loadShakaEngine(options: EngineOptions): Promise<Engine> {
+  const { media, session } = options;
+  shaka.polyfill.installAll();
+  const player = new shaka.Player();
+  const mayCarryToken = tokenAudience(session);
+
+  player.configure({
+    drm: {
+      servers: Object.fromEntries(Object.entries(session.drm.keySystems ?? {}).map(([keySystem, { licenseUrl }]) => [keySystem, licenseUrl])),
+    },
+  });
+  player.getNetworkingEngine()?.registerRequestFilter((_type, request) => {
+    if (request.uris.every(mayCarryToken)) request.headers['Authorization'] = `Bearer ${options.token()}`;
+  });
+  player.addEventListener('error', (event) => {
+    const detail = (event as Event & { detail?: unknown }).detail;
+    options.onError(veilErrorFromShaka(detail));
+  });
+
+  try {
+    await player.attach(media);
+    await player.load(session.manifestUrl);
+  } catch (error) {
+    await player.destroy();
+    if (isShakaError(error) && error.code === LOAD_INTERRUPTED) throw new VeilError('MEDIA_LOAD_FAILED', { cause: error });
+    throw veilErrorFromShaka(error);
+  }
+  return { destroy: () => player.destroy() };
+}

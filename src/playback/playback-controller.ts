@@ -1,0 +1,133 @@
+/**
+ * Drives one player from identity to first frame: perimeter check → playback session →
+ * lazily loaded engine. Nothing is fetched before the perimeter check passes.
+ */
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { VeilError } from '../errors.js';
+import { perimeterViolation } from '../identity/perimeter.js';
+import type { VeilSessionState } from '../identity/types.js';
+import type { PlaybackSession } from './contract.js';
+import { loadEngine, type Engine } from './engines/engine.js';
+import { requestPlaybackSession } from './session-client.js';
+
+export type PlayerState = 'signed-out' | 'authorizing' | 'denied' | 'loading' | 'playing' | 'paused' | 'ended' | 'error';
+
+export interface PlaybackHost extends ReactiveControllerHost {
+  readonly media: HTMLVideoElement | null;
+  readonly hlsWorkerUrl: string;
+  /** Called on every state change, and with the error that caused `denied` or `error`. */
+  playbackStateChanged(state: PlayerState, error: VeilError | undefined): void;
+}
+
+const DENIAL_CODES = new Set(['PERIMETER_DENIED', 'PLAYBACK_NOT_GRANTED', 'VIDEO_NOT_FOUND']);
+
+export class PlaybackController implements ReactiveController {
+  state: PlayerState = 'signed-out';
+  error?: VeilError;
+  playbackSession?: PlaybackSession;
+
+  readonly #host: PlaybackHost;
+  #engine?: Engine;
+  #run?: AbortController;
+  #startedFor?: { session: VeilSessionState; videoId: string };
+
+  constructor(host: PlaybackHost) {
+    this.#host = host;
+    host.addController(this);
+  }
+
+  hostConnected(): void {
+    // Nothing: `update` is called by the host once it has rendered its media element.
+  }
+
+  hostDisconnected(): void {
+    this.#stop();
+    this.#startedFor = undefined;
+  }
+
+  /** Brings playback in line with the session and video; a no-op when neither changed. */
+  update(session: VeilSessionState | undefined, videoId: string): void {
+    const previous = this.#startedFor;
+    const sameViewer = previous?.session.status === session?.status && previous?.session.claims?.sub === session?.claims?.sub;
+    if (previous && sameViewer && previous.videoId === videoId) return;
+    this.#stop();
+    if (!session) return this.#set('signed-out');
+    this.#startedFor = { session, videoId };
+    switch (session.status) {
+      case 'signed-in':
+        void this.#start(session, videoId);
+        return;
+      case 'signed-out':
+        return this.#set('signed-out');
+      case 'error':
+        return this.#set('error', session.error);
+      default:
+        return this.#set('authorizing');
+    }
+  }
+
+  /** Media element events move the state once the engine is playing the stream. */
+  mediaEvent(type: string): void {
+    if (!this.#engine || this.state === 'error' || this.state === 'denied') return;
+    if (type === 'playing') this.#set('playing');
+    else if (type === 'pause' && !this.#host.media?.ended) this.#set('paused');
+    else if (type === 'ended') this.#set('ended');
+  }
+
+  /** A fatal error after start-up (engine, or a guard such as the watermark's). */
+  fail(error: VeilError): void {
+    this.#host.media?.pause();
+    this.#set('error', error);
+  }
+
+  async #start(session: VeilSessionState, videoId: string): Promise<void> {
+    const run = (this.#run = new AbortController());
+    this.#set('authorizing');
+    try {
+      if (!videoId) throw new VeilError('CONFIG_INVALID', { message: '<veil-player> needs a `video` attribute.' });
+      const reason = session.claims ? perimeterViolation(session.claims, session.perimeter) : 'issuer';
+      if (reason) throw new VeilError('PERIMETER_DENIED', { data: { reason } });
+
+      const accessToken = await session.getAccessToken();
+      const playbackSession = await requestPlaybackSession(session.api, videoId, accessToken, run.signal);
+      if (run.signal.aborted) return;
+      this.playbackSession = playbackSession;
+      this.#set('loading');
+
+      const media = this.#host.media;
+      if (!media) throw new VeilError('CONFIG_INVALID', { message: 'The player has no media element yet.' });
+      const engine = await loadEngine({
+        media,
+        session: playbackSession,
+        token: () => this.playbackSession?.token ?? '',
+        onError: (error) => this.fail(error),
+        hlsWorkerUrl: this.#host.hlsWorkerUrl || undefined,
+      });
+      if (run.signal.aborted) {
+        await engine.destroy();
+        return;
+      }
+      this.#engine = engine;
+      this.#set(media.paused ? 'paused' : 'playing');
+    } catch (error) {
+      if (run.signal.aborted) return;
+      const veilError = error instanceof VeilError ? error : new VeilError('MEDIA_LOAD_FAILED', { cause: error });
+      this.#set(DENIAL_CODES.has(veilError.code) ? 'denied' : 'error', veilError);
+    }
+  }
+
+  #stop(): void {
+    this.#run?.abort();
+    this.#run = undefined;
+    void this.#engine?.destroy();
+    this.#engine = undefined;
+    this.playbackSession = undefined;
+  }
+
+  #set(state: PlayerState, error?: VeilError): void {
+    this.state = state;
+    this.error = error;
+    this.#host.playbackStateChanged(state, error);
+    this.#host.requestUpdate();
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * Web-standard plumbing shared by every server handler: handlers take a `Request` and return a
+ * `Response`, so they run unchanged on Node, Deno, Bun, workers or behind any framework.
+ */
+import { VeilError, type VeilErrorCode } from '../errors.js';
+
+export type Handler = (request: Request) => Promise<Response>;
+
+const NO_STORE = { 'cache-control': 'no-store' } as const;
+
+export function jsonResponse(body: unknown, init: ResponseInit = {}): Response {
+  const headers = new Headers(init.headers);
+  headers.set('content-type', 'application/json; charset=utf-8');
+  if (!headers.has('cache-control')) headers.set('cache-control', NO_STORE['cache-control']);
+  return new Response(JSON.stringify(body), { ...init, headers });
+}
+
+/** Every server error leaves as `{ error: { code, message, hint } }` with the code's status. */
+export function errorResponse(error: VeilError, init: ResponseInit = {}): Response {
+  return jsonResponse(error.toJSON(), { ...init, status: init.status ?? error.status });
+}
+
+export function fail(code: VeilErrorCode, message?: string, data?: Record<string, unknown>): never {
+  throw new VeilError(code, { message, data });
+}
+
+/** Turns any throw into a JSON error response; unknown errors become SERVER_ERROR (logged, not leaked). */
+export function toErrorResponse(error: unknown, log: (e: unknown) => void = console.error): Response {
+  if (error instanceof VeilError) return errorResponse(error);
+  log(error);
+  return errorResponse(new VeilError('SERVER_ERROR'));
+}
+
+/** `Authorization: Bearer <token>` → token, or undefined. Tokens are never read from URLs. */
+export function bearerToken(request: Request): string | undefined {
+  const header = request.headers.get('authorization');
+  const match = header ? /^Bearer\s+([A-Za-z0-9._~+/=-]+)\s*$/i.exec(header) : null;
+  return match?.[1];
+}

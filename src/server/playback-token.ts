@@ -1,0 +1,100 @@
+/**
+ * Playback tokens: short-lived ES256 JWTs bound to viewer, org, video and player session.
+ * Media, key and license routes accept nothing else.
+ */
+import { randomUUID } from 'node:crypto';
+import { SignJWT, errors as joseErrors, jwtVerify, type CryptoKey, type JWTPayload } from 'jose';
+import { VeilError } from '../errors.js';
+
+export const PLAYBACK_TOKEN_ALG = 'ES256';
+export const PLAYBACK_TOKEN_TYP = 'veil-playback+jwt';
+/** Design limit: minutes, never longer than five. */
+export const MAX_PLAYBACK_TOKEN_TTL_SECONDS = 300;
+
+export interface PlaybackTokenClaims {
+  iss: string;
+  aud: string;
+  sub: string;
+  org: string;
+  vid: string;
+  sid: string;
+  iat: number;
+  exp: number;
+  jti: string;
+}
+
+export interface PlaybackTokenSubject {
+  sub: string;
+  org: string;
+  vid: string;
+  sid: string;
+}
+
+export interface PlaybackTokenServiceOptions {
+  issuer: string;
+  audience: string;
+  privateKey: CryptoKey;
+  publicKey: CryptoKey;
+  ttlSeconds: number;
+  /** Seconds of clock skew tolerated on `exp`; zero by default because signer and verifier share a clock. */
+  clockToleranceSeconds?: number;
+}
+
+export interface PlaybackTokenService {
+  readonly ttlSeconds: number;
+  sign(subject: PlaybackTokenSubject): Promise<{ token: string; expiresAt: number }>;
+  /** Verifies signature, algorithm, type, issuer, audience, expiry and that `vid` is `videoId`. */
+  verify(token: string | undefined, videoId: string): Promise<PlaybackTokenClaims>;
+}
+
+export function createPlaybackTokenService(options: PlaybackTokenServiceOptions): PlaybackTokenService {
+  const { issuer, audience, privateKey, publicKey } = options;
+  if (!Number.isInteger(options.ttlSeconds) || options.ttlSeconds < 1 || options.ttlSeconds > MAX_PLAYBACK_TOKEN_TTL_SECONDS) {
+    throw new VeilError('CONFIG_INVALID', {
+      message: `Playback token lifetime must be 1..${MAX_PLAYBACK_TOKEN_TTL_SECONDS} seconds, got ${options.ttlSeconds}.`,
+      data: { ttlSeconds: options.ttlSeconds },
+    });
+  }
+  const ttlSeconds = options.ttlSeconds;
+
+  return {
+    ttlSeconds,
+    async sign({ sub, org, vid, sid }) {
+      const iat = Math.floor(Date.now() / 1000);
+      const exp = iat + ttlSeconds;
+      const token = await new SignJWT({ org, vid, sid })
+        .setProtectedHeader({ alg: PLAYBACK_TOKEN_ALG, typ: PLAYBACK_TOKEN_TYP })
+        .setIssuer(issuer)
+        .setAudience(audience)
+        .setSubject(sub)
+        .setIssuedAt(iat)
+        .setExpirationTime(exp)
+        .setJti(randomUUID())
+        .sign(privateKey);
+      return { token, expiresAt: exp * 1000 };
+    },
+
+    async verify(token, videoId) {
+      if (!token) throw new VeilError('PLAYBACK_TOKEN_MISSING');
+      let payload: JWTPayload;
+      try {
+        ({ payload } = await jwtVerify(token, publicKey, {
+          algorithms: [PLAYBACK_TOKEN_ALG],
+          typ: PLAYBACK_TOKEN_TYP,
+          issuer,
+          audience,
+          clockTolerance: options.clockToleranceSeconds ?? 0,
+          requiredClaims: ['sub', 'org', 'vid', 'sid', 'iat', 'exp', 'jti'],
+        }));
+      } catch (cause) {
+        const code = cause instanceof joseErrors.JWTExpired ? 'PLAYBACK_TOKEN_EXPIRED' : 'PLAYBACK_TOKEN_INVALID';
+        throw new VeilError(code, { cause });
+      }
+      const claims = payload as unknown as PlaybackTokenClaims;
+      if (typeof claims.vid !== 'string' || claims.vid !== videoId) {
+        throw new VeilError('PLAYBACK_TOKEN_WRONG_VIDEO', { data: { videoId } });
+      }
+      return claims;
+    },
+  };
+}

@@ -1,0 +1,80 @@
+/**
+ * `POST /api/playback-sessions {videoId}` — the token service. The perimeter and the video's
+ * audience are enforced here on a verified access token; the browser's own check only spares
+ * outsiders the download.
+ */
+import { randomUUID } from 'node:crypto';
+import { VeilError } from '../../errors.js';
+import type { PlaybackSession, PlaybackSessionRequest } from '../../playback/contract.js';
+import { bearerToken, fail, jsonResponse } from '../http.js';
+import { canView, VIDEO_ID_PATTERN, type VideoRecord } from '../videos.js';
+import type { VeilServiceContext } from '../service.js';
+import type { ViewerIdentity } from '../auth/access-token.js';
+
+const MAX_BODY_BYTES = 4096;
+
+export async function createPlaybackSession(request: Request, context: VeilServiceContext): Promise<Response> {
+  const viewer = await context.verifyAccessToken(bearerToken(request));
+  context.checkPerimeter(viewer);
+  const { videoId } = await readSessionRequest(request);
+  const video = await context.videos.get(videoId);
+  if (!video) fail('VIDEO_NOT_FOUND', undefined, { videoId });
+  if (!canView(viewer, video)) throw new VeilError('PLAYBACK_NOT_GRANTED', { data: { videoId } });
+
+  const sessionId = randomUUID();
+  const { token, expiresAt } = await context.playbackTokens.sign({
+    sub: viewer.sub,
+    org: viewer.org ?? '',
+    vid: video.id,
+    sid: sessionId,
+  });
+  const body: PlaybackSession = {
+    token,
+    expiresAt,
+    sessionId,
+    videoId: video.id,
+    manifestUrl: `${context.publicUrl}/media/${video.id}/${video.manifest}`,
+    protocol: video.protocol,
+    drm: drmConfig(video, context.publicUrl),
+    watermark: {
+      required: true,
+      text: watermarkText(viewer),
+      intervalSeconds: context.watermark.intervalSeconds,
+      minOpacity: context.watermark.minOpacity,
+    },
+    audit: { url: `${context.publicUrl}/api/audit/events` },
+  };
+  return jsonResponse(body, { status: 201 });
+}
+
+async function readSessionRequest(request: Request): Promise<PlaybackSessionRequest> {
+  if (!request.headers.get('content-type')?.toLowerCase().startsWith('application/json')) {
+    fail('BAD_REQUEST', 'Send the playback-session request as application/json.');
+  }
+  const text = await request.text();
+  if (text.length > MAX_BODY_BYTES) fail('BAD_REQUEST', 'The playback-session request body is too large.');
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    fail('BAD_REQUEST', 'The playback-session request body is not valid JSON.');
+  }
+  const videoId = (body as Partial<PlaybackSessionRequest> | null)?.videoId;
+  if (typeof videoId !== 'string' || !VIDEO_ID_PATTERN.test(videoId)) {
+    fail('BAD_REQUEST', '`videoId` must be a string of letters, digits, "-" or "_" (at most 64).');
+  }
+  return { videoId };
+}
+
+function drmConfig(video: VideoRecord, publicUrl: string): PlaybackSession['drm'] {
+  switch (video.protection.scheme) {
+    case 'cenc':
+      return { keySystems: { 'org.w3.clearkey': { licenseUrl: `${publicUrl}/api/license/${video.id}` } } };
+    case 'hls-aes-128':
+      return { aes128: true };
+  }
+}
+
+function watermarkText(viewer: ViewerIdentity): string {
+  return viewer.email ?? viewer.name ?? viewer.sub;
+}

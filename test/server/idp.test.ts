@@ -1,0 +1,515 @@
+/**
+ * The dev IdP end to end over real HTTP: mounted under /idp of a node http server on an
+ * ephemeral port, driven like a browser (fetch, `redirect: 'manual'`, a small cookie jar)
+ * through authorization code + PKCE, then token, refresh and logout.
+ */
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
+import { createDevIdp, type DevIdp } from '../../demo/idp/index.js';
+import { VeilError } from '../../src/errors.js';
+import { createAccessTokenVerifier } from '../../src/server/auth/access-token.js';
+import { checkPerimeter } from '../../src/server/auth/perimeter.js';
+
+const CLIENT_ID = 'veil-demo';
+const SCOPE = 'openid profile email org offline_access';
+
+/** A cookie jar that honours Path (the IdP scopes its cookies tightly) and deletions. */
+class CookieJar {
+  readonly #cookies = new Map<string, { name: string; value: string; path: string }>();
+
+  store(response: Response, requestUrl: string): void {
+    for (const header of response.headers.getSetCookie()) {
+      const [pair = '', ...attributes] = header.split(';').map((part) => part.trim());
+      const eq = pair.indexOf('=');
+      const name = pair.slice(0, eq);
+      const value = pair.slice(eq + 1);
+      let path = new URL(requestUrl).pathname.replace(/\/[^/]*$/, '') || '/';
+      let expired = value === '';
+      for (const attribute of attributes) {
+        const [key = '', val = ''] = attribute.split('=');
+        if (key.toLowerCase() === 'path') path = val || '/';
+        if (key.toLowerCase() === 'expires' && Date.parse(val) <= Date.now()) expired = true;
+        if (key.toLowerCase() === 'max-age' && Number(val) <= 0) expired = true;
+      }
+      const key = `${name};${path}`;
+      if (expired) this.#cookies.delete(key);
+      else this.#cookies.set(key, { name, value, path });
+    }
+  }
+
+  header(url: string): string | undefined {
+    const { pathname } = new URL(url);
+    const matching = [...this.#cookies.values()].filter(
+      ({ path }) => pathname === path || pathname.startsWith(path.endsWith('/') ? path : `${path}/`),
+    );
+    return matching.length ? matching.map(({ name, value }) => `${name}=${value}`).join('; ') : undefined;
+  }
+
+  names(): string[] {
+    return [...this.#cookies.values()].map(({ name, path }) => `${name}@${path}`);
+  }
+}
+
+class Browser {
+  readonly jar = new CookieJar();
+
+  async fetch(url: string, init: RequestInit = {}): Promise<Response> {
+    const headers = new Headers(init.headers);
+    const cookie = this.jar.header(url);
+    if (cookie) headers.set('cookie', cookie);
+    const response = await fetch(url, { ...init, headers, redirect: 'manual' });
+    this.jar.store(response, url);
+    return response;
+  }
+
+  async postForm(url: string, fields: Record<string, string>): Promise<Response> {
+    return this.fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(fields).toString(),
+    });
+  }
+
+  /** Follows redirects until one leads to `stopAt` (returned, not fetched) or a non-redirect response. */
+  async follow(response: Response, from: string, stopAt: string): Promise<{ location?: URL; response?: Response; hops: string[] }> {
+    const hops: string[] = [];
+    let current = response;
+    let currentUrl = from;
+    for (let i = 0; i < 10; i++) {
+      if (current.status < 300 || current.status >= 400) return { response: current, hops };
+      const location = new URL(current.headers.get('location') ?? '', currentUrl);
+      await current.arrayBuffer();
+      hops.push(location.href);
+      if (location.href.startsWith(stopAt)) return { location, hops };
+      currentUrl = location.href;
+      current = await this.fetch(currentUrl);
+    }
+    throw new Error(`too many redirects: ${hops.join(' -> ')}`);
+  }
+}
+
+function pkce(): { verifier: string; challenge: string } {
+  const verifier = randomBytes(32).toString('base64url');
+  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
+}
+
+interface Discovery {
+  issuer: string;
+  authorization_endpoint: string;
+  token_endpoint: string;
+  end_session_endpoint: string;
+  jwks_uri: string;
+  code_challenge_methods_supported?: string[];
+  id_token_signing_alg_values_supported?: string[];
+  scopes_supported?: string[];
+  claims_supported?: string[];
+}
+
+interface TokenResponse {
+  access_token: string;
+  id_token?: string;
+  refresh_token?: string;
+  token_type: string;
+  expires_in: number;
+  scope?: string;
+  error?: string;
+}
+
+const STRICT_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+function assertCspSafePage(response: Response, body: string): void {
+  assert.match(response.headers.get('content-type') ?? '', /^text\/html/);
+  assert.equal(response.headers.get('content-security-policy'), STRICT_CSP);
+  assert.doesNotMatch(body, /<script(?![^>]*\bsrc=)[^>]*>/i, 'no inline script');
+  assert.doesNotMatch(body, /<style/i, 'no inline style element');
+  assert.doesNotMatch(body, /\sstyle=/i, 'no style attributes');
+  assert.doesNotMatch(body, /\son[a-z]+=/i, 'no inline event handlers');
+  assert.doesNotMatch(body, /https?:\/\/(?!127\.0\.0\.1)/, 'nothing from a third party');
+}
+
+describe('dev IdP (oidc-provider mounted under /idp)', () => {
+  let server: Server;
+  let idp: DevIdp;
+  let origin: string;
+  let issuer: string;
+  let apiResource: string;
+  let redirectUri: string;
+  let discovery: Discovery;
+
+  before(async () => {
+    let handler: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void = (_req, res) => {
+      res.statusCode = 503;
+      res.end();
+    };
+    server = createServer((req, res) => handler(req, res));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    issuer = `${origin}/idp`;
+    apiResource = `${origin}/api`;
+    redirectUri = `${origin}/watch`;
+    idp = await createDevIdp({
+      issuer,
+      apiResource,
+      clients: [
+        {
+          client_id: CLIENT_ID,
+          redirect_uris: [redirectUri, `${origin}/audit`],
+          post_logout_redirect_uris: [`${origin}/`],
+        },
+      ],
+    });
+    handler = (req, res) => {
+      if (req.url?.startsWith(idp.mountPath)) return idp.handle(req, res);
+      res.statusCode = 404;
+      res.end('demo page');
+    };
+    const response = await fetch(`${issuer}/.well-known/openid-configuration`);
+    assert.equal(response.status, 200);
+    discovery = (await response.json()) as Discovery;
+  });
+
+  after(async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  function authorizeUrl(params: Record<string, string>): string {
+    const url = new URL(discovery.authorization_endpoint);
+    for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
+    return url.href;
+  }
+
+  async function startAuthorization(browser: Browser, extra: Record<string, string> = {}) {
+    const { verifier, challenge } = pkce();
+    const state = randomBytes(8).toString('hex');
+    const nonce = randomBytes(8).toString('hex');
+    const url = authorizeUrl({
+      client_id: CLIENT_ID,
+      redirect_uri: redirectUri,
+      response_type: 'code',
+      scope: SCOPE,
+      state,
+      nonce,
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+      ...extra,
+    });
+    const response = await browser.fetch(url);
+    return { response, url, verifier, state, nonce };
+  }
+
+  async function signIn(login: string, password = 'veil-demo') {
+    const browser = new Browser();
+    const auth = await startAuthorization(browser);
+    assert.equal(auth.response.status, 303);
+    const interactionUrl = new URL(auth.response.headers.get('location') ?? '', auth.url).href;
+    await auth.response.arrayBuffer();
+    const page = await browser.fetch(interactionUrl);
+    const html = await page.text();
+    const action = new URL(/<form method="post" action="([^"]+)"/.exec(html)?.[1] ?? '', interactionUrl).href;
+    const posted = await browser.postForm(action, { login, password });
+    const result = await browser.follow(posted, action, redirectUri);
+    assert.ok(result.location, `sign-in should end at the redirect_uri, got ${result.response?.status}`);
+    const code = result.location.searchParams.get('code');
+    assert.ok(code);
+    assert.equal(result.location.searchParams.get('state'), auth.state);
+    const tokens = await exchangeCode(code, auth.verifier);
+    return { browser, tokens, auth, hops: result.hops };
+  }
+
+  async function tokenRequest(fields: Record<string, string>): Promise<{ status: number; body: TokenResponse }> {
+    const response = await fetch(discovery.token_endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ client_id: CLIENT_ID, ...fields }).toString(),
+    });
+    return { status: response.status, body: (await response.json()) as TokenResponse };
+  }
+
+  async function exchangeCode(code: string, verifier: string): Promise<TokenResponse> {
+    const { status, body } = await tokenRequest({
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: redirectUri,
+      code_verifier: verifier,
+    });
+    assert.equal(status, 200, JSON.stringify(body));
+    return body;
+  }
+
+  it('serves discovery for an issuer with a path, every endpoint under /idp', () => {
+    assert.equal(discovery.issuer, issuer);
+    for (const endpoint of [discovery.authorization_endpoint, discovery.token_endpoint, discovery.jwks_uri, discovery.end_session_endpoint]) {
+      assert.ok(endpoint.startsWith(`${issuer}/`), endpoint);
+    }
+    assert.deepEqual(discovery.code_challenge_methods_supported, ['S256']);
+    assert.deepEqual(discovery.id_token_signing_alg_values_supported, ['ES256']);
+    for (const scope of ['openid', 'profile', 'email', 'org', 'offline_access']) assert.ok(discovery.scopes_supported?.includes(scope), scope);
+    for (const claim of ['org', 'groups', 'email', 'name']) assert.ok(discovery.claims_supported?.includes(claim), claim);
+  });
+
+  it('publishes only public keys, the same ones as its jwks_uri', async () => {
+    const published = (await (await fetch(discovery.jwks_uri)).json()) as { keys: JsonWebKey[] };
+    assert.ok(idp.jwks.keys.length >= 1);
+    for (const key of idp.jwks.keys) {
+      assert.equal(key.d, undefined);
+      assert.equal(key.kty, 'EC');
+    }
+    const kids = (keys: JsonWebKey[]) => keys.map((k) => (k as { kid?: string }).kid).sort();
+    assert.deepEqual(kids(published.keys), kids(idp.jwks.keys));
+    for (const key of published.keys) assert.equal(key.d, undefined);
+  });
+
+  it('runs authorization code + PKCE: sign-in form, wrong password refused, right password returns a code', async () => {
+    const browser = new Browser();
+    const auth = await startAuthorization(browser);
+    assert.equal(auth.response.status, 303);
+    const interactionUrl = new URL(auth.response.headers.get('location') ?? '', auth.url);
+    assert.match(interactionUrl.pathname, /^\/idp\/interaction\/[A-Za-z0-9_-]+$/);
+
+    const page = await browser.fetch(interactionUrl.href);
+    assert.equal(page.status, 200);
+    const html = await page.text();
+    assertCspSafePage(page, html);
+    assert.match(html, /<input[^>]*name="login"/);
+    assert.match(html, /<input[^>]*type="password"[^>]*name="password"|<input[^>]*name="password"[^>]*/);
+    assert.match(html, /<button[^>]*type="submit"/);
+    assert.match(html, /<link rel="stylesheet" href="\/idp\/assets\/idp.css">/);
+    const css = await fetch(`${origin}/idp/assets/idp.css`);
+    assert.equal(css.status, 200);
+    assert.match(css.headers.get('content-type') ?? '', /^text\/css/);
+    const action = new URL(/<form method="post" action="([^"]+)"/.exec(html)?.[1] ?? '', interactionUrl).href;
+    assert.equal(action, `${interactionUrl.href}/login`);
+
+    // Wrong password: the form again, with a text error, and no way on to the client.
+    const wrong = await browser.postForm(action, { login: 'alice@acme.test', password: 'not-the-password' });
+    assert.equal(wrong.status, 401);
+    assert.equal(wrong.headers.get('location'), null);
+    const wrongHtml = await wrong.text();
+    assertCspSafePage(wrong, wrongHtml);
+    assert.match(wrongHtml, /Incorrect email or password/);
+    assert.match(wrongHtml, /name="login" value="alice@acme.test"/);
+    assert.doesNotMatch(wrongHtml, /code=/);
+
+    // Unknown user: same refusal.
+    const unknown = await browser.postForm(action, { login: 'eve@acme.test', password: 'veil-demo' });
+    assert.equal(unknown.status, 401);
+    await unknown.arrayBuffer();
+
+    // Markup in the login is escaped, never rendered.
+    const hostile = await browser.postForm(action, { login: '"><script>alert(1)</script>', password: 'x' });
+    const hostileHtml = await hostile.text();
+    assert.doesNotMatch(hostileHtml, /<script>alert/);
+    assert.match(hostileHtml, /&quot;&gt;&lt;script&gt;/);
+
+    // Right password: redirects (no consent page) back to the client with a code.
+    const right = await browser.postForm(action, { login: 'alice@acme.test', password: 'veil-demo' });
+    assert.equal(right.status, 303);
+    const result = await browser.follow(right, action, redirectUri);
+    assert.ok(result.location, 'ends at redirect_uri');
+    assert.equal(result.location.origin + result.location.pathname, redirectUri);
+    assert.ok(result.location.searchParams.get('code'));
+    assert.equal(result.location.searchParams.get('state'), auth.state);
+    assert.equal(result.location.searchParams.get('iss'), issuer);
+    assert.ok(!result.hops.some((hop) => hop.includes('/interaction/')), `no second interaction: ${result.hops.join(' -> ')}`);
+    // The IdP's session cookie stays under its mount path.
+    assert.ok(browser.jar.names().some((name) => name === 'veil_idp_session@/idp'), browser.jar.names().join(','));
+
+    const tokens = await exchangeCode(result.location.searchParams.get('code')!, auth.verifier);
+    assert.equal(tokens.token_type, 'Bearer');
+    assert.equal(tokens.expires_in, 600);
+    assert.ok(tokens.id_token);
+    assert.ok(tokens.refresh_token);
+
+    // JWT access token for the API (RFC 9068).
+    const header = decodeProtectedHeader(tokens.access_token);
+    assert.equal(header.typ, 'at+jwt');
+    assert.equal(header.alg, 'ES256');
+    assert.ok(header.kid);
+    const claims = decodeJwt(tokens.access_token);
+    assert.equal(claims.iss, issuer);
+    assert.equal(claims.aud, apiResource);
+    assert.equal(claims.sub, 'alice@acme.test');
+    assert.equal(claims.client_id, CLIENT_ID);
+    assert.equal(claims.org, 'acme');
+    assert.deepEqual(claims.groups, ['veil-admins']);
+    assert.equal(claims.email, 'alice@acme.test');
+    assert.equal(claims.name, 'Alice Example');
+    assert.equal(claims.scope, 'org');
+    assert.equal((claims.exp ?? 0) - (claims.iat ?? 0), 600);
+
+    // Verified the way the token service does it.
+    const verify = createAccessTokenVerifier({ issuer, audience: apiResource, jwks: createLocalJWKSet(idp.jwks) });
+    const identity = await verify(tokens.access_token);
+    assert.deepEqual(identity, {
+      sub: 'alice@acme.test',
+      issuer,
+      org: 'acme',
+      groups: ['veil-admins'],
+      email: 'alice@acme.test',
+      name: 'Alice Example',
+    });
+    checkPerimeter(identity, { issuer, org: 'acme' });
+    checkPerimeter(identity, { issuer, org: 'acme', groups: ['veil-admins'], emailDomains: ['acme.test'] });
+
+    // ID token: ES256, for the client, with the identity claims (no userinfo call needed).
+    const { payload: idToken, protectedHeader } = await jwtVerify(tokens.id_token, createLocalJWKSet(idp.jwks), {
+      issuer,
+      audience: CLIENT_ID,
+      algorithms: ['ES256'],
+    });
+    assert.equal(protectedHeader.alg, 'ES256');
+    assert.equal(idToken.nonce, auth.nonce);
+    assert.equal(idToken.sub, 'alice@acme.test');
+    assert.equal(idToken.org, 'acme');
+    assert.deepEqual(idToken.groups, ['veil-admins']);
+    assert.equal(idToken.email, 'alice@acme.test');
+    assert.equal(idToken.name, 'Alice Example');
+
+    // The authorization code is single-use.
+    const reused = await tokenRequest({
+      grant_type: 'authorization_code',
+      code: result.location.searchParams.get('code')!,
+      redirect_uri: redirectUri,
+      code_verifier: auth.verifier,
+    });
+    assert.equal(reused.status, 400);
+    assert.equal(reused.body.error, 'invalid_grant');
+
+    // Signed in once: the next authorization goes straight back with a code (never asked twice).
+    const again = await startAuthorization(browser);
+    const sso = await browser.follow(again.response, again.url, redirectUri);
+    assert.ok(sso.location?.searchParams.get('code'), `silent re-authorization: ${sso.hops.join(' -> ')}`);
+    assert.ok(!sso.hops.some((hop) => hop.includes('/interaction/')));
+  });
+
+  it('rotates refresh tokens and refuses a used one', async () => {
+    const { tokens } = await signIn('bob@acme.test');
+    const first = tokens.refresh_token!;
+    assert.ok(first);
+
+    const refreshed = await tokenRequest({ grant_type: 'refresh_token', refresh_token: first });
+    assert.equal(refreshed.status, 200, JSON.stringify(refreshed.body));
+    assert.ok(refreshed.body.refresh_token);
+    assert.notEqual(refreshed.body.refresh_token, first);
+    assert.equal(decodeProtectedHeader(refreshed.body.access_token).typ, 'at+jwt');
+    const claims = decodeJwt(refreshed.body.access_token);
+    assert.equal(claims.aud, apiResource);
+    assert.equal(claims.org, 'acme');
+    assert.deepEqual(claims.groups, []);
+    const verify = createAccessTokenVerifier({ issuer, audience: apiResource, jwks: createLocalJWKSet(idp.jwks) });
+    assert.equal((await verify(refreshed.body.access_token)).sub, 'bob@acme.test');
+
+    const replay = await tokenRequest({ grant_type: 'refresh_token', refresh_token: first });
+    assert.equal(replay.status, 400);
+    assert.equal(replay.body.error, 'invalid_grant');
+  });
+
+  it('signs in mallory (org globex), whom the acme perimeter refuses', async () => {
+    const { tokens } = await signIn('mallory@globex.test');
+    const verify = createAccessTokenVerifier({ issuer, audience: apiResource, jwks: createLocalJWKSet(idp.jwks) });
+    const identity = await verify(tokens.access_token);
+    assert.equal(identity.org, 'globex');
+    assert.throws(
+      () => checkPerimeter(identity, { issuer, org: 'acme' }),
+      (error: unknown) => error instanceof VeilError && error.code === 'PERIMETER_DENIED' && error.data.reason === 'org',
+    );
+  });
+
+  it('refuses an authorization request without PKCE', async () => {
+    const browser = new Browser();
+    const url = authorizeUrl({ client_id: CLIENT_ID, redirect_uri: redirectUri, response_type: 'code', scope: SCOPE, state: 's1' });
+    const response = await browser.fetch(url);
+    assert.equal(response.status, 303);
+    const location = new URL(response.headers.get('location') ?? '', url);
+    assert.equal(location.origin + location.pathname, redirectUri);
+    assert.equal(location.searchParams.get('error'), 'invalid_request');
+    assert.match(location.searchParams.get('error_description') ?? '', /code_challenge/);
+    assert.equal(location.searchParams.get('code'), null);
+
+    // plain is not accepted either
+    const plain = await browser.fetch(
+      authorizeUrl({
+        client_id: CLIENT_ID,
+        redirect_uri: redirectUri,
+        response_type: 'code',
+        scope: SCOPE,
+        code_challenge: 'a'.repeat(43),
+        code_challenge_method: 'plain',
+      }),
+    );
+    assert.equal(new URL(plain.headers.get('location') ?? '', url).searchParams.get('error'), 'invalid_request');
+  });
+
+  it('renders its errors as CSP-safe pages (unknown client, unregistered redirect_uri)', async () => {
+    const unknownClient = await fetch(authorizeUrl({ client_id: 'nope', redirect_uri: redirectUri, response_type: 'code', scope: 'openid' }));
+    assert.equal(unknownClient.status, 400);
+    const body = await unknownClient.text();
+    assertCspSafePage(unknownClient, body);
+    assert.match(body, /invalid_client/);
+
+    const { challenge } = pkce();
+    const badRedirect = await fetch(
+      authorizeUrl({
+        client_id: CLIENT_ID,
+        redirect_uri: `${origin}/watch?v=x`,
+        response_type: 'code',
+        scope: 'openid',
+        code_challenge: challenge,
+        code_challenge_method: 'S256',
+      }),
+      { redirect: 'manual' },
+    );
+    assert.equal(badRedirect.status, 400);
+    const badBody = await badRedirect.text();
+    assertCspSafePage(badRedirect, badBody);
+    assert.match(badBody, /redirect_uri/);
+  });
+
+  it('signs out through a script-free confirmation form and returns to the post-logout URI', async () => {
+    const { browser, tokens } = await signIn('alice@acme.test');
+    const url = new URL(discovery.end_session_endpoint);
+    url.searchParams.set('id_token_hint', tokens.id_token!);
+    url.searchParams.set('post_logout_redirect_uri', `${origin}/`);
+    url.searchParams.set('state', 'bye');
+    const confirm = await browser.fetch(url.href);
+    assert.equal(confirm.status, 200);
+    const html = await confirm.text();
+    assertCspSafePage(confirm, html);
+    const action = /<form id="op.logoutForm" method="post" action="([^"]+)"/.exec(html)?.[1];
+    const xsrf = /name="xsrf" value="([^"]+)"/.exec(html)?.[1];
+    assert.ok(action && xsrf);
+    assert.match(html, /<button type="submit" name="logout" value="yes"/);
+
+    const done = await browser.postForm(new URL(action, url).href, { xsrf, logout: 'yes' });
+    assert.equal(done.status, 303);
+    const location = new URL(done.headers.get('location') ?? '');
+    assert.equal(location.href, `${origin}/?state=bye`);
+
+    // Signed out: authorization asks for the sign-in form again.
+    const again = await startAuthorization(browser);
+    assert.equal(again.response.status, 303);
+    assert.match(again.response.headers.get('location') ?? '', /\/idp\/interaction\//);
+
+    // Without a session, end-session auto-submits via the external script, not an inline one.
+    const anonymous = await fetch(discovery.end_session_endpoint);
+    const anonymousHtml = await anonymous.text();
+    assertCspSafePage(anonymous, anonymousHtml);
+    assert.match(anonymousHtml, /<script src="\/idp\/assets\/form-post.js"><\/script>/);
+    const script = await fetch(`${origin}/idp/assets/form-post.js`);
+    assert.match(script.headers.get('content-type') ?? '', /^text\/javascript/);
+    assert.match(await script.text(), /forms\[0\]\.submit\(\)/);
+  });
+
+  it('answers unknown IdP paths with 404 and keeps the sign-in routes to their methods', async () => {
+    assert.equal((await fetch(`${origin}/idp/nope`)).status, 404);
+    assert.equal((await fetch(`${origin}/idp/interaction/abc/login`)).status, 405);
+    const expired = await fetch(`${origin}/idp/interaction/abc`);
+    assert.equal(expired.status, 400);
+    assertCspSafePage(expired, await expired.text());
+  });
+});

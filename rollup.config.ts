@@ -37,7 +37,7 @@ const config: RollupOptions = {
   plugins: [
     nodeResolve({ browser: true }),
     commonjs(),
-    typescript({ tsconfig: './tsconfig.json', noEmit: false, declaration: false, sourceMap: true, outDir: 'dist', include: ['src/**/*.ts'], exclude: ['src/server/**'] }),
+    typescript({ tsconfig: './tsconfig.build.json', declaration: false, emitDeclarationOnly: false, declarationDir: undefined, sourceMap: true, outDir: 'dist' }),
     terser({ format: { comments: false }, ecma: 2020, module: true }),
     copyHlsWorker(),
     reportSizes(),

@@ -20,7 +20,7 @@ import { serveStatic } from './static.js';
 const OWNER = 'alice@acme.test';
 
 async function sampleVideos(config: DemoConfig): Promise<VideoRecord[]> {
-  const media = await ensureSampleMedia(config.cacheDir, { hlsKeyUri: '/api/keys/sample-hls', log: (line) => console.log(`[media] ${line}`) });
+  const media = await ensureSampleMedia(config.cacheDir, { hlsKeyUri: '/api/keys/sample-hls', log: (line: string) => console.log(`[media] ${line}`) });
   const common = { owner: OWNER, org: config.org, audience: 'org' as const };
   return [
     {

@@ -61,6 +61,7 @@ class Browser {
     const headers = new Headers(init.headers);
     const cookie = this.jar.header(url);
     if (cookie) headers.set('cookie', cookie);
+    if (process.env.DEBUG_IDP_TEST) console.error(">>", init.method ?? "GET", url);
     const response = await fetch(url, { ...init, headers, redirect: 'manual' });
     this.jar.store(response, url);
     return response;
@@ -163,6 +164,7 @@ describe('dev IdP (oidc-provider mounted under /idp)', () => {
       ],
     });
     handler = (req, res) => {
+      if (process.env.DEBUG_IDP_TEST) res.on("finish", () => console.error("<<", res.statusCode, req.url));
       if (req.url?.startsWith(idp.mountPath)) return idp.handle(req, res);
       res.statusCode = 404;
       res.end('demo page');
@@ -320,6 +322,7 @@ describe('dev IdP (oidc-provider mounted under /idp)', () => {
     assert.ok(browser.jar.names().some((name) => name === 'veil_idp_session@/idp'), browser.jar.names().join(','));
 
     const tokens = await exchangeCode(result.location.searchParams.get('code')!, auth.verifier);
+    console.error("MARK tokens");
     assert.equal(tokens.token_type, 'Bearer');
     assert.equal(tokens.expires_in, 600);
     assert.ok(tokens.id_token);
@@ -345,6 +348,7 @@ describe('dev IdP (oidc-provider mounted under /idp)', () => {
     // Verified the way the token service does it.
     const verify = createAccessTokenVerifier({ issuer, audience: apiResource, jwks: createLocalJWKSet(idp.jwks) });
     const identity = await verify(tokens.access_token);
+    console.error("MARK verified", identity);
     assert.deepEqual(identity, {
       sub: 'alice@acme.test',
       issuer,
@@ -371,6 +375,7 @@ describe('dev IdP (oidc-provider mounted under /idp)', () => {
     assert.equal(idToken.name, 'Alice Example');
 
     // The authorization code is single-use.
+    console.error("MARK before reuse");
     const reused = await tokenRequest({
       grant_type: 'authorization_code',
       code: result.location.searchParams.get('code')!,

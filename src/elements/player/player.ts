@@ -124,7 +124,8 @@ export class VeilPlayer extends LitElement implements PlaybackHost {
     }
   }
 
-  protected override updated(changed: PropertyValues<this>): void {
+  protected override willUpdate(changed: PropertyValues): void {
+    // In willUpdate, so the state this sets is rendered in the same update.
     if (changed.has('session') || changed.has('video')) this.#playback.update(this.session, this.video);
   }
 

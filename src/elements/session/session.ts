@@ -75,7 +75,7 @@ export class VeilSession extends LitElement {
     this.#unsubscribe = undefined;
   }
 
-  protected override updated(changed: PropertyValues<this>): void {
+  protected override updated(changed: PropertyValues): void {
     if (changed.has('session')) this.setAttribute('status', this.status);
   }
 

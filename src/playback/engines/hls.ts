@@ -1,7 +1,7 @@
 /**
  * HLS through hls.js's light build (no EME; AES-128 segment decryption is included).
  */
-import Hls, { type ErrorData } from 'hls.js/dist/hls.light.mjs';
+import Hls, { type ErrorData } from 'hls.js/light';
 import { VeilError, type VeilErrorCode } from '../../errors.js';
 import { errorForStatus } from '../http-errors.js';
 import { tokenAudience, type Engine, type EngineOptions } from './engine.js';

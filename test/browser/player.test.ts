@@ -1,0 +1,115 @@
+import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
+import '../../src/elements/player/define.js';
+import type { VeilPlayer } from '../../src/elements/player/player.js';
+import { VeilError } from '../../src/errors.js';
+import { signedIn, signedOut, type TestSession } from './fixtures.js';
+import './fixtures.js';
+
+async function mount(session: TestSession['session'] | undefined) {
+  const host = await fixture<TestSession>(html`<test-session><veil-player video="v1"></veil-player></test-session>`);
+  host.session = session;
+  const player = host.querySelector('veil-player') as VeilPlayer;
+  await player.updateComplete;
+  return player;
+}
+
+/** Records fetches made while `fn` runs, and answers them with `respond`. */
+async function withFetch<T>(respond: (url: string) => Response, fn: (urls: string[]) => Promise<T>): Promise<T> {
+  const original = window.fetch;
+  const urls: string[] = [];
+  window.fetch = async (input: RequestInfo | URL) => {
+    const url = input instanceof Request ? input.url : String(input);
+    urls.push(url);
+    return respond(url);
+  };
+  try {
+    return await fn(urls);
+  } finally {
+    window.fetch = original;
+  }
+}
+
+describe('<veil-player>', () => {
+  it('without a session is signed-out', async () => {
+    const player = await fixture<VeilPlayer>(html`<veil-player video="v1"></veil-player>`);
+    expect(player.getAttribute('state')).to.equal('signed-out');
+    expect(player.paused).to.equal(true);
+  });
+
+  it('signed out: says so, and its button asks the session to sign in', async () => {
+    const calls: string[] = [];
+    const player = await mount(signedOut(calls));
+    expect(player.getAttribute('state')).to.equal('signed-out');
+    const message = player.shadowRoot!.querySelector('[part="message"]')!;
+    expect(message.textContent).to.contain('Sign in');
+    message.querySelector('button')!.click();
+    expect(calls).to.deep.equal(['signIn']);
+  });
+
+  it('outside the perimeter: denied with PERIMETER_DENIED before any request or token use', async () => {
+    const calls: string[] = [];
+    await withFetch(() => new Response(null, { status: 500 }), async (urls) => {
+      const host = await fixture<TestSession>(html`<test-session><veil-player video="v1"></veil-player></test-session>`);
+      const player = host.querySelector('veil-player') as VeilPlayer;
+      const errorEvent = oneEvent(host, 'veil-error');
+      host.session = signedIn({ org: 'globex' }, calls);
+      const { detail } = await errorEvent;
+      expect(detail).to.be.instanceOf(VeilError);
+      expect(detail.code).to.equal('PERIMETER_DENIED');
+      expect(detail.data.reason).to.equal('org');
+      expect(player.getAttribute('state')).to.equal('denied');
+      expect(player.getAttribute('error-code')).to.equal('PERIMETER_DENIED');
+      expect(urls).to.deep.equal([]);
+      expect(calls).to.deep.equal([]);
+      const engineChunks = performance.getEntriesByType('resource').filter((entry) => /shaka|hls/.test(entry.name));
+      expect(engineChunks).to.deep.equal([]);
+    });
+  });
+
+  it('maps a service refusal to denied with the service error code', async () => {
+    const body = JSON.stringify({ error: { code: 'PLAYBACK_NOT_GRANTED', message: 'no' } });
+    await withFetch(() => new Response(body, { status: 403, headers: { 'content-type': 'application/json' } }), async (urls) => {
+      const player = await mount(signedIn({ org: 'acme' }));
+      await waitUntil(() => player.getAttribute('state') === 'denied');
+      expect(player.getAttribute('error-code')).to.equal('PLAYBACK_NOT_GRANTED');
+      expect(urls).to.deep.equal(['https://api.invalid/api/playback-sessions']);
+      expect(player.shadowRoot!.querySelector('[part="message"]')!.textContent).to.contain('Ask its owner');
+    });
+  });
+
+  it('a network failure is an error state with NETWORK_ERROR', async () => {
+    const original = window.fetch;
+    window.fetch = async () => {
+      throw new TypeError('Failed to fetch');
+    };
+    try {
+      const player = await mount(signedIn({ org: 'acme' }));
+      await waitUntil(() => player.getAttribute('state') === 'error');
+      expect(player.getAttribute('error-code')).to.equal('NETWORK_ERROR');
+      expect(player.error?.severity).to.equal('recoverable');
+    } finally {
+      window.fetch = original;
+    }
+  });
+
+  it('re-dispatches media events and proxies the media API', async () => {
+    const player = await mount(signedOut());
+    const video = player.shadowRoot!.querySelector('video')!;
+    const volumeChange = oneEvent(player, 'volumechange');
+    player.muted = true;
+    await volumeChange;
+    expect(video.muted).to.equal(true);
+    player.volume = 0.25;
+    expect(video.volume).to.equal(0.25);
+    expect(player.volume).to.equal(0.25);
+    expect(Number.isNaN(player.duration)).to.equal(true);
+  });
+
+  it('renders no picture-in-picture, download or remote playback affordance', async () => {
+    const player = await mount(signedOut());
+    const video = player.shadowRoot!.querySelector('video')!;
+    expect(video.disablePictureInPicture).to.equal(true);
+    expect(video.getAttribute('controlslist')).to.contain('nodownload');
+    expect(video.hasAttribute('controls')).to.equal(false);
+  });
+});

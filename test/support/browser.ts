@@ -1,0 +1,94 @@
+/**
+ * End-to-end helpers: drive the system Chromium against the real demo server and dev IdP.
+ */
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.js';
+
+export const DEV_PASSWORD = 'veil-demo';
+
+/** Origin of the demo server that `npm test` started (scripts/test.mjs). */
+export function demoOrigin(): string {
+  const origin = process.env.VEIL_DEMO_URL;
+  if (!origin) throw new Error('VEIL_DEMO_URL is not set: run the end-to-end tests through `npm test`.');
+  return origin;
+}
+
+export function launchChromium(): Promise<Browser> {
+  return puppeteer.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true, protocolTimeout: 120_000 });
+}
+
+/** Everything a page reports that points at a CSP problem, across navigations. */
+export function watchCsp(page: Page): string[] {
+  const violations: string[] = [];
+  void page.evaluateOnNewDocument(() => {
+    document.addEventListener('securitypolicyviolation', (event) => {
+      console.error(`securitypolicyviolation ${event.violatedDirective} ${event.blockedURI}`);
+    });
+  });
+  page.on('console', (message) => {
+    const text = message.text();
+    if (/securitypolicyviolation|Content Security Policy/i.test(text)) violations.push(`${page.url()}: ${text}`);
+  });
+  return violations;
+}
+
+/** Every URL the page requests, in order. */
+export function watchRequests(page: Page): string[] {
+  const urls: string[] = [];
+  page.on('request', (request) => urls.push(request.url()));
+  return urls;
+}
+
+/** Opens `/watch?v=<videoId>`, signs in at the dev IdP, and waits until the player is back on the page. */
+export async function signInAndWatch(page: Page, videoId: string, login: string, password = DEV_PASSWORD): Promise<void> {
+  const origin = demoOrigin();
+  await page.goto(`${origin}/watch?v=${encodeURIComponent(videoId)}`);
+  await page.waitForSelector('input[name="login"]', { timeout: 30_000 });
+  await page.type('input[name="login"]', login);
+  await page.type('input[name="password"]', password);
+  await Promise.all([page.waitForNavigation(), page.click('button[type="submit"], input[type="submit"]')]);
+  await page.waitForFunction(
+    (id) => location.pathname === '/watch' && new URL(location.href).searchParams.get('v') === id && !location.search.includes('code='),
+    { timeout: 30_000 },
+    videoId,
+  );
+  await page.waitForSelector('veil-player');
+}
+
+/** Waits for `<veil-player state>` to be one of `states`; returns it. */
+export async function playerState(page: Page, states: string[], timeout = 60_000): Promise<string> {
+  const handle = await page.waitForFunction(
+    (wanted: string[]) => {
+      const state = document.querySelector('veil-player')?.getAttribute('state');
+      return state && wanted.includes(state) ? state : undefined;
+    },
+    { timeout },
+    states,
+  );
+  return (await handle.jsonValue()) as string;
+}
+
+export interface PlaybackProgress {
+  currentTime: number;
+  totalVideoFrames: number;
+  state: string | null;
+}
+
+export function playbackProgress(page: Page): Promise<PlaybackProgress> {
+  return page.evaluate(() => {
+    const player = document.querySelector('veil-player')!;
+    const video = player.shadowRoot!.querySelector('video')!;
+    return { currentTime: video.currentTime, totalVideoFrames: video.getVideoPlaybackQuality().totalVideoFrames, state: player.getAttribute('state') };
+  });
+}
+
+/** The access token oidc-client-ts keeps in sessionStorage for the signed-in viewer. */
+export function storedAccessToken(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    for (let i = 0; i < sessionStorage.length; i++) {
+      const key = sessionStorage.key(i)!;
+      if (key.startsWith('oidc.user:')) return JSON.parse(sessionStorage.getItem(key)!).access_token as string;
+    }
+    throw new Error('no signed-in user in sessionStorage');
+  });
+}

@@ -7,7 +7,7 @@ import { VeilError } from '../errors.js';
 import { perimeterViolation } from '../identity/perimeter.js';
 import type { VeilSessionState } from '../identity/types.js';
 import type { PlaybackSession } from './contract.js';
-import { loadEngine, type Engine } from './engines/engine.js';
+import { loadEngine, type Engine, type EngineOptions } from './engines/engine.js';
 import { requestPlaybackSession } from './session-client.js';
 
 export type PlayerState = 'signed-out' | 'authorizing' | 'denied' | 'loading' | 'playing' | 'paused' | 'ended' | 'error';
@@ -15,6 +15,8 @@ export type PlayerState = 'signed-out' | 'authorizing' | 'denied' | 'loading' | 
 export interface PlaybackHost extends ReactiveControllerHost {
   readonly media: HTMLVideoElement | null;
   readonly hlsWorkerUrl: string;
+  /** Replaces engine selection (custom engines, stories); the built-in shaka/hls.js choice when unset. */
+  readonly engineLoader?: (options: EngineOptions) => Promise<Engine>;
   /** Called on every state change, and with the error that caused `denied` or `error`. */
   playbackStateChanged(state: PlayerState, error: VeilError | undefined): void;
 }
@@ -96,7 +98,7 @@ export class PlaybackController implements ReactiveController {
 
       const media = this.#host.media;
       if (!media) throw new VeilError('CONFIG_INVALID', { message: 'The player has no media element yet.' });
-      const engine = await loadEngine({
+      const engine = await (this.#host.engineLoader ?? loadEngine)({
         media,
         session: playbackSession,
         token: () => this.playbackSession?.token ?? '',

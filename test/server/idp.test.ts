@@ -322,7 +322,7 @@ describe('dev IdP (oidc-provider mounted under /idp)', () => {
     assert.ok(browser.jar.names().some((name) => name === 'veil_idp_session@/idp'), browser.jar.names().join(','));
 
     const tokens = await exchangeCode(result.location.searchParams.get('code')!, auth.verifier);
-    console.error("MARK tokens");
+    console.error("MARK tokens", JSON.stringify(tokens), JSON.stringify(decodeProtectedHeader(tokens.access_token)), JSON.stringify(decodeJwt(tokens.access_token)));
     assert.equal(tokens.token_type, 'Bearer');
     assert.equal(tokens.expires_in, 600);
     assert.ok(tokens.id_token);

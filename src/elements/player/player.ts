@@ -4,6 +4,7 @@ import { property, query, state } from 'lit/decorators.js';
 import type { VeilError } from '../../errors.js';
 import { sessionContext } from '../../identity/context.js';
 import type { VeilSessionState } from '../../identity/types.js';
+import type { Engine, EngineOptions } from '../../playback/engines/engine.js';
 import { PlaybackController, type PlaybackHost, type PlayerState } from '../../playback/playback-controller.js';
 import { emitVeilError } from '../events.js';
 import { formatTime } from './format-time.js';
@@ -45,6 +46,13 @@ export class VeilPlayer extends LitElement implements PlaybackHost {
   @property({ type: Boolean }) autoplay = false;
   /** URL of hls.js's worker file; without it hls.js runs on the main thread (a strict CSP forbids `blob:` workers). */
   @property({ attribute: 'hls-worker-url' }) hlsWorkerUrl = '';
+
+  /**
+   * Advanced: replaces the built-in engine selection (shaka-player for DASH, hls.js for HLS), e.g.
+   * for a custom engine or a story. It receives the media element, the playback session and the
+   * token accessor; the token must still go in headers only.
+   */
+  @property({ attribute: false }) engineLoader?: (options: EngineOptions) => Promise<Engine>;
 
   @consume({ context: sessionContext, subscribe: true })
   @state()

@@ -106,11 +106,17 @@ export function requireChild<T extends Box>(parent: { type?: string; children?: 
   return child;
 }
 
-/** Follows a path of box types from a list of boxes, e.g. `['moov', 'trak']`. */
+/** Follows a path of box types from a list of boxes, e.g. `['moov', 'trak']` (first match per level). */
 export function requirePath<T extends Box>(boxes: T[], path: readonly string[]): T {
-  let current: { type?: string; children?: T[] } = { children: boxes };
-  for (const type of path) current = requireChild(current, type);
-  return current as T;
+  let children = boxes;
+  let current: T | undefined;
+  for (const type of path) {
+    current = children.find((child) => child.type === type);
+    if (!current) throw new Error(`mp4: no '${path.join('/')}' box`);
+    children = (current.children ?? []) as T[]; // children of a ParsedBox are ParsedBoxes
+  }
+  if (!current) throw new Error('mp4: empty box path');
+  return current;
 }
 
 /**

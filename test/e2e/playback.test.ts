@@ -44,6 +44,8 @@ async function playFor(page: Page, seconds: number) {
   return playbackProgress(page);
 }
 
+const KEY_ROUTE: Record<string, string> = { 'sample-dash': '/api/license/sample-dash', 'sample-hls': '/api/keys/sample-hls' };
+
 for (const videoId of ['sample-dash', 'sample-hls']) {
   describe(`alice watches ${videoId}`, () => {
     it('decodes frames while currentTime advances, with every media request carrying the token', async () => {
@@ -61,6 +63,7 @@ for (const videoId of ['sample-dash', 'sample-hls']) {
       assert.ok(later.currentTime > first.currentTime + 2.5, `currentTime ${first.currentTime} → ${later.currentTime}`);
 
       assert.ok(authorization.length > 3, 'media requests were seen');
+      assert.ok(authorization.some((line) => line.startsWith(KEY_ROUTE[videoId]!)), `the key was fetched from ${KEY_ROUTE[videoId]}`);
       for (const line of authorization) assert.match(line, / Bearer [\w-]+\.[\w-]+\.[\w-]+$/, line);
       assert.ok(requests.every((url) => !/[?&](token|access_token)=/i.test(url)), 'no token in any URL');
       assert.deepEqual(csp, []);

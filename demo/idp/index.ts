@@ -149,10 +149,7 @@ export async function createDevIdp(options: DevIdpOptions): Promise<DevIdp> {
 
   const signing = await generateSigningKey();
 
-  // Declared before the configuration so the callbacks below can reach the instance.
-  // eslint-disable-next-line prefer-const
-  let provider: Provider;
-
+  // The callbacks below run per request, after `provider` (declared further down) exists.
   const configuration = {
     clients: options.clients.map((client) => ({
       client_id: client.client_id,
@@ -199,8 +196,11 @@ export async function createDevIdp(options: DevIdpOptions): Promise<DevIdp> {
       if (!user) return undefined;
       return { org: user.org, groups: [...user.groups], email: user.email, name: user.name };
     },
-    issueRefreshToken: (_ctx: unknown, client: { grantTypeAllowed(type: string): boolean }, code: { scopes: Set<string> }) =>
-      client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
+    // oidc-provider drops `offline_access` unless the request also says `prompt=consent` (OIDC
+    // Core 11), which oidc-client-ts does not send: the first-party public clients get a
+    // (rotating, session-bound) refresh token with every code exchange instead.
+    issueRefreshToken: (_ctx: unknown, client: { clientId: string; grantTypeAllowed(type: string): boolean }) =>
+      client.grantTypeAllowed('refresh_token') && firstParty.has(client.clientId),
     // Every use of a refresh token returns a new one and consumes the old one.
     rotateRefreshToken: () => true,
     loadExistingGrant: async (ctx: KoaContextWithOIDC & { oidc: { account?: { accountId: string } } }) => {
@@ -281,7 +281,7 @@ export async function createDevIdp(options: DevIdpOptions): Promise<DevIdp> {
     },
   };
 
-  provider = new Provider(issuer, configuration);
+  const provider = new Provider(issuer, configuration);
 
   provider.on('server_error', (_ctx, error) => console.error('[dev-idp] server_error', error));
 

@@ -11,7 +11,7 @@ import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from '
 import { join } from 'node:path';
 
 /** Bump whenever the generated media or the cache layout changes, to force regeneration. */
-export const CACHE_FORMAT_VERSION = 1;
+const CACHE_FORMAT_VERSION = 1;
 
 export const MEDIA_DIRS = {
   dash: 'sample-dash',

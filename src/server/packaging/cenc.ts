@@ -38,6 +38,8 @@ export const COMMON_SYSTEM_ID = Uint8Array.from(Buffer.from('1077efecc0b24d02ace
 const IV_SIZE = 8;
 const SENC_USE_SUBSAMPLES = 0x2;
 const TFHD_BASE_DATA_OFFSET = 0x1;
+const TFHD_SAMPLE_DESCRIPTION_INDEX = 0x2;
+const TFHD_DEFAULT_SAMPLE_DURATION = 0x8;
 const TFHD_DEFAULT_SAMPLE_SIZE = 0x10;
 const TFHD_DEFAULT_BASE_IS_MOOF = 0x20000;
 const TRUN_DATA_OFFSET = 0x1;
@@ -178,9 +180,8 @@ function encryptTrackFragment(
   if (flags & TFHD_BASE_DATA_OFFSET || !(flags & TFHD_DEFAULT_BASE_IS_MOOF)) {
     throw new Error('cenc: only default-base-is-moof track fragments are supported');
   }
-  // Optional tfhd fields before default_sample_size: base_data_offset (excluded above),
-  // sample_description_index (0x2), default_sample_duration (0x8).
-  const sizeOffset = 8 + (flags & 0x2 ? 4 : 0) + (flags & 0x8 ? 4 : 0);
+  // Optional tfhd fields before default_sample_size (base_data_offset is excluded above).
+  const sizeOffset = 8 + (flags & TFHD_SAMPLE_DESCRIPTION_INDEX ? 4 : 0) + (flags & TFHD_DEFAULT_SAMPLE_DURATION ? 4 : 0);
   const defaultSize = flags & TFHD_DEFAULT_SAMPLE_SIZE ? tfhdView.getUint32(sizeOffset) : track.defaultSampleSize;
 
   const samples: Uint8Array[] = [];
@@ -199,7 +200,9 @@ function encryptTrackFragment(
     const iv = Uint8Array.from(randomBytes(IV_SIZE));
     const subsamples = track.kind === 'avc' ? avcSubsamples(sample, track.nalLengthSize) : undefined;
     encryptSample(sample, iv, key, subsamples);
-    return subsamples ? concat([iv, u16(subsamples.length), ...subsamples.flatMap((s) => [u16(s.clearBytes), u32(s.encryptedBytes)])]) : iv;
+    if (!subsamples) return iv;
+    const table = subsamples.flatMap((s) => [u16(s.clearBytes), u32(s.encryptedBytes)]);
+    return concat([iv, u16(subsamples.length), ...table]);
   });
   const senc = fullBox('senc', 0, track.kind === 'avc' ? SENC_USE_SUBSAMPLES : 0, u32(entries.length), ...entries);
   const saio = fullBox('saio', 0, 0, u32(1), u32(0)); // offset filled in once the moof is laid out

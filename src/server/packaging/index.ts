@@ -109,7 +109,9 @@ async function ensure(dir: string, settings: CacheOptions, log: (line: string) =
     };
 
     await timed('encode', () => encodeSource(source, settings.durationSeconds));
-    await Promise.all([
+    // Independent stream copies of the one encode. allSettled, not all: on a failure no ffmpeg
+    // may still be writing into the staging directory when it is removed.
+    const results = await Promise.allSettled([
       timed('DASH packaging', () => packageDash(source, stage(MEDIA_DIRS.clearDash), DASH_MANIFEST)).then(() =>
         timed('CENC encryption', () =>
           encryptDashDirectory(stage(MEDIA_DIRS.clearDash), stage(MEDIA_DIRS.dash), DASH_MANIFEST, keys.dash),
@@ -130,6 +132,8 @@ async function ensure(dir: string, settings: CacheOptions, log: (line: string) =
         await verifyHlsOutput(stage(MEDIA_DIRS.hls), HLS_MASTER, settings.hlsKeyUri);
       }),
     ]);
+    const failure = results.find((result) => result.status === 'rejected');
+    if (failure) throw failure.reason;
     await rm(work, { recursive: true });
     await commitStaging(staging, dir, settings, keys);
   } finally {

@@ -75,7 +75,7 @@ function writeBox(box: Box, parts: Uint8Array[]): void {
   for (const child of box.children ?? []) writeBox(child, parts);
 }
 
-export function boxSize(box: Box): number {
+function boxSize(box: Box): number {
   let size = 8 + box.body.length;
   for (const child of box.children ?? []) size += boxSize(child);
   return size;

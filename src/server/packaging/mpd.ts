@@ -10,8 +10,8 @@
  * everything else byte-identical; anything unexpected is rejected instead of guessed at.
  */
 
-export const MP4_PROTECTION_SCHEME = 'urn:mpeg:dash:mp4protection:2011';
-export const CLEARKEY_SCHEME = 'urn:uuid:e2719d58-a985-b3c9-781a-b030af78d30e';
+const MP4_PROTECTION_SCHEME = 'urn:mpeg:dash:mp4protection:2011';
+const CLEARKEY_SCHEME = 'urn:uuid:e2719d58-a985-b3c9-781a-b030af78d30e';
 const CENC_NAMESPACE = 'urn:mpeg:cenc:2013';
 
 /** `00112233-4455-6677-8899-aabbccddeeff` from 16 bytes. */

@@ -56,6 +56,7 @@ const totals = { passed: 0, failed: 0 };
 let demo;
 try {
   if ((await run('npm', ['run', 'build'])) !== 0) throw new Error('build failed');
+  if ((await run('npm', ['run', 'build-storybook', '--', '--quiet'])) !== 0) throw new Error('storybook build failed');
   demo = await startDemo();
   const env = { ...process.env, VEIL_DEMO_URL: ORIGIN };
 

@@ -1,0 +1,175 @@
+/**
+ * The built Storybook (`storybook-static/`, from `npm run build-storybook`, which this test does
+ * not run) opened in Chromium: each player story brings the real `<veil-player>` to its state,
+ * and nothing a story does leaves the local static server.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'puppeteer-core';
+import { launchChromium } from '../support/browser.js';
+
+const ROOT = fileURLToPath(new URL('../../storybook-static', import.meta.url));
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.woff2': 'font/woff2',
+};
+
+/** Serves `ROOT` read-only on an ephemeral 127.0.0.1 port. */
+function serveStatic(): Promise<{ server: Server; origin: string }> {
+  const server = createServer((request, response) => {
+    let path: string;
+    try {
+      path = decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname);
+    } catch {
+      response.writeHead(400).end();
+      return;
+    }
+    let file = resolve(ROOT, `.${path}`);
+    if (file !== ROOT && !file.startsWith(ROOT + sep)) {
+      response.writeHead(403).end();
+      return;
+    }
+    if (path.endsWith('/')) file = resolve(file, 'index.html');
+    readFile(file).then(
+      (body) => response.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(body),
+      () => response.writeHead(404).end(),
+    );
+  });
+  return new Promise((done) => {
+    server.listen(0, '127.0.0.1', () => done({ server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }));
+  });
+}
+
+interface Expected {
+  id: string;
+  state: string;
+  errorCode?: string;
+}
+
+/** One story per player state, and the `<veil-session>` configuration stories. */
+const PLAYER_STORIES: Expected[] = [
+  { id: 'elements-veil-player--signed-out', state: 'signed-out' },
+  { id: 'elements-veil-player--authorizing', state: 'authorizing' },
+  { id: 'elements-veil-player--denied', state: 'denied', errorCode: 'PERIMETER_DENIED' },
+  { id: 'elements-veil-player--loading', state: 'loading' },
+  { id: 'elements-veil-player--playing', state: 'playing' },
+  { id: 'elements-veil-player--paused', state: 'paused' },
+  { id: 'elements-veil-player--ended', state: 'ended' },
+  { id: 'elements-veil-player--error-state', state: 'error', errorCode: 'NETWORK_ERROR' },
+];
+const SESSION_STORIES: Expected[] = [
+  { id: 'elements-veil-session--configured', state: 'signed-out' },
+  { id: 'elements-veil-session--missing-issuer', state: 'error', errorCode: 'CONFIG_INVALID' },
+];
+
+let browser: Browser;
+let server: Server;
+let origin: string;
+
+before(async () => {
+  if (!existsSync(resolve(ROOT, 'index.json'))) {
+    throw new Error('storybook-static/ is missing: run `npm run build-storybook` before this test.');
+  }
+  ({ server, origin } = await serveStatic());
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+interface StoryRun {
+  page: Page;
+  /** Requests to anywhere but the static server (blob: and data: URLs are in-page). */
+  offsite: string[];
+  errors: string[];
+}
+
+async function openStory(id: string): Promise<StoryRun> {
+  const context = await browser.createBrowserContext();
+  const page = await context.newPage();
+  const offsite: string[] = [];
+  const errors: string[] = [];
+  page.on('request', (request) => {
+    const url = request.url();
+    if (!url.startsWith(`${origin}/`) && !/^(blob|data):/.test(url)) offsite.push(url);
+  });
+  page.on('pageerror', (error) => errors.push(String(error)));
+  await page.goto(`${origin}/iframe.html?id=${encodeURIComponent(id)}&viewMode=story`, { waitUntil: 'load' });
+  return { page, offsite, errors };
+}
+
+async function attributes(page: Page) {
+  return page.evaluate(() => {
+    const player = document.querySelector('veil-player');
+    return { state: player?.getAttribute('state') ?? null, errorCode: player?.getAttribute('error-code') ?? null };
+  });
+}
+
+/** Waits until the story's player shows `state` (and `error-code`), then checks it holds. */
+async function expectState({ page, errors }: StoryRun, { state, errorCode }: Expected): Promise<void> {
+  try {
+    await page.waitForFunction(
+      (wanted: string, code: string | null) => {
+        const player = document.querySelector('veil-player');
+        return player?.getAttribute('state') === wanted && player.getAttribute('error-code') === code;
+      },
+      { timeout: 15_000 },
+      state,
+      errorCode ?? null,
+    );
+  } catch {
+    assert.fail(`expected state=${state} error-code=${errorCode ?? 'none'}, got ${JSON.stringify(await attributes(page))}; page errors: ${errors.join(' | ') || 'none'}`);
+  }
+  await new Promise((done) => setTimeout(done, 300));
+  assert.deepEqual(await attributes(page), { state, errorCode: errorCode ?? null }, 'the state holds');
+}
+
+describe('storybook-static', () => {
+  it('indexes one player story per state, and the session stories', () => {
+    const index = JSON.parse(readFileSync(resolve(ROOT, 'index.json'), 'utf8')) as { entries: Record<string, { name: string }> };
+    for (const { id } of [...PLAYER_STORIES, ...SESSION_STORIES]) assert.ok(index.entries[id], `story ${id} is in index.json`);
+    const names = PLAYER_STORIES.map(({ id }) => index.entries[id]!.name).sort();
+    assert.deepEqual(names, ['authorizing', 'denied', 'ended', 'error', 'loading', 'paused', 'playing', 'signed-out']);
+  });
+
+  for (const expected of [...PLAYER_STORIES, ...SESSION_STORIES]) {
+    it(`${expected.id} reaches state=${expected.state}${expected.errorCode ? ` (${expected.errorCode})` : ''}, fetching nothing off the page`, async () => {
+      const run = await openStory(expected.id);
+      try {
+        await expectState(run, expected);
+        if (expected.state === 'playing') {
+          const progress = () =>
+            run.page.evaluate(() => document.querySelector('veil-player')!.shadowRoot!.querySelector('video')!.currentTime);
+          const first = await progress();
+          await new Promise((done) => setTimeout(done, 500));
+          assert.ok((await progress()) > first, 'the media clock advances');
+        }
+        if (['loading', 'playing', 'paused', 'ended'].includes(expected.state)) {
+          const watermark = await run.page.evaluate(
+            () => document.querySelector('veil-player')!.shadowRoot!.querySelector('[part="watermark"]')?.textContent ?? null,
+          );
+          assert.equal(watermark, 'viewer@acme.test');
+        }
+        assert.deepEqual(run.offsite, [], 'no request leaves the static server');
+        assert.deepEqual(run.errors, [], 'no uncaught page errors');
+      } finally {
+        await run.page.browserContext().close();
+      }
+    });
+  }
+});

@@ -62,6 +62,13 @@ async function reaches(player: VeilPlayer, state: PlayerState, errorCode?: strin
   );
 }
 
+/** Waits for the loaded (paused) player, calls play(), and waits for `state`. */
+async function playsThrough(player: VeilPlayer, state: PlayerState): Promise<void> {
+  await reaches(player, 'paused');
+  await player.play();
+  await reaches(player, state);
+}
+
 const meta: Meta<PlayerArgs> = {
   title: 'Elements/veil-player',
   component: 'veil-player',
@@ -140,12 +147,7 @@ export const Playing: Story = {
     session: () => signedInSession(),
     engine: () => canvasEngine(),
   }),
-  play: async ({ canvasElement }) => {
-    const player = playerIn(canvasElement);
-    await reaches(player, 'paused');
-    await player.play();
-    await reaches(player, 'playing');
-  },
+  play: async ({ canvasElement }) => playsThrough(playerIn(canvasElement), 'playing'),
 };
 
 export const Ended: Story = {
@@ -157,12 +159,7 @@ export const Ended: Story = {
     session: () => signedInSession(),
     engine: () => canvasEngine({ clipSeconds: 1.5 }),
   }),
-  play: async ({ canvasElement }) => {
-    const player = playerIn(canvasElement);
-    await reaches(player, 'paused');
-    await player.play();
-    await reaches(player, 'ended');
-  },
+  play: async ({ canvasElement }) => playsThrough(playerIn(canvasElement), 'ended'),
 };
 
 export const ErrorState: Story = {

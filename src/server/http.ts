@@ -37,3 +37,14 @@ export function bearerToken(request: Request): string | undefined {
   const match = header ? /^Bearer\s+([A-Za-z0-9._~+/=-]+)\s*$/i.exec(header) : null;
   return match?.[1];
 }
+
+/** Reads a JSON request body of at most `maxBytes`; anything else is a 400 naming `what`. */
+export async function readJsonBody(request: Request, maxBytes: number, what: string): Promise<unknown> {
+  const text = await request.text();
+  if (new TextEncoder().encode(text).length > maxBytes) fail('BAD_REQUEST', `The ${what} is too large (at most ${maxBytes} bytes).`);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    fail('BAD_REQUEST', `The ${what} is not valid JSON.`);
+  }
+}

@@ -3,7 +3,7 @@
  * `GET /api/keys/{videoId}` — the HLS AES-128 key (16 raw bytes);
  * `POST /api/license/{videoId}` — a W3C EME ClearKey license exchange (EME §9.1).
  */
-import { bearerToken, fail, jsonResponse } from '../http.js';
+import { bearerToken, fail, jsonResponse, readJsonBody } from '../http.js';
 import type { VeilServiceContext } from '../service.js';
 import type { VideoRecord } from '../videos.js';
 
@@ -38,14 +38,7 @@ export async function serveClearKeyLicense(request: Request, context: VeilServic
 }
 
 async function readLicenseRequest(request: Request): Promise<string[]> {
-  const text = await request.text();
-  if (text.length > MAX_LICENSE_REQUEST_BYTES) fail('BAD_REQUEST', 'The license request is too large.');
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    fail('BAD_REQUEST', 'The license request is not a ClearKey JSON request.');
-  }
+  const body = await readJsonBody(request, MAX_LICENSE_REQUEST_BYTES, 'ClearKey license request');
   const kids = (body as { kids?: unknown } | null)?.kids;
   if (!Array.isArray(kids) || kids.length === 0 || !kids.every((kid) => typeof kid === 'string' && KID_B64URL.test(kid))) {
     fail('BAD_REQUEST', 'The license request needs `kids`: base64url key ids.');

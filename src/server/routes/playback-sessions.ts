@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { VeilError } from '../../errors.js';
 import type { PlaybackSession, PlaybackSessionRequest } from '../../playback/contract.js';
-import { bearerToken, fail, jsonResponse } from '../http.js';
+import { bearerToken, fail, jsonResponse, readJsonBody } from '../http.js';
 import { canView, VIDEO_ID_PATTERN, type VideoRecord } from '../videos.js';
 import type { VeilServiceContext } from '../service.js';
 import type { ViewerIdentity } from '../auth/access-token.js';
@@ -51,14 +51,7 @@ async function readSessionRequest(request: Request): Promise<PlaybackSessionRequ
   if (!request.headers.get('content-type')?.toLowerCase().startsWith('application/json')) {
     fail('BAD_REQUEST', 'Send the playback-session request as application/json.');
   }
-  const text = await request.text();
-  if (text.length > MAX_BODY_BYTES) fail('BAD_REQUEST', 'The playback-session request body is too large.');
-  let body: unknown;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    fail('BAD_REQUEST', 'The playback-session request body is not valid JSON.');
-  }
+  const body = await readJsonBody(request, MAX_BODY_BYTES, 'playback-session request body');
   const videoId = (body as Partial<PlaybackSessionRequest> | null)?.videoId;
   if (typeof videoId !== 'string' || !VIDEO_ID_PATTERN.test(videoId)) {
     fail('BAD_REQUEST', '`videoId` must be a string of letters, digits, "-" or "_" (at most 64).');

@@ -32,7 +32,7 @@ function startDemo() {
     const timer = setTimeout(() => reject(new Error('demo server did not become ready within 10 minutes')), 600_000);
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (chunk) => {
-      process.stdout.write(chunk.replace(/^/gm, '[demo] '));
+      process.stdout.write(chunk.replace(/^(?=.)/gm, '[demo] '));
       if (chunk.includes(`ready at ${ORIGIN}`)) {
         clearTimeout(timer);
         resolve(child);

@@ -168,6 +168,10 @@ export async function createDevIdp(options: DevIdpOptions): Promise<DevIdp> {
       token_endpoint_auth_method: 'none',
     },
     jwks: { keys: [signing.privateJwk] },
+    // Cross-origin calls (token, end-session) only from origins the client registered redirects on.
+    clientBasedCORS(_ctx: unknown, origin: string, client: { redirectUris?: string[] }) {
+      return (client.redirectUris ?? []).some((uri) => new URL(uri).origin === origin);
+    },
     cookies: {
       keys: [randomBytes(32).toString('base64url')],
       names: { session: 'veil_idp_session', interaction: 'veil_idp_interaction', resume: 'veil_idp_resume' },

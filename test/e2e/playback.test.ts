@@ -66,6 +66,7 @@ for (const videoId of ['sample-dash', 'sample-hls']) {
       assert.ok(authorization.some((line) => line.startsWith(KEY_ROUTE[videoId]!)), `the key was fetched from ${KEY_ROUTE[videoId]}`);
       for (const line of authorization) assert.match(line, / Bearer [\w-]+\.[\w-]+\.[\w-]+$/, line);
       assert.ok(requests.every((url) => !/[?&](token|access_token)=/i.test(url)), 'no token in any URL');
+      if (videoId === 'sample-hls') assert.ok(requests.some((url) => url.endsWith('/veil/hls.worker.js')), "hls.js runs its worker from the served file, not a blob: URL");
       assert.deepEqual(csp, []);
       await page.browserContext().close();
     });

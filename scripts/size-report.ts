@@ -1,6 +1,6 @@
 /**
  * Prints every emitted chunk's minified and gzip size, and fails the build when a chunk exceeds
- * its budget in `size-budget.json` (the way hls.js checks `dist-size-budget.json`).
+ * its budget in `size-budget.json`, or has none (the way hls.js checks `dist-size-budget.json`).
  */
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
@@ -23,7 +23,8 @@ export function reportSizes(budgetFile = 'size-budget.json'): Plugin {
         const gzip = gzipSync(output.code, { level: 9 }).length;
         rows.push([output.fileName, output.code.length, gzip]);
         const limit = budget[output.name];
-        if (limit !== undefined && gzip > limit) over.push(`${output.fileName}: ${gzip} B gzip > budget ${limit} B`);
+        if (limit === undefined) over.push(`${output.fileName}: no budget for chunk "${output.name}" in ${budgetFile}`);
+        else if (gzip > limit) over.push(`${output.fileName}: ${gzip} B gzip > budget ${limit} B`);
       }
       rows.sort((a, b) => a[0].localeCompare(b[0]));
       const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`.padStart(10);

@@ -61,7 +61,8 @@ describe('player controls (bob, sample-dash)', () => {
     });
     await clickControl('Mute');
     assert.equal(await playerProperty('muted'), true);
-    assert.equal(await page.evaluate(() => document.body.getAttribute('data-volumechange')), '1');
+    // Media events are queued tasks: wait for the re-dispatched one rather than racing it.
+    await page.waitForFunction(() => document.body.getAttribute('data-volumechange') === '1', { timeout: 5000 });
     await clickControl('Unmute');
     assert.equal(await playerProperty('muted'), false);
   });

@@ -26,8 +26,9 @@ function integer(name: string, fallback: number, min: number, max: number): numb
   return value;
 }
 
-export function demoConfig(): DemoConfig {
-  const port = integer('PORT', 8080, 1, 65535);
+/** Settings from the environment; `overrides` let tests run extra instances (other port, TTL). */
+export function demoConfig(overrides: { port?: number; tokenTtlSeconds?: number } = {}): DemoConfig {
+  const port = overrides.port ?? integer('PORT', 8080, 1, 65535);
   const host = '127.0.0.1';
   const origin = `http://${host}:${port}`;
   const root = fileURLToPath(new URL('..', import.meta.url));
@@ -37,7 +38,7 @@ export function demoConfig(): DemoConfig {
     origin,
     issuer: `${origin}/idp`,
     apiResource: `${origin}/api`,
-    tokenTtlSeconds: integer('VEIL_TOKEN_TTL', 120, 1, 300),
+    tokenTtlSeconds: overrides.tokenTtlSeconds ?? integer('VEIL_TOKEN_TTL', 120, 1, 300),
     cacheDir: process.env.VEIL_CACHE_DIR || `${root}.cache/veil-media`,
     distDir: `${root}dist`,
     publicDir: `${root}demo/public`,

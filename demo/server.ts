@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createLocalJWKSet, generateKeyPair } from 'jose';
 import { createAccessTokenVerifier } from '../src/server/auth/access-token.js';
-import { jsonResponse } from '../src/server/http.js';
+import { jsonResponse, type Handler } from '../src/server/http.js';
 import { sendWebResponse, toWebRequest } from '../src/server/node-adapter.js';
 import { ensureSampleMedia } from '../src/server/packaging/index.js';
 import { createPlaybackTokenService } from '../src/server/playback-token.js';
@@ -48,7 +48,12 @@ function html(body: string, status = 200): Response {
   return new Response(body, { status, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', ...SECURITY_HEADERS } });
 }
 
-export async function startDemo(config = demoConfig()) {
+export interface DemoOptions {
+  /** Wraps the Veil service handler (tests inject faults here; the demo itself never does). */
+  wrapService?: (service: Handler) => Handler;
+}
+
+export async function startDemo(config = demoConfig(), options: DemoOptions = {}) {
   const started = performance.now();
   const videos = await sampleVideos(config);
   const idp = await createDevIdp({
@@ -63,13 +68,16 @@ export async function startDemo(config = demoConfig()) {
     ],
   });
   const { privateKey, publicKey } = await generateKeyPair('ES256');
-  const service = createVeilService({
+  const videoStore = new MemoryVideoStore(videos);
+  const baseService = createVeilService({
     publicUrl: config.origin,
     verifyAccessToken: createAccessTokenVerifier({ issuer: config.issuer, audience: config.apiResource, jwks: createLocalJWKSet(idp.jwks) }),
     perimeter: { issuer: config.issuer, org: config.org },
-    videos: new MemoryVideoStore(videos),
+    videos: videoStore,
     playbackTokens: createPlaybackTokenService({ issuer: config.origin, audience: `${config.origin}/media`, privateKey, publicKey, ttlSeconds: config.tokenTtlSeconds }),
   });
+
+  const service = options.wrapService ? options.wrapService(baseService) : baseService;
 
   async function route(request: Request): Promise<Response> {
     const url = new URL(request.url);
@@ -101,7 +109,16 @@ export async function startDemo(config = demoConfig()) {
   });
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   console.log(`Veil demo ready at ${config.origin} (started in ${((performance.now() - started) / 1000).toFixed(1)} s)`);
-  return { server, config, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return {
+    server,
+    config,
+    videos: videoStore,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -7,6 +7,11 @@ export type StreamProtocol = 'dash' | 'hls';
 
 export interface PlaybackSessionRequest {
   videoId: string;
+  /**
+   * Renewal: the session's current (or recently expired) playback token. The new token keeps its
+   * session id; perimeter and grants are checked again as for a new session.
+   */
+  previousToken?: string;
 }
 
 /** How keys are obtained. Keys are only ever served by authenticated key/license endpoints. */

@@ -8,7 +8,9 @@ import { perimeterViolation } from '../identity/perimeter.js';
 import type { VeilSessionState } from '../identity/types.js';
 import type { PlaybackSession } from './contract.js';
 import { loadEngine, type Engine, type EngineOptions } from './engines/engine.js';
+import { withRetry } from './retry.js';
 import { requestPlaybackSession } from './session-client.js';
+import { TokenRenewalController } from './token-renewal.js';
 
 export type PlayerState = 'signed-out' | 'authorizing' | 'denied' | 'loading' | 'playing' | 'paused' | 'ended' | 'error';
 
@@ -19,16 +21,19 @@ export interface PlaybackHost extends ReactiveControllerHost {
   readonly engineLoader?: (options: EngineOptions) => Promise<Engine>;
   /** Called on every state change, and with the error that caused `denied` or `error`. */
   playbackStateChanged(state: PlayerState, error: VeilError | undefined): void;
+  /** Called when a renewal replaced the playback token (same session id). */
+  playbackTokenRenewed(session: PlaybackSession): void;
 }
 
+/** Errors that mean "not for you" rather than "something broke": they end in `denied`. */
 const DENIAL_CODES = new Set(['PERIMETER_DENIED', 'PLAYBACK_NOT_GRANTED', 'VIDEO_NOT_FOUND']);
 
 export class PlaybackController implements ReactiveController {
   state: PlayerState = 'signed-out';
   error?: VeilError;
-  playbackSession?: PlaybackSession;
 
   readonly #host: PlaybackHost;
+  readonly #tokens: TokenRenewalController;
   #engine?: Engine;
   #run?: AbortController;
   #startedFor?: { session: VeilSessionState; videoId: string };
@@ -36,6 +41,23 @@ export class PlaybackController implements ReactiveController {
   constructor(host: PlaybackHost) {
     this.#host = host;
     host.addController(this);
+    this.#tokens = new TokenRenewalController(host, {
+      renew: async (current) => {
+        const session = this.#startedFor?.session;
+        if (!session) throw new VeilError('SIGN_IN_REQUIRED');
+        return requestPlaybackSession(session.api, { videoId: current.videoId, previousToken: current.token }, await session.getAccessToken());
+      },
+      renewed: (session) => {
+        this.#host.playbackTokenRenewed(session);
+        this.#host.requestUpdate();
+      },
+      failed: (error) => this.fail(error),
+    });
+  }
+
+  /** The current playback session (its token renewed in place). */
+  get playbackSession(): PlaybackSession | undefined {
+    return this.#tokens.session;
   }
 
   hostConnected(): void {
@@ -76,10 +98,12 @@ export class PlaybackController implements ReactiveController {
     else if (type === 'ended') this.#set('ended');
   }
 
-  /** A fatal error after start-up (engine, or a guard such as the watermark's). */
+  /** A fatal error after start-up (engine, renewal, or a guard such as the watermark's). The first one wins. */
   fail(error: VeilError): void {
+    if (this.state === 'error' || this.state === 'denied') return;
     this.#host.media?.pause();
-    this.#set('error', error);
+    this.#tokens.stop();
+    this.#set(DENIAL_CODES.has(error.code) ? 'denied' : 'error', error);
   }
 
   async #start(session: VeilSessionState, videoId: string): Promise<void> {
@@ -90,10 +114,13 @@ export class PlaybackController implements ReactiveController {
       const reason = session.claims ? perimeterViolation(session.claims, session.perimeter) : 'issuer';
       if (reason) throw new VeilError('PERIMETER_DENIED', { data: { reason } });
 
-      const accessToken = await session.getAccessToken();
-      const playbackSession = await requestPlaybackSession(session.api, videoId, accessToken, run.signal);
+      const playbackSession = await withRetry(
+        async () => requestPlaybackSession(session.api, { videoId }, await session.getAccessToken(), run.signal),
+        undefined,
+        run.signal,
+      );
       if (run.signal.aborted) return;
-      this.playbackSession = playbackSession;
+      this.#tokens.start(playbackSession);
       this.#set('loading');
 
       const media = this.#host.media;
@@ -101,7 +128,8 @@ export class PlaybackController implements ReactiveController {
       const engine = await (this.#host.engineLoader ?? loadEngine)({
         media,
         session: playbackSession,
-        token: () => this.playbackSession?.token ?? '',
+        token: () => this.#tokens.freshToken(),
+        renewToken: () => this.#tokens.afterUnauthorized(),
         onError: (error) => this.fail(error),
         hlsWorkerUrl: this.#host.hlsWorkerUrl || undefined,
       });
@@ -123,7 +151,7 @@ export class PlaybackController implements ReactiveController {
     this.#run = undefined;
     void this.#engine?.destroy();
     this.#engine = undefined;
-    this.playbackSession = undefined;
+    this.#tokens.stop();
   }
 
   #set(state: PlayerState, error?: VeilError): void {

@@ -43,8 +43,11 @@ export interface PlaybackTokenServiceOptions {
 export interface PlaybackTokenService {
   readonly ttlSeconds: number;
   sign(subject: PlaybackTokenSubject): Promise<{ token: string; expiresAt: number }>;
-  /** Verifies signature, algorithm, type, issuer, audience, expiry and that `vid` is `videoId`. */
-  verify(token: string | undefined, videoId: string): Promise<PlaybackTokenClaims>;
+  /**
+   * Verifies signature, algorithm, type, issuer, audience, expiry and that `vid` is `videoId`.
+   * `expiredGraceSeconds` accepts a token that expired at most that long ago (renewal only).
+   */
+  verify(token: string | undefined, videoId: string, options?: { expiredGraceSeconds?: number }): Promise<PlaybackTokenClaims>;
 }
 
 export function createPlaybackTokenService(options: PlaybackTokenServiceOptions): PlaybackTokenService {
@@ -74,7 +77,7 @@ export function createPlaybackTokenService(options: PlaybackTokenServiceOptions)
       return { token, expiresAt: exp * 1000 };
     },
 
-    async verify(token, videoId) {
+    async verify(token, videoId, { expiredGraceSeconds = 0 } = {}) {
       if (!token) throw new VeilError('PLAYBACK_TOKEN_MISSING');
       let payload: JWTPayload;
       try {
@@ -83,7 +86,7 @@ export function createPlaybackTokenService(options: PlaybackTokenServiceOptions)
           typ: PLAYBACK_TOKEN_TYP,
           issuer,
           audience,
-          clockTolerance: options.clockToleranceSeconds ?? 0,
+          clockTolerance: (options.clockToleranceSeconds ?? 0) + expiredGraceSeconds,
           requiredClaims: ['sub', 'org', 'vid', 'sid', 'iat', 'exp', 'jti'],
         }));
       } catch (cause) {

@@ -25,10 +25,13 @@ export interface VideoRecord {
   /** Manifest/playlist file name inside `mediaDir`. */
   manifest: string;
   protection: VideoProtection;
+  /** `sub`s whose access was withdrawn; checked on every playback session and renewal. */
+  revoked?: readonly string[];
 }
 
 export interface VideoStore {
   get(id: string): Promise<VideoRecord | undefined>;
+  put(video: VideoRecord): Promise<void>;
 }
 
 export class MemoryVideoStore implements VideoStore {
@@ -41,10 +44,15 @@ export class MemoryVideoStore implements VideoStore {
   async get(id: string): Promise<VideoRecord | undefined> {
     return this.#videos.get(id);
   }
+
+  async put(video: VideoRecord): Promise<void> {
+    this.#videos.set(video.id, video);
+  }
 }
 
 /** Whether a viewer (already inside the perimeter) may watch a video. */
 export function canView(viewer: ViewerIdentity, video: VideoRecord): boolean {
+  if (video.revoked?.includes(viewer.sub)) return false;
   if (viewer.sub === video.owner) return true;
   return video.audience === 'org' && viewer.org === video.org;
 }

@@ -77,14 +77,17 @@ describe('<veil-player>', () => {
     });
   });
 
-  it('a network failure is an error state with NETWORK_ERROR', async () => {
+  it('a network failure is retried a bounded number of times, then NETWORK_ERROR', async () => {
     const original = window.fetch;
+    let attempts = 0;
     window.fetch = async () => {
+      attempts += 1;
       throw new TypeError('Failed to fetch');
     };
     try {
       const player = await mount(signedIn({ org: 'acme' }));
-      await waitUntil(() => player.getAttribute('state') === 'error');
+      await waitUntil(() => player.getAttribute('state') === 'error', 'reaches error', { timeout: 15000 });
+      expect(attempts).to.equal(4);
       expect(player.getAttribute('error-code')).to.equal('NETWORK_ERROR');
       expect(player.error?.severity).to.equal('recoverable');
     } finally {

@@ -22,6 +22,7 @@ const KEY = new Uint8Array(16).fill(2);
 const HLS_KEY = new Uint8Array(16).fill(3);
 
 let service: Handler;
+let videos: MemoryVideoStore;
 let mediaDir: string;
 let idpKey: CryptoKey;
 let playbackKey: CryptoKey;
@@ -76,11 +77,11 @@ before(async () => {
       jwks: createLocalJWKSet({ keys: [{ ...(await exportJWK(idp.publicKey)), alg: 'ES256' }] }),
     }),
     perimeter: { issuer: ISSUER, org: 'acme' },
-    videos: new MemoryVideoStore([
+    videos: (videos = new MemoryVideoStore([
       { id: 'dash', title: 'd', owner: 'alice', org: 'acme', audience: 'org', protocol: 'dash', mediaDir, manifest: 'manifest.mpd', protection: { scheme: 'cenc', keys: [{ kid: KID, key: KEY }] } },
       { id: 'hls', title: 'h', owner: 'alice', org: 'acme', audience: 'org', protocol: 'hls', mediaDir, manifest: 'master.m3u8', protection: { scheme: 'hls-aes-128', key: HLS_KEY } },
       { id: 'private', title: 'p', owner: 'alice', org: 'acme', audience: 'private', protocol: 'hls', mediaDir, manifest: 'master.m3u8', protection: { scheme: 'hls-aes-128', key: HLS_KEY } },
-    ]),
+    ])),
     playbackTokens: createPlaybackTokenService({ issuer: ORIGIN, audience: `${ORIGIN}/media`, privateKey: playback.privateKey, publicKey: playback.publicKey, ttlSeconds: 120 }),
     allowedOrigins: ['https://intranet.test'],
   });
@@ -124,6 +125,58 @@ describe('playback sessions', () => {
     }
     const missing = await call('POST', '/api/playback-sessions', { token, body: { videoId: 'nope' } });
     assert.equal(missing.status, 404);
+  });
+});
+
+describe('renewal', () => {
+  const claimsOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
+  const renew = async (videoId: string, previousToken: string, accessToken?: string) =>
+    call('POST', '/api/playback-sessions', { token: accessToken ?? (await alice()), body: { videoId, previousToken } });
+
+  it('keeps the session id and issues a fresh token', async () => {
+    const first = await session('dash');
+    const response = await renew('dash', first.token);
+    assert.equal(response.status, 201);
+    const renewed = (await response.json()) as { token: string; sessionId: string };
+    assert.equal(claimsOf(renewed.token).sid, claimsOf(first.token).sid);
+    assert.equal(renewed.sessionId, claimsOf(first.token).sid);
+    assert.notEqual(claimsOf(renewed.token).jti, claimsOf(first.token).jti);
+  });
+
+  it("refuses another viewer's token, another video's token, and a token past the grace period", async () => {
+    const bob = await accessToken({ sub: 'bob', org: 'acme', groups: [] });
+    const aliceToken = (await session('dash')).token;
+    const stolen = await renew('dash', aliceToken, bob);
+    assert.equal(stolen.status, 401);
+    assert.equal(await errorCode(stolen), 'PLAYBACK_TOKEN_INVALID');
+    const otherVideo = await renew('hls', aliceToken);
+    assert.equal(otherVideo.status, 403);
+    assert.equal(await errorCode(otherVideo), 'PLAYBACK_TOKEN_WRONG_VIDEO');
+    const now = Math.floor(Date.now() / 1000);
+    const ancient = await new SignJWT({ org: 'acme', vid: 'dash', sid: 's', jti: 'j' })
+      .setProtectedHeader({ alg: 'ES256', typ: PLAYBACK_TOKEN_TYP })
+      .setIssuer(ORIGIN)
+      .setAudience(`${ORIGIN}/media`)
+      .setSubject('alice')
+      .setIssuedAt(now - 1000)
+      .setExpirationTime(now - 400)
+      .sign(playbackKey);
+    const expired = await renew('dash', ancient);
+    assert.equal(expired.status, 401);
+    assert.equal(await errorCode(expired), 'PLAYBACK_TOKEN_EXPIRED');
+  });
+
+  it('re-checks grants: a revoked viewer gets no renewal', async () => {
+    const first = await session('hls');
+    const video = (await videos.get('hls'))!;
+    await videos.put({ ...video, revoked: ['alice'] });
+    try {
+      const response = await renew('hls', first.token);
+      assert.equal(response.status, 403);
+      assert.equal(await errorCode(response), 'PLAYBACK_NOT_GRANTED');
+    } finally {
+      await videos.put(video);
+    }
   });
 });
 

@@ -6,7 +6,8 @@ import { sessionContext } from '../../identity/context.js';
 import type { VeilSessionState } from '../../identity/types.js';
 import type { Engine, EngineOptions } from '../../playback/engines/engine.js';
 import { PlaybackController, type PlaybackHost, type PlayerState } from '../../playback/playback-controller.js';
-import { emitVeilError } from '../events.js';
+import { emitVeilError, emitVeilEvent } from '../events.js';
+import type { PlaybackSession } from '../../playback/contract.js';
 import { formatTime } from './format-time.js';
 import { playerStyles } from './player.styles.js';
 
@@ -23,6 +24,7 @@ export const MEDIA_EVENTS = [
  * hls.js for HLS), the token on every manifest, segment, key and license request.
  *
  * @fires veil-error - Playback was denied or failed. `detail` is a `VeilError`.
+ * @fires veil-token-renewed - The playback token was renewed (same session). `detail: { sessionId, expiresAt }`.
  * @fires play - Re-dispatched media event (also: playing, pause, ended, timeupdate, seeking, seeked,
  *   waiting, volumechange, durationchange, loadedmetadata, canplay and the other media events).
  *
@@ -113,6 +115,10 @@ export class VeilPlayer extends LitElement implements PlaybackHost {
     if (state === 'paused' && this.autoplay && this.media?.paused && !this.media.ended && this.media.currentTime === 0) {
       this.media.play().catch(() => undefined);
     }
+  }
+
+  playbackTokenRenewed(session: PlaybackSession): void {
+    emitVeilEvent(this, 'veil-token-renewed', { sessionId: session.sessionId, expiresAt: session.expiresAt });
   }
 
   override connectedCallback(): void {

@@ -8,8 +8,10 @@ import type { PlaybackSession } from '../contract.js';
 export interface EngineOptions {
   media: HTMLVideoElement;
   session: PlaybackSession;
-  /** The current playback token; read on every request so renewals apply at once. */
-  token(): string;
+  /** A fresh playback token, awaited before every request so renewals apply at once. */
+  token(): Promise<string>;
+  /** A request came back 401: renew (once) and resolve with the token to retry with. */
+  renewToken(): Promise<string>;
   /** Fatal engine errors after `load` resolved. */
   onError(error: VeilError): void;
   /** URL of hls.js's worker file (a strict CSP forbids its default `blob:` worker). */
@@ -20,6 +22,15 @@ export interface Engine {
   destroy(): Promise<void>;
 }
 
+/** Retry budget the engines are configured with: per request, and whole-stream recoveries after that. */
+export const ENGINE_RETRY = {
+  attempts: 5,
+  baseDelayMs: 500,
+  maxDelayMs: 4000,
+  timeoutMs: 8000,
+  streamRecoveries: 3,
+} as const;
+
 export function hasMediaSource(): boolean {
   return typeof globalThis.MediaSource === 'function' || 'ManagedMediaSource' in globalThis;
 }
@@ -28,13 +39,27 @@ export function hasMediaSource(): boolean {
 export async function loadEngine(options: EngineOptions): Promise<Engine> {
   // MSE, not canPlayType, decides: Chromium answers "maybe" for HLS it cannot play natively.
   if (!hasMediaSource()) throw new VeilError('MEDIA_UNSUPPORTED', { data: { reason: 'no MediaSource' } });
-  switch (options.session.protocol) {
-    case 'dash':
+  switch (engineFor(options.session)) {
+    case 'shaka':
       return (await import('./shaka.js')).loadShakaEngine(options);
-    case 'hls':
+    case 'hls-light':
       return (await import('./hls.js')).loadHlsEngine(options);
+    case 'hls-eme':
+      return (await import('./hls-eme.js')).loadHlsEmeEngine(options);
+  }
+}
+
+export type EngineName = 'shaka' | 'hls-light' | 'hls-eme';
+
+/** DASH → shaka (DASH build, EME included); HLS → hls.js light, or full hls.js only when EME is needed. */
+export function engineFor(session: Pick<PlaybackSession, 'protocol' | 'drm'>): EngineName {
+  switch (session.protocol) {
+    case 'dash':
+      return 'shaka';
+    case 'hls':
+      return Object.keys(session.drm.keySystems ?? {}).length > 0 ? 'hls-eme' : 'hls-light';
     default:
-      throw new VeilError('MEDIA_UNSUPPORTED', { data: { protocol: options.session.protocol } });
+      throw new VeilError('MEDIA_UNSUPPORTED', { data: { protocol: session.protocol } });
   }
 }
 

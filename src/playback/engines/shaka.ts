@@ -4,20 +4,24 @@
 import shaka from 'shaka-player/dist/shaka-player.dash-es2021.js';
 import { VeilError, type VeilErrorCode } from '../../errors.js';
 import { errorForStatus } from '../http-errors.js';
-import { tokenAudience, type Engine, type EngineOptions } from './engine.js';
+import { whenOnline } from '../retry.js';
+import { ENGINE_RETRY, tokenAudience, type Engine, type EngineOptions } from './engine.js';
 
-// shaka.util.Error codes we translate (lib/util/error.js).
+// shaka.util.Error codes and values we translate (lib/util/error.js).
 const BAD_HTTP_STATUS = 1001;
 const REQUESTED_KEY_SYSTEM_CONFIG_UNAVAILABLE = 6001;
 const LICENSE_REQUEST_FAILED = 6007;
+const NO_LICENSE_SERVER_GIVEN = 6012;
 const LOAD_INTERRUPTED = 7000;
 const CATEGORY_NETWORK = 1;
 const CATEGORY_MEDIA = 3;
 const CATEGORY_DRM = 6;
+const SEVERITY_CRITICAL = 2;
 
 interface ShakaErrorLike {
   code: number;
   category: number;
+  severity?: number;
   data: unknown[];
 }
 
@@ -31,12 +35,12 @@ function httpStatusOf(error: ShakaErrorLike): number | undefined {
   return isShakaError(nested) ? httpStatusOf(nested) : undefined;
 }
 
-/** shaka.util.Error → VeilError, keeping the original as `cause`. */
+/** shaka.util.Error → VeilError, keeping the original as `cause` (e.g. 6007 → DRM_LICENSE_REQUEST_FAILED). */
 export function veilErrorFromShaka(error: unknown): VeilError {
   if (!isShakaError(error)) return new VeilError('MEDIA_LOAD_FAILED', { cause: error });
   const status = httpStatusOf(error);
   let code: VeilErrorCode;
-  if (error.code === REQUESTED_KEY_SYSTEM_CONFIG_UNAVAILABLE) code = 'DRM_UNSUPPORTED';
+  if (error.code === REQUESTED_KEY_SYSTEM_CONFIG_UNAVAILABLE || error.code === NO_LICENSE_SERVER_GIVEN) code = 'DRM_UNSUPPORTED';
   else if (error.code === LICENSE_REQUEST_FAILED || error.category === CATEGORY_DRM) code = 'DRM_LICENSE_REQUEST_FAILED';
   else if (status !== undefined) return errorForStatus(status, 'MEDIA_LOAD_FAILED', error);
   else if (error.category === CATEGORY_NETWORK) code = 'NETWORK_ERROR';
@@ -50,18 +54,58 @@ export async function loadShakaEngine(options: EngineOptions): Promise<Engine> {
   shaka.polyfill.installAll();
   const player = new shaka.Player();
   const mayCarryToken = tokenAudience(session);
+  const retryParameters = {
+    maxAttempts: ENGINE_RETRY.attempts,
+    baseDelay: ENGINE_RETRY.baseDelayMs,
+    backoffFactor: 2,
+    fuzzFactor: 0.5,
+    timeout: ENGINE_RETRY.timeoutMs,
+    stallTimeout: 0,
+    connectionTimeout: 0,
+  };
+  let recoveries = 0;
 
   player.configure({
     drm: {
       servers: Object.fromEntries(Object.entries(session.drm.keySystems ?? {}).map(([keySystem, { licenseUrl }]) => [keySystem, licenseUrl])),
+      retryParameters,
+    },
+    manifest: { retryParameters },
+    streaming: {
+      retryParameters,
+      // VOD streaming failures are final in shaka; ours: wait out an offline spell, or try a few
+      // times more, then report.
+      failureCallback: (error: unknown) => {
+        if (!navigator.onLine) {
+          void whenOnline().then(() => player.retryStreaming());
+        } else if (recoveries < ENGINE_RETRY.streamRecoveries) {
+          recoveries += 1;
+          player.retryStreaming(recoveries);
+        } else {
+          options.onError(veilErrorFromShaka(error));
+        }
+      },
     },
   });
-  player.getNetworkingEngine()?.registerRequestFilter((_type, request) => {
-    if (request.uris.every(mayCarryToken)) request.headers['Authorization'] = `Bearer ${options.token()}`;
+  player.addEventListener('segmentappended', () => {
+    recoveries = 0;
+  });
+
+  const net = player.getNetworkingEngine();
+  net?.registerRequestFilter(async (_type, request) => {
+    if (request.uris.every(mayCarryToken)) request.headers['Authorization'] = `Bearer ${await options.token()}`;
+  });
+  // shaka retries 4xx too, re-running request filters: a 401 renews the token before the retry.
+  net?.addEventListener('retry', (event) => {
+    const error = (event as Event & { error?: unknown }).error;
+    if (isShakaError(error) && httpStatusOf(error) === 401) void options.renewToken().catch(() => undefined);
   });
   player.addEventListener('error', (event) => {
     const detail = (event as Event & { detail?: unknown }).detail;
-    options.onError(veilErrorFromShaka(detail));
+    // Recoverable streaming errors go through failureCallback above; critical ones end playback.
+    if (isShakaError(detail) && (detail.severity === SEVERITY_CRITICAL || detail.category === CATEGORY_DRM)) {
+      options.onError(veilErrorFromShaka(detail));
+    }
   });
 
   try {

@@ -1,7 +1,7 @@
 /**
- * `POST /api/playback-sessions {videoId}` — the token service. The perimeter and the video's
- * audience are enforced here on a verified access token; the browser's own check only spares
- * outsiders the download.
+ * `POST /api/playback-sessions {videoId, previousToken?}` — the token service. The perimeter and
+ * the video's audience are enforced here on a verified access token, for new sessions and renewals
+ * alike; the browser's own check only spares outsiders the download.
  */
 import { randomUUID } from 'node:crypto';
 import { VeilError } from '../../errors.js';
@@ -12,16 +12,18 @@ import type { VeilServiceContext } from '../service.js';
 import type { ViewerIdentity } from '../auth/access-token.js';
 
 const MAX_BODY_BYTES = 4096;
+/** A renewal may present a token that expired this long ago (a paused or backgrounded tab). */
+export const RENEWAL_GRACE_SECONDS = 300;
 
 export async function createPlaybackSession(request: Request, context: VeilServiceContext): Promise<Response> {
   const viewer = await context.verifyAccessToken(bearerToken(request));
   context.checkPerimeter(viewer);
-  const { videoId } = await readSessionRequest(request);
+  const { videoId, previousToken } = await readSessionRequest(request);
   const video = await context.videos.get(videoId);
   if (!video) fail('VIDEO_NOT_FOUND', undefined, { videoId });
   if (!canView(viewer, video)) throw new VeilError('PLAYBACK_NOT_GRANTED', { data: { videoId } });
 
-  const sessionId = randomUUID();
+  const sessionId = previousToken ? await renewedSessionId(context, previousToken, viewer, videoId) : randomUUID();
   const { token, expiresAt } = await context.playbackTokens.sign({
     sub: viewer.sub,
     org: viewer.org ?? '',
@@ -52,11 +54,19 @@ async function readSessionRequest(request: Request): Promise<PlaybackSessionRequ
     fail('BAD_REQUEST', 'Send the playback-session request as application/json.');
   }
   const body = await readJsonBody(request, MAX_BODY_BYTES, 'playback-session request body');
-  const videoId = (body as Partial<PlaybackSessionRequest> | null)?.videoId;
+  const { videoId, previousToken } = (body ?? {}) as Partial<PlaybackSessionRequest>;
   if (typeof videoId !== 'string' || !VIDEO_ID_PATTERN.test(videoId)) {
     fail('BAD_REQUEST', '`videoId` must be a string of letters, digits, "-" or "_" (at most 64).');
   }
-  return { videoId };
+  if (previousToken !== undefined && typeof previousToken !== 'string') fail('BAD_REQUEST', '`previousToken` must be a string.');
+  return { videoId, previousToken };
+}
+
+/** A renewal keeps the session id of the viewer's own, genuine, recent token for the same video. */
+async function renewedSessionId(context: VeilServiceContext, previousToken: string, viewer: ViewerIdentity, videoId: string): Promise<string> {
+  const previous = await context.playbackTokens.verify(previousToken, videoId, { expiredGraceSeconds: RENEWAL_GRACE_SECONDS });
+  if (previous.sub !== viewer.sub) throw new VeilError('PLAYBACK_TOKEN_INVALID', { message: 'The previous playback token belongs to another viewer.' });
+  return previous.sid;
 }
 
 function drmConfig(video: VideoRecord, publicUrl: string): PlaybackSession['drm'] {

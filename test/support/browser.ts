@@ -40,8 +40,7 @@ export function watchRequests(page: Page): string[] {
 }
 
 /** Opens `/watch?v=<videoId>`, signs in at the dev IdP, and waits until the player is back on the page. */
-export async function signInAndWatch(page: Page, videoId: string, login: string, password = DEV_PASSWORD): Promise<void> {
-  const origin = demoOrigin();
+export async function signInAndWatch(page: Page, videoId: string, login: string, { password = DEV_PASSWORD, origin = demoOrigin() } = {}): Promise<void> {
   await page.goto(`${origin}/watch?v=${encodeURIComponent(videoId)}`);
   await page.waitForSelector('input[name="login"]', { timeout: 30_000 });
   await page.type('input[name="login"]', login);

@@ -1,0 +1,52 @@
+/**
+ * Extra demo-server instances inside a test process: another port, another token lifetime, and
+ * faults injected in front of the Veil service. Everything else is the real demo.
+ */
+import type { Handler } from '../../src/server/http.js';
+import { demoConfig } from '../../demo/config.js';
+import { startDemo } from '../../demo/server.js';
+
+export type Demo = Awaited<ReturnType<typeof startDemo>>;
+
+/** Starts a demo on `VEIL_TEST_PORT + offset` (the shared test server uses the port itself). */
+export function startTestDemo(offset: number, options: { tokenTtlSeconds?: number; wrapService?: (service: Handler) => Handler } = {}): Promise<Demo> {
+  const port = Number(process.env.VEIL_TEST_PORT || 8181) + offset;
+  return startDemo(demoConfig({ port, tokenTtlSeconds: options.tokenTtlSeconds }), { wrapService: options.wrapService });
+}
+
+export interface FaultRule {
+  method: string;
+  path: RegExp;
+  /** How many matching requests get the fault; `Infinity` for a permanent fault. */
+  times: number;
+  /** Answer with this status, or hold the request this long before passing it on (a timeout). */
+  fault: { status: number } | { delayMs: number };
+}
+
+/** Injects faults in front of the service; counts how often each rule fired. */
+export class FaultInjector {
+  #rules: Array<FaultRule & { hits: number }> = [];
+
+  set(rules: FaultRule[]): void {
+    this.#rules = rules.map((rule) => ({ ...rule, hits: 0 }));
+  }
+
+  hits(): number[] {
+    return this.#rules.map((rule) => rule.hits);
+  }
+
+  readonly wrap = (service: Handler): Handler => async (request) => {
+    const path = new URL(request.url).pathname;
+    const rule = this.#rules.find((r) => r.method === request.method && r.path.test(path) && r.hits < r.times);
+    if (!rule) return service(request);
+    rule.hits += 1;
+    if ('status' in rule.fault) {
+      return new Response(JSON.stringify({ error: { code: 'SERVER_ERROR', message: 'injected fault' } }), {
+        status: rule.fault.status,
+        headers: { 'content-type': 'application/json' },
+      });
+    }
+    await new Promise((resolve) => setTimeout(resolve, (rule.fault as { delayMs: number }).delayMs));
+    return service(request);
+  };
+}

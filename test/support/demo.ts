@@ -41,10 +41,8 @@ export class FaultInjector {
     if (!rule) return service(request);
     rule.hits += 1;
     if ('status' in rule.fault) {
-      return new Response(JSON.stringify({ error: { code: 'SERVER_ERROR', message: 'injected fault' } }), {
-        status: rule.fault.status,
-        headers: { 'content-type': 'application/json' },
-      });
+      // Like a gateway in front of the service: a bare status, no Veil error body.
+      return new Response('injected fault', { status: rule.fault.status, headers: { 'content-type': 'text/plain' } });
     }
     await new Promise((resolve) => setTimeout(resolve, (rule.fault as { delayMs: number }).delayMs));
     return service(request);

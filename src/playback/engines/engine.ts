@@ -22,13 +22,13 @@ export interface Engine {
   destroy(): Promise<void>;
 }
 
-/** Retry budget the engines are configured with: per request, and whole-stream recoveries after that. */
+/** Retry budget the engines are configured with: per request, and decoder recoveries (hls.js). */
 export const ENGINE_RETRY = {
   attempts: 5,
   baseDelayMs: 500,
   maxDelayMs: 4000,
   timeoutMs: 8000,
-  streamRecoveries: 3,
+  mediaRecoveries: 2,
 } as const;
 
 export function hasMediaSource(): boolean {

@@ -75,9 +75,6 @@ export async function loadHlsWith(Hls: HlsClass, options: EngineOptions, extraCo
   });
 
   let recoveries = 0;
-  hls.on(Hls.Events.FRAG_BUFFERED, () => {
-    recoveries = 0;
-  });
   await new Promise<void>((resolve, reject) => {
     let loaded = false;
     hls.on(Hls.Events.MANIFEST_PARSED, () => {
@@ -87,13 +84,11 @@ export async function loadHlsWith(Hls: HlsClass, options: EngineOptions, extraCo
     hls.on(Hls.Events.ERROR, (_event, data) => {
       if (!data.fatal) return;
       if (!loaded) return reject(veilErrorFromHls(Hls, data));
-      // After start-up: wait out an offline spell, or try a few times more, then report.
+      // After start-up every request already had its bounded retries. What is left: wait out an
+      // offline spell and load on; give the decoder a few recoveries; anything else is final.
       if (data.type === Hls.ErrorTypes.NETWORK_ERROR && !navigator.onLine) {
         void whenOnline().then(() => hls.startLoad());
-      } else if (data.type === Hls.ErrorTypes.NETWORK_ERROR && recoveries < ENGINE_RETRY.streamRecoveries) {
-        recoveries += 1;
-        setTimeout(() => hls.startLoad(), recoveries * 1000);
-      } else if (data.type === Hls.ErrorTypes.MEDIA_ERROR && recoveries < ENGINE_RETRY.streamRecoveries) {
+      } else if (data.type === Hls.ErrorTypes.MEDIA_ERROR && recoveries < ENGINE_RETRY.mediaRecoveries) {
         recoveries += 1;
         hls.recoverMediaError();
       } else {

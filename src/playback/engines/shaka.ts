@@ -63,7 +63,6 @@ export async function loadShakaEngine(options: EngineOptions): Promise<Engine> {
     stallTimeout: 0,
     connectionTimeout: 0,
   };
-  let recoveries = 0;
 
   player.configure({
     drm: {
@@ -73,22 +72,13 @@ export async function loadShakaEngine(options: EngineOptions): Promise<Engine> {
     manifest: { retryParameters },
     streaming: {
       retryParameters,
-      // VOD streaming failures are final in shaka; ours: wait out an offline spell, or try a few
-      // times more, then report.
+      // Every request already had its bounded retries. What is left: wait out an offline spell
+      // and stream on from where it stopped; anything else is final.
       failureCallback: (error: unknown) => {
-        if (!navigator.onLine) {
-          void whenOnline().then(() => player.retryStreaming());
-        } else if (recoveries < ENGINE_RETRY.streamRecoveries) {
-          recoveries += 1;
-          player.retryStreaming(recoveries);
-        } else {
-          options.onError(veilErrorFromShaka(error));
-        }
+        if (navigator.onLine) options.onError(veilErrorFromShaka(error));
+        else void whenOnline().then(() => player.retryStreaming());
       },
     },
-  });
-  player.addEventListener('segmentappended', () => {
-    recoveries = 0;
   });
 
   const net = player.getNetworkingEngine();

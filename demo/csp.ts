@@ -1,6 +1,7 @@
 /**
  * The Content-Security-Policy of every demo page: nothing inline, nothing evaluated, nothing
- * off-origin, workers only from files. `blob:` is allowed for media only (MSE object URLs).
+ * off-origin, workers only from files, Trusted Types for every script sink. `blob:` is allowed for
+ * media only (MSE object URLs).
  */
 export const DEMO_CSP = [
   "default-src 'none'",
@@ -13,6 +14,9 @@ export const DEMO_CSP = [
   "form-action 'self'",
   "base-uri 'none'",
   "frame-ancestors 'none'",
+  "require-trusted-types-for 'script'",
+  // Only lit's template policy and the page's narrow default policy (demo/public/trusted-types.js).
+  'trusted-types lit-html default',
 ].join('; ');
 
 export const SECURITY_HEADERS: Record<string, string> = {

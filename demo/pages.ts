@@ -17,6 +17,7 @@ function layout(title: string, body: SafeHtml): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} · Veil demo</title>
 <link rel="stylesheet" href="/assets/demo.css">
+<script type="module" src="/assets/trusted-types.js"></script>
 <script type="module" src="/veil/define.js"></script>
 <script type="module" src="/assets/demo.js"></script>
 </head>

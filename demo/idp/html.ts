@@ -44,7 +44,7 @@ export function html(strings: TemplateStringsArray, ...values: unknown[]): SafeH
 
 /** The CSP every HTML page of the dev IdP is served with. */
 export const IDP_CSP =
-  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'; require-trusted-types-for 'script'";
 
 export interface PageOptions {
   title: string;

@@ -116,7 +116,18 @@ describe('demo pages under the strict CSP', () => {
     assert.deepEqual(csp, []);
     const header = (await page.goto(`${demoOrigin()}/`))!.headers()['content-security-policy'] ?? '';
     assert.match(header, /script-src 'self'/);
+    assert.match(header, /require-trusted-types-for 'script'/);
     assert.doesNotMatch(header, /unsafe-inline|unsafe-eval/);
+    // Trusted Types are enforced, not just declared: a string into an HTML sink is refused.
+    const refused = await page.evaluate(() => {
+      try {
+        document.createElement('div').innerHTML = '<b>x</b>';
+        return false;
+      } catch (error) {
+        return error instanceof TypeError;
+      }
+    });
+    assert.equal(refused, true);
     await page.browserContext().close();
   });
 });

@@ -45,6 +45,11 @@ async function playFor(page: Page, seconds: number) {
 }
 
 const KEY_ROUTE: Record<string, string> = { 'sample-dash': '/api/license/sample-dash', 'sample-hls': '/api/keys/sample-hls' };
+/** Engine chunks a path must never fetch: DASH needs no hls.js; clear/AES-128 HLS needs neither shaka nor full hls.js. */
+const FOREIGN_ENGINES: Record<string, RegExp> = {
+  'sample-dash': /\/chunks\/hls[-.]/,
+  'sample-hls': /\/chunks\/(shaka|hls-eme)-/,
+};
 
 for (const videoId of ['sample-dash', 'sample-hls']) {
   describe(`alice watches ${videoId}`, () => {
@@ -66,6 +71,8 @@ for (const videoId of ['sample-dash', 'sample-hls']) {
       assert.ok(authorization.some((line) => line.startsWith(KEY_ROUTE[videoId]!)), `the key was fetched from ${KEY_ROUTE[videoId]}`);
       for (const line of authorization) assert.match(line, / Bearer [\w-]+\.[\w-]+\.[\w-]+$/, line);
       assert.ok(requests.every((url) => !/[?&](token|access_token)=/i.test(url)), 'no token in any URL');
+      assert.deepEqual(requests.filter((url) => FOREIGN_ENGINES[videoId]!.test(url)), [], 'only the engine this stream needs');
+      assert.ok(requests.some((url) => /\/chunks\/(shaka|hls)-/.test(url)), 'the engine chunk itself was fetched');
       if (videoId === 'sample-hls') assert.ok(requests.some((url) => url.endsWith('/veil/hls.worker.js')), "hls.js runs its worker from the served file, not a blob: URL");
       assert.deepEqual(csp, []);
       await page.browserContext().close();

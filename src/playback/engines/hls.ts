@@ -5,6 +5,7 @@ import Hls, { type ErrorData } from 'hls.js/light';
 import { VeilError, type VeilErrorCode } from '../../errors.js';
 import { errorForStatus } from '../http-errors.js';
 import { tokenAudience, type Engine, type EngineOptions } from './engine.js';
+import { hlsTracks, tokenFetchText } from './hls-tracks.js';
 
 /** hls.js ErrorData → VeilError, keeping the original as `cause`. */
 export function veilErrorFromHls(data: ErrorData): VeilError {
@@ -32,6 +33,8 @@ export async function loadHlsEngine(options: EngineOptions): Promise<Engine> {
     },
   });
 
+  const tracks = hlsTracks(hls, media, tokenFetchText(options));
+
   await new Promise<void>((resolve, reject) => {
     let loaded = false;
     hls.on(Hls.Events.MANIFEST_PARSED, () => {
@@ -47,10 +50,15 @@ export async function loadHlsEngine(options: EngineOptions): Promise<Engine> {
     hls.attachMedia(media);
     hls.loadSource(session.manifestUrl);
   }).catch((error: unknown) => {
+    tracks.destroy();
     hls.destroy();
     throw error;
   });
   return {
-    destroy: async () => hls.destroy(),
+    ...tracks,
+    destroy: async () => {
+      tracks.destroy();
+      hls.destroy();
+    },
   };
 }

@@ -5,6 +5,7 @@ import shaka from 'shaka-player/dist/shaka-player.dash-es2021.js';
 import { VeilError, type VeilErrorCode } from '../../errors.js';
 import { errorForStatus } from '../http-errors.js';
 import { tokenAudience, type Engine, type EngineOptions } from './engine.js';
+import { shakaTracks } from './shaka-tracks.js';
 
 // shaka.util.Error codes we translate (lib/util/error.js).
 const BAD_HTTP_STATUS = 1001;
@@ -64,13 +65,22 @@ export async function loadShakaEngine(options: EngineOptions): Promise<Engine> {
     options.onError(veilErrorFromShaka(detail));
   });
 
+  const tracks = shakaTracks(player, media);
+
   try {
     await player.attach(media);
     await player.load(session.manifestUrl);
   } catch (error) {
+    tracks.destroy();
     await player.destroy();
     if (isShakaError(error) && error.code === LOAD_INTERRUPTED) throw new VeilError('MEDIA_LOAD_FAILED', { cause: error });
     throw veilErrorFromShaka(error);
   }
-  return { destroy: () => player.destroy() };
+  return {
+    ...tracks,
+    destroy: async () => {
+      tracks.destroy();
+      await player.destroy();
+    },
+  };
 }

@@ -38,9 +38,18 @@ function acquire(media: HTMLMediaElement, label: string, language: string): Text
   return track;
 }
 
+/** A track's cues (a disabled track hides them, so it is briefly made hidden). */
+function cuesOf(track: TextTrack): TextTrackCue[] {
+  if (track.mode !== 'disabled') return Array.from(track.cues ?? []);
+  track.mode = 'hidden';
+  const cues = Array.from(track.cues ?? []);
+  track.mode = 'disabled';
+  return cues;
+}
+
 function release(media: HTMLMediaElement, track: TextTrack): void {
   track.mode = 'disabled';
-  for (const cue of Array.from(track.cues ?? [])) track.removeCue(cue);
+  for (const cue of cuesOf(track)) track.removeCue(cue);
   pools.get(media)?.set(track, false);
 }
 
@@ -89,7 +98,7 @@ export class NativeCaptions {
   /** Removes cues overlapping [from, to) from every track. */
   removeCues(from: number, to: number): void {
     for (const entry of this.#entries.values()) {
-      for (const cue of Array.from(entry.track.cues ?? [])) {
+      for (const cue of cuesOf(entry.track)) {
         if (cue.startTime < to && cue.endTime > from) {
           entry.track.removeCue(cue);
           entry.keys.delete(cueKey(cue as VTTCue));

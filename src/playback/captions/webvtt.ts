@@ -28,7 +28,7 @@ export function vttTime(value: string): number {
 export function parseWebVtt(text: string): ParsedVtt {
   const blocks = text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n').split(/\n{2,}/);
   const header = blocks.shift() ?? '';
-  if (!/^WEBVTT(?:[ \t]|$)/.test(header)) throw new SyntaxError('not a WebVTT file');
+  if (!/^WEBVTT(?:[ \t\n]|$)/.test(header)) throw new SyntaxError('not a WebVTT file');
   const result: ParsedVtt = { cues: [] };
   const map = /^X-TIMESTAMP-MAP=(.*)$/m.exec(header)?.[1];
   if (map) {
@@ -43,7 +43,7 @@ export function parseWebVtt(text: string): ParsedVtt {
     const [from = '', rest = ''] = lines[timingAt]!.split('-->');
     const start = vttTime(from);
     const end = vttTime(rest.trim().split(/[ \t]/)[0] ?? '');
-    const cueText = lines.slice(timingAt + 1).join('\n');
+    const cueText = lines.slice(timingAt + 1).join('\n').trimEnd();
     if (Number.isFinite(start) && Number.isFinite(end) && end > start && cueText) result.cues.push({ start, end, text: cueText });
   }
   return result;

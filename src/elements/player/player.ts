@@ -24,7 +24,10 @@ export const MEDIA_EVENTS = [
 /**
  * @summary Plays one protected video for the signed-in viewer of the enclosing `<veil-session>`:
  * perimeter check, short-lived playback token, lazily loaded engine (shaka-player for DASH + EME,
- * hls.js for HLS), the token on every manifest, segment, key and license request.
+ * hls.js for HLS), the token on every manifest, segment, key and license request. Controls: play/pause,
+ * seek, time, mute, volume, captions (toggle and language), quality, speed, fullscreen; keyboard
+ * shortcuts while focus is in the player (Space/K, ←/→, J/L, ↑/↓, M, F, C). Strings follow the
+ * `lang` attribute (or the nearest ancestor's); other languages come from `setVeilStrings()`.
  *
  * @fires veil-error - Playback was denied or failed. `detail` is a `VeilError`.
  * @fires play - Re-dispatched media event (also: playing, pause, ended, timeupdate, seeking, seeked,
@@ -39,6 +42,8 @@ export const MEDIA_EVENTS = [
  * @cssproperty --veil-color - Text and icon colour.
  * @cssproperty --veil-font - Font of messages and controls.
  * @cssproperty --veil-focus-color - Focus ring colour.
+ * @cssproperty --veil-button-background - Background of the control buttons.
+ * @cssproperty --veil-button-pressed-background - Background of a toggle button that is on (captions, mute, fullscreen).
  * @cssproperty --veil-watermark-opacity - Watermark opacity (the server's policy sets the minimum).
  */
 export class VeilPlayer extends LitElement implements PlaybackHost {

@@ -38,6 +38,11 @@ export class PlaybackController implements ReactiveController {
   #run?: AbortController;
   #startedFor?: { session: VeilSessionState; videoId: string };
 
+  /** The loaded engine while playing, paused or ended (controls use its quality and caption tracks). */
+  get engine(): Engine | undefined {
+    return this.#engine;
+  }
+
   constructor(host: PlaybackHost) {
     this.#host = host;
     host.addController(this);

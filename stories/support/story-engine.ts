@@ -4,6 +4,9 @@
  * into a short WebM clip (a live MediaStream never ends in Chromium, a clip does).
  */
 import type { Engine, EngineOptions } from '../../src/playback/engines/engine.js';
+import { AUTO_QUALITY } from '../../src/playback/engines/engine.js';
+import { TrackListeners } from '../../src/playback/engines/tracks.js';
+import { NativeCaptions } from '../../src/playback/captions/native-captions.js';
 import { VeilError } from '../../src/errors.js';
 
 export type EngineLoader = (options: EngineOptions) => Promise<Engine>;
@@ -23,10 +26,46 @@ export interface CanvasEngineOptions {
    * the engine plays the canvas live, which never ends.
    */
   clipSeconds?: number;
+  /** Offer two renditions and two caption tracks (en, fr) like the sample streams (default true). */
+  tracks?: boolean;
+}
+
+/** The renditions the story engine offers (nothing changes on screen; the choice is recorded). */
+export const STORY_QUALITIES = [
+  { id: 'q360', height: 360, bitrate: 800_000 },
+  { id: 'q180', height: 180, bitrate: 250_000 },
+];
+
+/** Caption tracks with a cue every 4 s for 10 minutes, like the sample media's. */
+export const STORY_CAPTIONS = [
+  { id: 'en', language: 'en', label: 'English', text: (i: number) => `Caption ${i}` },
+  { id: 'fr', language: 'fr', label: 'Français', text: (i: number) => `Sous-titre ${i}` },
+];
+
+/** Quality and caption selection for a story engine, on the real media element's text tracks. */
+export function storyTracks(media: HTMLMediaElement): Required<Omit<Engine, 'destroy'>> & { destroy(): void } {
+  const listeners = new TrackListeners();
+  const captions = new NativeCaptions(media, listeners.notify);
+  captions.setTracks(STORY_CAPTIONS.map(({ id, language, label }) => ({ id, language, label })));
+  for (const track of STORY_CAPTIONS) {
+    captions.addCues(track.id, Array.from({ length: 150 }, (_, i) => ({ start: i * 4, end: i * 4 + 4, text: track.text(i + 1) })));
+  }
+  let selected = AUTO_QUALITY;
+  return {
+    qualities: () => ({ options: STORY_QUALITIES, selected, active: selected === AUTO_QUALITY ? STORY_QUALITIES[0]!.id : selected }),
+    setQuality: (id) => {
+      selected = id;
+      listeners.notify();
+    },
+    textTracks: () => captions.state(),
+    setTextTrack: (id) => captions.select(id),
+    onTracksChanged: listeners.add,
+    destroy: () => captions.destroy(),
+  };
 }
 
 /** An engine playing an animated test picture: no manifest, no segments, no keys. */
-export function canvasEngine({ clipSeconds }: CanvasEngineOptions = {}): EngineLoader {
+export function canvasEngine({ clipSeconds, tracks: withTracks = true }: CanvasEngineOptions = {}): EngineLoader {
   return async ({ media, session }) => {
     const picture = animatedPicture(session.videoId);
     const stream = picture.canvas.captureStream(FPS);
@@ -51,8 +90,11 @@ export function canvasEngine({ clipSeconds }: CanvasEngineOptions = {}): EngineL
       if (clipUrl) URL.revokeObjectURL(clipUrl);
       throw cause instanceof VeilError ? cause : new VeilError('MEDIA_LOAD_FAILED', { cause });
     }
+    const tracks = withTracks ? storyTracks(media) : undefined;
     return {
+      ...tracks,
       async destroy() {
+        tracks?.destroy();
         stopLive();
         media.removeAttribute('src');
         media.srcObject = null;
@@ -123,4 +165,54 @@ function metadataLoaded(media: HTMLVideoElement, timeoutMs = 10_000): Promise<vo
     media.addEventListener('loadedmetadata', loaded);
     media.addEventListener('error', failed);
   });
+}
+
+/**
+ * An engine playing a silent audio clip of known length: seekable from the start, with a finite
+ * duration (which a live canvas stream or a MediaRecorder clip lacks), for controls tests and
+ * stories. No picture; quality and caption tracks as `canvasEngine`'s.
+ */
+export function silentClipEngine({ seconds = 60 }: { seconds?: number } = {}): EngineLoader {
+  return async ({ media }) => {
+    const url = URL.createObjectURL(silentWav(seconds));
+    media.muted = true;
+    media.src = url;
+    try {
+      await metadataLoaded(media);
+    } catch (cause) {
+      URL.revokeObjectURL(url);
+      throw cause instanceof VeilError ? cause : new VeilError('MEDIA_LOAD_FAILED', { cause });
+    }
+    const tracks = storyTracks(media);
+    return {
+      ...tracks,
+      async destroy() {
+        tracks.destroy();
+        media.removeAttribute('src');
+        media.load();
+        URL.revokeObjectURL(url);
+      },
+    };
+  };
+}
+
+/** A mono 8 kHz 8-bit PCM WAV of silence. */
+function silentWav(seconds: number): Blob {
+  const rate = 8000;
+  const samples = Math.round(seconds * rate);
+  const header = new DataView(new ArrayBuffer(44));
+  const ascii = (offset: number, text: string) => [...text].forEach((c, i) => header.setUint8(offset + i, c.charCodeAt(0)));
+  ascii(0, 'RIFF');
+  header.setUint32(4, 36 + samples, true);
+  ascii(8, 'WAVEfmt ');
+  header.setUint32(16, 16, true); // fmt chunk size
+  header.setUint16(20, 1, true); // PCM
+  header.setUint16(22, 1, true); // mono
+  header.setUint32(24, rate, true);
+  header.setUint32(28, rate, true); // byte rate
+  header.setUint16(32, 1, true); // block align
+  header.setUint16(34, 8, true); // bits per sample
+  ascii(36, 'data');
+  header.setUint32(40, samples, true);
+  return new Blob([header, new Uint8Array(samples).fill(128)], { type: 'audio/wav' });
 }

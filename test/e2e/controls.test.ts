@@ -63,7 +63,9 @@ describe('player controls (bob, sample-dash)', () => {
     assert.equal(await playerProperty('muted'), true);
     // Media events are queued tasks: wait for the re-dispatched one rather than racing it.
     await page.waitForFunction(() => document.body.getAttribute('data-volumechange') === '1', { timeout: 5000 });
-    await clickControl('Unmute');
+    // A toggle button: the same name, aria-pressed says whether it is on.
+    await page.waitForFunction(() => document.querySelector('veil-player')!.shadowRoot!.querySelector('[aria-label="Mute"]')!.getAttribute('aria-pressed') === 'true');
+    await clickControl('Mute');
     assert.equal(await playerProperty('muted'), false);
   });
 

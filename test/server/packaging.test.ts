@@ -235,7 +235,7 @@ describe('CENC DASH', () => {
     const mpd = await readFile(join(media.dash.dir, media.dash.manifest), 'utf8');
     assert.equal(media.dash.manifest, 'manifest.mpd');
     assert.match(mpd, /<MPD xmlns:cenc="urn:mpeg:cenc:2013"/);
-    const sets = mpd.split('<AdaptationSet').slice(1);
+    const sets = mpd.split('<AdaptationSet').slice(1).filter((set) => !set.includes('contentType="text"'));
     assert.equal(sets.length, 2);
     const kid = uuidString(media.dash.kid);
     for (const set of sets) {
@@ -293,6 +293,58 @@ describe('AES-128 HLS', () => {
   });
 });
 
+describe('WebVTT captions', () => {
+  const LANGS = ['en', 'fr'];
+
+  /** Cue start times and texts of a WebVTT file. */
+  function cues(vtt: string): { start: string; text: string }[] {
+    return [...vtt.matchAll(/^(\d\d:\d\d:\d\d\.\d{3}) --> \d\d:\d\d:\d\d\.\d{3}\n(.+)$/gm)].map((m) => ({ start: m[1]!, text: m[2]! }));
+  }
+
+  test('DASH: one text AdaptationSet (text/vtt, no ContentProtection) per language, the same clear file in both copies', async () => {
+    for (const dir of [media.dash.dir, media.dash.clearDir]) {
+      const mpd = await readFile(join(dir, media.dash.manifest), 'utf8');
+      const textSets = mpd.split('<AdaptationSet').slice(1).filter((set) => set.includes('contentType="text"'));
+      assert.deepEqual(textSets.map((set) => /lang="(\w+)"/.exec(set)?.[1]), LANGS);
+      for (const [i, set] of textSets.entries()) {
+        assert.match(set, /mimeType="text\/vtt"/);
+        assert.doesNotMatch(set.split('</AdaptationSet>')[0]!, /ContentProtection/, 'captions are not encrypted');
+        assert.match(set, new RegExp(`<BaseURL>captions-${LANGS[i]}\\.vtt</BaseURL>`));
+      }
+    }
+    for (const lang of LANGS) {
+      const served = await readFile(join(media.dash.dir, `captions-${lang}.vtt`), 'utf8');
+      assert.equal(served, await readFile(join(media.dash.clearDir, `captions-${lang}.vtt`), 'utf8'), 'the encryptor left text alone');
+      assert.match(served, /^WEBVTT\n/);
+      const list = cues(served);
+      assert.equal(list.length, Math.ceil(DURATION / 4));
+      assert.deepEqual(list[0], { start: '00:00:00.000', text: lang === 'en' ? 'Caption 1 — 0:00 to 0:04' : 'Sous-titre 1 — 0:00 à 0:04' });
+    }
+  });
+
+  test('HLS: a SUBTITLES group in the master, referenced by every variant, with a playlist and a mapped VTT per language', async () => {
+    const master = await readFile(join(media.hls.dir, media.hls.master), 'utf8');
+    const groups = master.match(/^#EXT-X-MEDIA:TYPE=SUBTITLES,.*$/gm) ?? [];
+    assert.deepEqual(groups.map((line) => /LANGUAGE="(\w+)"/.exec(line)?.[1]), LANGS);
+    for (const line of master.match(/^#EXT-X-STREAM-INF:.*$/gm) ?? []) assert.match(line, /,SUBTITLES="subs"$/);
+    assert.equal(playlistUris(master).length, 2, 'still two variants');
+    const firstTs = await readFile(join(media.hls.clearDir, 'stream_0_00000.ts'));
+    assert.equal(firstTs[0], 0x47);
+    for (const lang of LANGS) {
+      const playlist = await readFile(join(media.hls.dir, `captions-${lang}.m3u8`), 'utf8');
+      assert.deepEqual(playlistUris(playlist), [`captions-${lang}.vtt`]);
+      assert.match(playlist, /#EXT-X-ENDLIST/);
+      assert.doesNotMatch(playlist, /EXT-X-KEY/, 'captions are not encrypted');
+      const vtt = await readFile(join(media.hls.dir, `captions-${lang}.vtt`), 'utf8');
+      const map = /^X-TIMESTAMP-MAP=MPEGTS:(\d+),LOCAL:00:00:00\.000$/m.exec(vtt);
+      assert.ok(map, 'X-TIMESTAMP-MAP');
+      // ffmpeg's MPEG-TS muxer starts near 1.4 s; the map points cue time 0 there.
+      assert.ok(Math.abs(Number(map[1]) / 90_000 - 1.4) < 0.3, `MPEGTS ${map[1]}`);
+      assert.equal(cues(vtt).length, Math.ceil(DURATION / 4));
+    }
+  });
+});
+
 describe('cache', () => {
   async function snapshot(dir: string): Promise<Map<string, number>> {
     const times = new Map<string, number>();
@@ -324,7 +376,7 @@ describe('cache', () => {
     const secrets = [media.dash.key, media.hls.key].flatMap((key) => [Buffer.from(key), Buffer.from(hex(key)), Buffer.from(Buffer.from(key).toString('base64'))]);
     for (const dir of [media.dash.dir, media.dash.clearDir, media.hls.dir, media.hls.clearDir]) {
       for (const file of await readdir(dir)) {
-        assert.match(file, /\.(mpd|m4s|m3u8|ts)$/, `${file} may be served`);
+        assert.match(file, /\.(mpd|m4s|m3u8|ts|vtt)$/, `${file} may be served`);
         const content = await readFile(join(dir, file));
         for (const secret of secrets) assert.equal(content.indexOf(secret), -1, `${dir}/${file} contains key material`);
       }
@@ -372,7 +424,7 @@ describe('cache', () => {
   });
 
   test('generation logs the time of each step', () => {
-    for (const step of ['encode', 'DASH packaging', 'CENC encryption', 'HLS packaging (clear)', 'HLS packaging (AES-128)']) {
+    for (const step of ['encode', 'DASH packaging', 'CENC encryption', 'HLS packaging (clear)', 'HLS packaging (AES-128)', 'captions']) {
       assert.ok(logs.some((line) => line.includes(`${step} took`)), `logged ${step}`);
     }
   });

@@ -74,14 +74,72 @@ export const playerStyles = css`
     padding: 0.25em 0.6em;
     cursor: pointer;
   }
+  :host(:focus-visible),
   button:focus-visible,
-  input:focus-visible {
+  input:focus-visible,
+  [role='menuitemradio']:focus-visible {
     outline: 2px solid var(--veil-focus-color, #4da3ff);
     outline-offset: 2px;
+  }
+  :host(:focus-visible) {
+    outline-offset: -2px;
+  }
+  button[aria-pressed='true'] {
+    background: var(--veil-button-pressed-background, rgba(255, 255, 255, 0.4));
+  }
+  .visually-hidden {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    margin: -1px;
+    padding: 0;
+    overflow: hidden;
+    clip: rect(0 0 0 0);
+    white-space: nowrap;
+    border: 0;
+  }
+  .menu-wrap {
+    position: relative;
+  }
+  .menu-button {
+    white-space: nowrap;
+  }
+  .menu {
+    position: absolute;
+    right: 0;
+    bottom: calc(100% + 0.4em);
+    min-width: 8em;
+    max-height: 14em;
+    overflow-y: auto;
+    padding: 0.25em 0;
+    background: rgba(20, 20, 20, 0.95);
+    border: 1px solid rgba(255, 255, 255, 0.3);
+    border-radius: 4px;
+  }
+  .menu[hidden] {
+    display: none;
+  }
+  [role='menuitemradio'] {
+    padding: 0.3em 0.8em 0.3em 1.8em;
+    cursor: pointer;
+    white-space: nowrap;
+    position: relative;
+  }
+  [role='menuitemradio']:hover,
+  [role='menuitemradio']:focus {
+    background: rgba(255, 255, 255, 0.2);
+  }
+  [role='menuitemradio'][aria-checked='true']::before {
+    content: '✓';
+    position: absolute;
+    left: 0.6em;
   }
   .seek {
     flex: 1;
     min-width: 4em;
+  }
+  video::cue {
+    font-size: 1em;
   }
   .volume {
     width: 5em;

@@ -4,12 +4,16 @@ import { property, query, state } from 'lit/decorators.js';
 import type { VeilError } from '../../errors.js';
 import { sessionContext } from '../../identity/context.js';
 import type { VeilSessionState } from '../../identity/types.js';
-import type { Engine, EngineOptions } from '../../playback/engines/engine.js';
+import type { Engine, EngineOptions, EngineTextTrack } from '../../playback/engines/engine.js';
 import { PlaybackController, type PlaybackHost, type PlayerState } from '../../playback/playback-controller.js';
-import { emitVeilError, emitVeilEvent } from '../events.js';
 import type { PlaybackSession } from '../../playback/contract.js';
+import { emitVeilError, emitVeilEvent } from '../events.js';
+import { captionLabel, currentQualityLabel, rateLabel, renderControls, type ControlsActions } from './controls.js';
 import { formatTime } from './format-time.js';
+import { KeyboardController, type KeyboardActions } from './keyboard-controller.js';
+import { MenuController } from './menu.js';
 import { playerStyles } from './player.styles.js';
+import { StringsController } from './strings.js';
 
 /** Media events re-dispatched from the inner `<video>` on the player (same names, not bubbling). */
 export const MEDIA_EVENTS = [
@@ -21,7 +25,10 @@ export const MEDIA_EVENTS = [
 /**
  * @summary Plays one protected video for the signed-in viewer of the enclosing `<veil-session>`:
  * perimeter check, short-lived playback token, lazily loaded engine (shaka-player for DASH + EME,
- * hls.js for HLS), the token on every manifest, segment, key and license request.
+ * hls.js for HLS), the token on every manifest, segment, key and license request. Controls: play/pause,
+ * seek, time, mute, volume, captions (toggle and language), quality, speed, fullscreen; keyboard
+ * shortcuts while focus is in the player (Space/K, ←/→, J/L, ↑/↓, M, F, C). Strings follow the
+ * `lang` attribute (or the nearest ancestor's); other languages come from `setVeilStrings()`.
  *
  * @fires veil-error - Playback was denied or failed. `detail` is a `VeilError`.
  * @fires veil-token-renewed - The playback token was renewed (same session). `detail: { sessionId, expiresAt }`.
@@ -37,6 +44,8 @@ export const MEDIA_EVENTS = [
  * @cssproperty --veil-color - Text and icon colour.
  * @cssproperty --veil-font - Font of messages and controls.
  * @cssproperty --veil-focus-color - Focus ring colour.
+ * @cssproperty --veil-button-background - Background of the control buttons.
+ * @cssproperty --veil-button-pressed-background - Background of a toggle button that is on (captions, mute, fullscreen).
  * @cssproperty --veil-watermark-opacity - Watermark opacity (the server's policy sets the minimum).
  */
 export class VeilPlayer extends LitElement implements PlaybackHost {
@@ -63,6 +72,35 @@ export class VeilPlayer extends LitElement implements PlaybackHost {
   @query('video') readonly media!: HTMLVideoElement | null;
 
   readonly #playback = new PlaybackController(this);
+  readonly #strings = new StringsController(this);
+  readonly #menus = new MenuController(this);
+  readonly #actions: ControlsActions & KeyboardActions = {
+    ready: () => isReady(this.state),
+    togglePlay: () => this.#togglePlay(),
+    seekTo: (seconds) => this.#seekTo(seconds),
+    seekBy: (seconds) => this.#seekTo(this.currentTime + seconds, true),
+    setVolume: (volume) => this.#setVolume(volume),
+    volumeBy: (delta) => this.#setVolume(Math.round((this.volume + delta) * 100) / 100, true),
+    toggleMute: () => this.#toggleMute(),
+    toggleFullscreen: () => this.#toggleFullscreen(),
+    toggleCaptions: () => this.#toggleCaptions(),
+    setCaptions: (id) => this.#setCaptions(id),
+    setQuality: (id) => this.#setQuality(id),
+    setRate: (rate) => this.#setRate(rate),
+  };
+  /** What the polite live region says; state changes and control actions are announced. */
+  @state() private announcement = '';
+  /** The engine whose track changes re-render the controls. */
+  #trackedEngine?: Engine;
+  /** The caption track C turns back on. */
+  #lastCaptions?: string;
+  /** Whether the player set its own aria-label (and so keeps it in the viewer's language). */
+  #ownLabel = false;
+
+  constructor() {
+    super();
+    new KeyboardController(this, this.#actions); // registers itself with the element
+  }
 
   /** One of `signed-out`, `authorizing`, `denied`, `loading`, `playing`, `paused`, `ended`, `error`; reflected as `state`. */
   get state(): PlayerState {
@@ -108,6 +146,9 @@ export class VeilPlayer extends LitElement implements PlaybackHost {
   }
 
   playbackStateChanged(state: PlayerState, error: VeilError | undefined): void {
+    const previous = this.getAttribute('state');
+    this.#trackEngine();
+    if (state !== previous) this.#announceState(state, previous);
     this.setAttribute('state', state);
     if (error) this.setAttribute('error-code', error.code);
     else this.removeAttribute('error-code');
@@ -124,6 +165,23 @@ export class VeilPlayer extends LitElement implements PlaybackHost {
   override connectedCallback(): void {
     super.connectedCallback();
     this.setAttribute('state', this.state);
+    // Focusable and named, so the keyboard shortcuts have somewhere to start; the host's own
+    // attributes win.
+    if (!this.hasAttribute('tabindex')) this.tabIndex = 0;
+    if (!this.hasAttribute('role')) this.setAttribute('role', 'group');
+    this.#ownLabel ||= !this.hasAttribute('aria-label') && !this.hasAttribute('aria-labelledby');
+    document.addEventListener('fullscreenchange', this.#fullscreenChanged);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    document.removeEventListener('fullscreenchange', this.#fullscreenChanged);
+  }
+
+  #fullscreenChanged = () => this.requestUpdate();
+
+  protected override updated(): void {
+    if (this.#ownLabel) this.setAttribute('aria-label', this.#strings.t('player'));
   }
 
   protected override firstUpdated(): void {
@@ -151,23 +209,97 @@ export class VeilPlayer extends LitElement implements PlaybackHost {
   #toggleFullscreen(): void {
     // The container, not the bare <video>, goes fullscreen so overlays stay on top.
     if (document.fullscreenElement === this) void document.exitFullscreen();
-    else void this.requestFullscreen();
+    else void this.requestFullscreen().catch(() => undefined);
   }
 
-  #seek(event: Event): void {
-    this.currentTime = Number((event.target as HTMLInputElement).value);
+  #seekTo(seconds: number, announce = false): void {
+    const end = Number.isFinite(this.duration) ? this.duration : Infinity;
+    this.currentTime = Math.min(Math.max(seconds, 0), end);
+    if (announce) this.#announce(this.#strings.t('seekValue', { current: formatTime(this.currentTime), duration: formatTime(this.duration) }));
   }
 
-  #setVolume(event: Event): void {
-    this.volume = Number((event.target as HTMLInputElement).value);
+  #setVolume(volume: number, announce = false): void {
+    this.volume = Math.min(Math.max(volume, 0), 1);
     this.muted = this.volume === 0;
+    if (announce) this.#announce(this.#strings.t('announceVolume', { percent: Math.round(this.volume * 100) }));
+  }
+
+  #toggleMute(): void {
+    this.muted = !this.muted;
+    this.#announce(this.#strings.t(this.muted ? 'announceMuted' : 'announceUnmuted'));
+  }
+
+  #captions() {
+    return this.#playback.engine?.textTracks?.();
+  }
+
+  #toggleCaptions(): void {
+    const captions = this.#captions();
+    if (!captions?.options.length) return;
+    if (captions.selected !== null) return this.#setCaptions(null);
+    const lang = this.#strings.lang.toLowerCase().split('-')[0];
+    const preferred = captions.options.find((track) => track.language.toLowerCase().split('-')[0] === lang);
+    this.#setCaptions(this.#lastCaptions ?? preferred?.id ?? captions.options[0]!.id);
+  }
+
+  #setCaptions(id: string | null): void {
+    const engine = this.#playback.engine;
+    const options = this.#captions()?.options ?? [];
+    engine?.setTextTrack?.(id);
+    const index = options.findIndex((track: EngineTextTrack) => track.id === id);
+    if (index >= 0) this.#lastCaptions = id!;
+    this.#announce(
+      index >= 0 ? this.#strings.t('announceCaptionsOn', { track: captionLabel(this.#strings, options[index]!, index) }) : this.#strings.t('announceCaptionsOff'),
+    );
+    this.requestUpdate();
+  }
+
+  #setQuality(id: string): void {
+    const engine = this.#playback.engine;
+    engine?.setQuality?.(id);
+    const qualities = engine?.qualities?.();
+    if (qualities) this.#announce(this.#strings.t('announceQuality', { quality: currentQualityLabel(this.#strings, qualities) }));
+    this.requestUpdate();
+  }
+
+  #setRate(rate: number): void {
+    if (!this.media) return;
+    this.media.playbackRate = rate;
+    this.media.defaultPlaybackRate = rate;
+    this.#announce(this.#strings.t('announceSpeed', { speed: rateLabel(this.#strings, rate) }));
+  }
+
+  /** Re-render on the engine's quality and caption changes. */
+  #trackEngine(): void {
+    const engine = this.#playback.engine;
+    if (engine === this.#trackedEngine) return;
+    this.#trackedEngine = engine;
+    this.#lastCaptions = undefined;
+    engine?.onTracksChanged?.(() => {
+      if (this.#playback.engine === engine) this.requestUpdate();
+    });
+  }
+
+  #announceState(state: PlayerState, previous: string | null): void {
+    const text =
+      state === 'playing' ? this.#strings.t('announcePlaying')
+      : state === 'paused' && previous === 'playing' ? this.#strings.t('announcePaused')
+      : state === 'ended' ? this.#strings.t('announceEnded')
+      : state === 'loading' ? this.#strings.t('loading')
+      : '';
+    if (text) this.#announce(text);
+  }
+
+  /** Says `text` in the live region (again, if it is what it said last). */
+  #announce(text: string): void {
+    this.announcement = this.announcement === text ? `${text}\u00a0` : text;
   }
 
   protected override render() {
     const state = this.state;
-    const ready = state === 'playing' || state === 'paused' || state === 'ended';
+    const ready = isReady(state);
     const watermark = this.#playback.playbackSession?.watermark;
-    const duration = Number.isFinite(this.duration) ? this.duration : 0;
+    const engine = this.#playback.engine;
     return html`
       <video
         part="video"
@@ -180,38 +312,44 @@ export class VeilPlayer extends LitElement implements PlaybackHost {
       ></video>
       ${watermark?.required ? html`<div part="watermark" class="watermark" aria-hidden="true">${watermark.text}</div>` : nothing}
       <div part="message" class="message" role="status" ?hidden=${ready || state === 'loading'}>${this.#message(state)}</div>
-      <div part="controls" class="controls" ?hidden=${!ready}>
-        <button type="button" aria-label=${this.paused ? 'Play' : 'Pause'} @click=${this.#togglePlay}>${this.paused ? 'Play' : 'Pause'}</button>
-        <input
-          class="seek"
-          type="range"
-          aria-label="Seek"
-          min="0"
-          max=${duration}
-          step="0.1"
-          .value=${String(this.currentTime)}
-          @input=${this.#seek}
-        />
-        <span class="time" aria-label="Time">${formatTime(this.currentTime)} / ${formatTime(this.duration)}</span>
-        <button type="button" aria-label=${this.muted ? 'Unmute' : 'Mute'} @click=${() => (this.muted = !this.muted)}>${this.muted ? 'Unmute' : 'Mute'}</button>
-        <input class="volume" type="range" aria-label="Volume" min="0" max="1" step="0.05" .value=${String(this.volume)} @input=${this.#setVolume} />
-        <button type="button" aria-label="Fullscreen" @click=${this.#toggleFullscreen}>Fullscreen</button>
-      </div>
+      <div class="visually-hidden" role="status" aria-live="polite" aria-atomic="true">${this.announcement}</div>
+      ${renderControls(
+        {
+          hidden: !ready,
+          paused: this.paused,
+          currentTime: this.currentTime,
+          duration: this.duration,
+          muted: this.muted,
+          volume: this.volume,
+          rate: this.media?.playbackRate ?? 1,
+          fullscreen: document.fullscreenElement === this,
+          qualities: ready ? engine?.qualities?.() : undefined,
+          captions: ready ? engine?.textTracks?.() : undefined,
+        },
+        this.#actions,
+        this.#strings,
+        this.#menus,
+      )}
     `;
   }
 
   #message(state: PlayerState) {
+    const t = this.#strings.t.bind(this.#strings);
     switch (state) {
       case 'signed-out':
-        return html`<span>Sign in with your organisation account to watch this video.</span>
-          <button type="button" @click=${() => this.session?.signIn()} ?disabled=${!this.session}>Sign in</button>`;
+        return html`<span>${t('signInMessage')}</span>
+          <button type="button" @click=${() => this.session?.signIn()} ?disabled=${!this.session}>${t('signIn')}</button>`;
       case 'authorizing':
-        return html`<span>Checking your access…</span>`;
+        return html`<span>${t('authorizing')}</span>`;
       case 'denied':
       case 'error':
-        return html`<span>${this.error?.message ?? 'This video cannot be played.'}</span>`;
+        return html`<span>${this.error ? this.#strings.errorMessage(this.error) : t('cannotPlay')}</span>`;
       default:
         return nothing;
     }
   }
+}
+
+function isReady(state: PlayerState): boolean {
+  return state === 'playing' || state === 'paused' || state === 'ended';
 }

@@ -18,8 +18,55 @@ export interface EngineOptions {
   hlsWorkerUrl?: string;
 }
 
+/** A rendition the viewer may choose (the stream's variants, one per picture height). */
+export interface EngineQuality {
+  id: string;
+  /** Picture height in pixels (0 when unknown). */
+  height: number;
+  /** Peak bits per second. */
+  bitrate: number;
+}
+
+export interface EngineQualities {
+  /** Highest first. */
+  options: EngineQuality[];
+  /** The viewer's choice: a quality id, or 'auto' for adaptive bitrate. */
+  selected: string;
+  /** The rendition playing now, when known (under 'auto' it changes with the network). */
+  active?: string;
+}
+
+/** A WebVTT caption or subtitle track of the stream. */
+export interface EngineTextTrack {
+  id: string;
+  /** BCP 47 language tag ('' when unknown). */
+  language: string;
+  /** Name from the manifest ('' when none). */
+  label: string;
+}
+
+export interface EngineTextTracks {
+  options: EngineTextTrack[];
+  /** The track shown, or null when captions are off. */
+  selected: string | null;
+}
+
+/**
+ * A loaded stream. Everything but `destroy` is optional, so a minimal custom engine (see the
+ * player's `engineLoader`) needs only `destroy`; the player hides controls an engine cannot serve.
+ */
 export interface Engine {
   destroy(): Promise<void>;
+  /** Renditions and the current choice. */
+  qualities?(): EngineQualities;
+  /** Picks a rendition (ABR off) or 'auto' (ABR on). */
+  setQuality?(id: string): void;
+  /** Caption tracks and the one shown. */
+  textTracks?(): EngineTextTracks;
+  /** Shows a caption track on the media element's native text tracks, or none with null. */
+  setTextTrack?(id: string | null): void;
+  /** Registers a callback for whenever `qualities()` or `textTracks()` may have changed. */
+  onTracksChanged?(listener: () => void): void;
 }
 
 /** Retry budget the engines are configured with: per request, and decoder recoveries (hls.js). */
@@ -30,6 +77,9 @@ export const ENGINE_RETRY = {
   timeoutMs: 8000,
   mediaRecoveries: 2,
 } as const;
+
+/** What `Engine.setQuality` takes for adaptive bitrate. */
+export const AUTO_QUALITY = 'auto';
 
 export function hasMediaSource(): boolean {
   return typeof globalThis.MediaSource === 'function' || 'ManagedMediaSource' in globalThis;

@@ -8,6 +8,7 @@ import { VeilError, type VeilErrorCode } from '../../errors.js';
 import { errorForStatus } from '../http-errors.js';
 import { whenOnline } from '../retry.js';
 import { ENGINE_RETRY, tokenAudience, type Engine, type EngineOptions } from './engine.js';
+import { hlsTracks, tokenFetchText } from './hls-tracks.js';
 
 type HlsClass = typeof Hls;
 
@@ -74,6 +75,7 @@ export async function loadHlsWith(Hls: HlsClass, options: EngineOptions, extraCo
     ...extraConfig?.(options, mayCarryToken),
   });
 
+  const tracks = hlsTracks(Hls, hls, media, tokenFetchText(options));
   let recoveries = 0;
   await new Promise<void>((resolve, reject) => {
     let loaded = false;
@@ -98,10 +100,15 @@ export async function loadHlsWith(Hls: HlsClass, options: EngineOptions, extraCo
     hls.attachMedia(media);
     hls.loadSource(session.manifestUrl);
   }).catch((error: unknown) => {
+    tracks.destroy();
     hls.destroy();
     throw error;
   });
   return {
-    destroy: async () => hls.destroy(),
+    ...tracks,
+    destroy: async () => {
+      tracks.destroy();
+      hls.destroy();
+    },
   };
 }

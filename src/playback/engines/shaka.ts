@@ -6,6 +6,7 @@ import { VeilError, type VeilErrorCode } from '../../errors.js';
 import { errorForStatus } from '../http-errors.js';
 import { whenOnline } from '../retry.js';
 import { ENGINE_RETRY, tokenAudience, type Engine, type EngineOptions } from './engine.js';
+import { shakaTracks } from './shaka-tracks.js';
 
 // shaka.util.Error codes and values we translate (lib/util/error.js).
 const BAD_HTTP_STATUS = 1001;
@@ -98,13 +99,22 @@ export async function loadShakaEngine(options: EngineOptions): Promise<Engine> {
     }
   });
 
+  const tracks = shakaTracks(player, media);
+
   try {
     await player.attach(media);
     await player.load(session.manifestUrl);
   } catch (error) {
+    tracks.destroy();
     await player.destroy();
     if (isShakaError(error) && error.code === LOAD_INTERRUPTED) throw new VeilError('MEDIA_LOAD_FAILED', { cause: error });
     throw veilErrorFromShaka(error);
   }
-  return { destroy: () => player.destroy() };
+  return {
+    ...tracks,
+    destroy: async () => {
+      tracks.destroy();
+      await player.destroy();
+    },
+  };
 }

@@ -11,7 +11,7 @@ import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from '
 import { join } from 'node:path';
 
 /** Bump whenever the generated media or the cache layout changes, to force regeneration. */
-const CACHE_FORMAT_VERSION = 1;
+const CACHE_FORMAT_VERSION = 2; // 2: WebVTT captions
 
 export const MEDIA_DIRS = {
   dash: 'sample-dash',
@@ -26,7 +26,7 @@ const MARKER_FILE = 'manifest.json';
 const STAGING_PREFIX = '.staging-';
 
 /** Only these may end up in a served directory (no keys, key-info files or intermediates). */
-const MEDIA_FILE = /\.(mpd|m4s|m3u8|ts)$/;
+const MEDIA_FILE = /\.(mpd|m4s|m3u8|ts|vtt)$/;
 
 /** The generation options that determine the cache's content. */
 export interface CacheOptions {

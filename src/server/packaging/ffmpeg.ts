@@ -92,6 +92,9 @@ export function packageDash(source: string, dir: string, manifest: string): Prom
   );
 }
 
+/** The first media segment of the first HLS variant. */
+export const HLS_FIRST_SEGMENT = 'stream_0_00000.ts';
+
 /**
  * VOD HLS with MPEG-TS segments: one variant per rendition (each with the audio muxed in) and a
  * master playlist. With `keyInfoFile`, ffmpeg encrypts every segment with AES-128 and writes the
@@ -113,4 +116,21 @@ export function packageHls(source: string, dir: string, master: string, keyInfoF
     ],
     dir,
   );
+}
+
+/** First timestamp of an MPEG-TS file in 90 kHz units (ffmpeg's muxer starts at ~1.4 s, not 0). */
+export function mpegtsStartTimestamp(file: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('ffprobe', ['-v', 'error', '-show_entries', 'format=start_time', '-of', 'csv=p=0', file], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+    child.on('error', (error) => reject(new Error(`ffprobe could not be started: ${error.message}`)));
+    child.on('close', (code) => {
+      const seconds = Number.parseFloat(out);
+      if (code === 0 && Number.isFinite(seconds)) resolve(Math.round(seconds * 90_000));
+      else reject(new Error(`ffprobe could not read the start time of ${file} (exit ${code})`));
+    });
+  });
 }

@@ -18,8 +18,9 @@ import {
   type CacheKeys,
   type CacheOptions,
 } from './cache.js';
+import { addDashCaptions, addHlsCaptions } from './captions.js';
 import { encryptDashDirectory } from './dash.js';
-import { encodeSource, packageDash, packageHls, SEGMENT_SECONDS } from './ffmpeg.js';
+import { encodeSource, HLS_FIRST_SEGMENT, mpegtsStartTimestamp, packageDash, packageHls, SEGMENT_SECONDS } from './ffmpeg.js';
 import { verifyHlsOutput } from './hls.js';
 
 export interface PackagedDash {
@@ -134,6 +135,12 @@ async function ensure(dir: string, settings: CacheOptions, log: (line: string) =
     ]);
     const failure = results.find((result) => result.status === 'rejected');
     if (failure) throw failure.reason;
+    // Captions last: the encryptor never sees text, and both copies get the same files.
+    await timed('captions', async () => {
+      for (const dir of [MEDIA_DIRS.clearDash, MEDIA_DIRS.dash]) await addDashCaptions(stage(dir), DASH_MANIFEST, settings.durationSeconds);
+      const mpegts = await mpegtsStartTimestamp(join(stage(MEDIA_DIRS.clearHls), HLS_FIRST_SEGMENT));
+      for (const dir of [MEDIA_DIRS.clearHls, MEDIA_DIRS.hls]) await addHlsCaptions(stage(dir), HLS_MASTER, settings.durationSeconds, mpegts);
+    });
     await rm(work, { recursive: true });
     await commitStaging(staging, dir, settings, keys);
   } finally {

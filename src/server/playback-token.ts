@@ -45,6 +45,12 @@ export interface PlaybackTokenService {
   sign(subject: PlaybackTokenSubject): Promise<{ token: string; expiresAt: number }>;
   /** Verifies signature, algorithm, type, issuer, audience, expiry and that `vid` is `videoId`. */
   verify(token: string | undefined, videoId: string): Promise<PlaybackTokenClaims>;
+  /**
+   * The same checks for the audit ingest, which takes `vid` from the token instead of the URL and
+   * accepts a token up to `expiredGraceSeconds` past `exp`: events queued offline are delivered
+   * after their session's token expired. Media, key and license routes never use this.
+   */
+  verifyForAudit(token: string | undefined, expiredGraceSeconds: number): Promise<PlaybackTokenClaims>;
 }
 
 export function createPlaybackTokenService(options: PlaybackTokenServiceOptions): PlaybackTokenService {
@@ -56,6 +62,33 @@ export function createPlaybackTokenService(options: PlaybackTokenServiceOptions)
     });
   }
   const ttlSeconds = options.ttlSeconds;
+
+  /** The one verification path: `videoId` undefined means "any video" (the caller reads `vid`). */
+  async function check(token: string | undefined, videoId: string | undefined, toleranceSeconds: number): Promise<PlaybackTokenClaims> {
+    if (!token) throw new VeilError('PLAYBACK_TOKEN_MISSING');
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, publicKey, {
+        algorithms: [PLAYBACK_TOKEN_ALG],
+        typ: PLAYBACK_TOKEN_TYP,
+        issuer,
+        audience,
+        clockTolerance: toleranceSeconds,
+        requiredClaims: ['sub', 'org', 'vid', 'sid', 'iat', 'exp', 'jti'],
+      }));
+    } catch (cause) {
+      const code = cause instanceof joseErrors.JWTExpired ? 'PLAYBACK_TOKEN_EXPIRED' : 'PLAYBACK_TOKEN_INVALID';
+      throw new VeilError(code, { cause });
+    }
+    const claims = payload as unknown as PlaybackTokenClaims;
+    for (const name of ['sub', 'org', 'vid', 'sid'] as const) {
+      if (typeof claims[name] !== 'string') throw new VeilError('PLAYBACK_TOKEN_INVALID', { data: { claim: name } });
+    }
+    if (videoId !== undefined && claims.vid !== videoId) {
+      throw new VeilError('PLAYBACK_TOKEN_WRONG_VIDEO', { data: { videoId } });
+    }
+    return claims;
+  }
 
   return {
     ttlSeconds,
@@ -74,27 +107,12 @@ export function createPlaybackTokenService(options: PlaybackTokenServiceOptions)
       return { token, expiresAt: exp * 1000 };
     },
 
-    async verify(token, videoId) {
-      if (!token) throw new VeilError('PLAYBACK_TOKEN_MISSING');
-      let payload: JWTPayload;
-      try {
-        ({ payload } = await jwtVerify(token, publicKey, {
-          algorithms: [PLAYBACK_TOKEN_ALG],
-          typ: PLAYBACK_TOKEN_TYP,
-          issuer,
-          audience,
-          clockTolerance: options.clockToleranceSeconds ?? 0,
-          requiredClaims: ['sub', 'org', 'vid', 'sid', 'iat', 'exp', 'jti'],
-        }));
-      } catch (cause) {
-        const code = cause instanceof joseErrors.JWTExpired ? 'PLAYBACK_TOKEN_EXPIRED' : 'PLAYBACK_TOKEN_INVALID';
-        throw new VeilError(code, { cause });
-      }
-      const claims = payload as unknown as PlaybackTokenClaims;
-      if (typeof claims.vid !== 'string' || claims.vid !== videoId) {
-        throw new VeilError('PLAYBACK_TOKEN_WRONG_VIDEO', { data: { videoId } });
-      }
-      return claims;
+    verify(token, videoId) {
+      return check(token, videoId, options.clockToleranceSeconds ?? 0);
+    },
+
+    verifyForAudit(token, expiredGraceSeconds) {
+      return check(token, undefined, Math.max(options.clockToleranceSeconds ?? 0, expiredGraceSeconds));
     },
   };
 }

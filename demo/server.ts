@@ -7,6 +7,7 @@ import { createLocalJWKSet, generateKeyPair } from 'jose';
 import { createAccessTokenVerifier } from '../src/server/auth/access-token.js';
 import { jsonResponse } from '../src/server/http.js';
 import { sendWebResponse, toWebRequest } from '../src/server/node-adapter.js';
+import { SqliteAuditStore } from '../src/server/audit/sqlite-store.js';
 import { ensureSampleMedia } from '../src/server/packaging/index.js';
 import { createPlaybackTokenService } from '../src/server/playback-token.js';
 import { createVeilService, SERVICE_PATH_PREFIXES } from '../src/server/service.js';
@@ -14,7 +15,7 @@ import { MemoryVideoStore, type VideoRecord } from '../src/server/videos.js';
 import { demoConfig, type DemoConfig } from './config.js';
 import { SECURITY_HEADERS } from './csp.js';
 import { createDevIdp } from './idp/index.js';
-import { indexPage, watchPage } from './pages.js';
+import { auditPage, indexPage, watchPage } from './pages.js';
 import { serveStatic } from './static.js';
 
 const OWNER = 'alice@acme.test';
@@ -48,7 +49,15 @@ function html(body: string, status = 200): Response {
   return new Response(body, { status, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', ...SECURITY_HEADERS } });
 }
 
-export async function startDemo(config = demoConfig()) {
+export interface DemoHooks {
+  /**
+   * Sees every request first; a Response it returns is sent instead of the demo's own. For tests
+   * that need the network to misbehave (an audit ingest that is down for a while); unused by `npm start`.
+   */
+  intercept?: (request: Request) => Response | undefined;
+}
+
+export async function startDemo(config = demoConfig(), hooks: DemoHooks = {}) {
   const started = performance.now();
   const videos = await sampleVideos(config);
   const idp = await createDevIdp({
@@ -57,21 +66,25 @@ export async function startDemo(config = demoConfig()) {
     clients: [
       {
         client_id: 'veil-demo',
-        redirect_uris: [`${config.origin}/watch`],
+        redirect_uris: [`${config.origin}/watch`, `${config.origin}/audit`],
         post_logout_redirect_uris: [`${config.origin}/`],
       },
     ],
   });
   const { privateKey, publicKey } = await generateKeyPair('ES256');
+  const auditStore = new SqliteAuditStore(config.auditDb);
   const service = createVeilService({
     publicUrl: config.origin,
     verifyAccessToken: createAccessTokenVerifier({ issuer: config.issuer, audience: config.apiResource, jwks: createLocalJWKSet(idp.jwks) }),
     perimeter: { issuer: config.issuer, org: config.org },
     videos: new MemoryVideoStore(videos),
     playbackTokens: createPlaybackTokenService({ issuer: config.origin, audience: `${config.origin}/media`, privateKey, publicKey, ttlSeconds: config.tokenTtlSeconds }),
+    audit: { store: auditStore },
   });
 
   async function route(request: Request): Promise<Response> {
+    const intercepted = hooks.intercept?.(request);
+    if (intercepted) return intercepted;
     const url = new URL(request.url);
     const path = url.pathname;
     if (SERVICE_PATH_PREFIXES.some((prefix) => path.startsWith(prefix))) return service(request);
@@ -82,6 +95,8 @@ export async function startDemo(config = demoConfig()) {
       // Without `v` this is the sign-in callback: <veil-session> restores the original URL.
       return html(watchPage(config, videoId ?? ''));
     }
+    // The admin page; the data comes from the admin API, which checks the viewer's access token.
+    if (path === '/audit') return html(auditPage(config));
     if (path === '/healthz') return jsonResponse({ ok: true });
     const asset =
       (path.startsWith('/veil/') && (await serveStatic(config.distDir, path.slice('/veil/'.length)))) ||
@@ -101,7 +116,12 @@ export async function startDemo(config = demoConfig()) {
   });
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   console.log(`Veil demo ready at ${config.origin} (started in ${((performance.now() - started) / 1000).toFixed(1)} s)`);
-  return { server, config, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  const close = async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await auditStore.close();
+  };
+  return { server, config, close };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

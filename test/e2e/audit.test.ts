@@ -130,12 +130,12 @@ function assertExactlyOnceInSequence(stored: StoredEvent[], seen: readonly SeenE
   }
 }
 
-const video = (page: Page) => `document.querySelector('veil-player').shadowRoot.querySelector('video')`;
+const VIDEO = `document.querySelector('veil-player').shadowRoot.querySelector('video')`;
 
 async function startPlaying(page: Page): Promise<void> {
   await playerState(page, ['paused', 'playing']);
   await page.evaluate(() => document.querySelector('veil-player')!.play());
-  await page.waitForFunction(`${video(page)}.currentTime > 2`, { timeout: 60_000 });
+  await page.waitForFunction(`${VIDEO}.currentTime > 2`, { timeout: 60_000 });
 }
 
 describe('audit trail (own demo server)', () => {

@@ -37,7 +37,7 @@ let origin: string;
 let dir: string;
 /** While true the ingest answers 503, as a server that is down would. */
 let ingestDown = false;
-const ingest = { attempts: 0, refused: 0, log: [] as Array<{ at: number; bytes: number }> };
+const ingest = { attempts: 0, refused: 0, log: [] as Array<{ at: number; bytes: number; type: string }> };
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -59,7 +59,7 @@ before(async () => {
     intercept(request) {
       if (request.method !== 'POST' || new URL(request.url).pathname !== '/api/audit/events') return undefined;
       ingest.attempts += 1;
-      ingest.log.push({ at: Date.now(), bytes: Number(request.headers.get('content-length') ?? 0) });
+      ingest.log.push({ at: Date.now(), bytes: Number(request.headers.get('content-length') ?? 0), type: request.headers.get('content-type') ?? '' });
       if (!ingestDown) return undefined;
       ingest.refused += 1;
       return new Response('{"error":{"code":"SERVER_ERROR"}}', { status: 503, headers: { 'content-type': 'application/json' } });
@@ -194,7 +194,7 @@ describe('audit trail (own demo server)', () => {
     await waitStored(token, seen.map((e) => e.id));
 
     // Offline: the page's own requests fail (DevTools network emulation). A keepalive request sent
-    // as the page closes outlives the page and its emulation, so the server refuses the ingest for
+    // as the page closes may outlive the page and its emulation, so the server refuses the ingest for
     // the same stretch: together, what an offline laptop does to both.
     await page.setOfflineMode(true);
     ingestDown = true;
@@ -221,6 +221,33 @@ describe('audit trail (own demo server)', () => {
     await open(reopened, '/watch?v=sample-dash', 'alice@acme.test');
     const stored = await waitStored(token, firstPage.map((e) => e.id));
     assertExactlyOnceInSequence(stored, firstPage);
+    await context.close();
+  });
+
+  it('a page closed right after an event sends it on the way out (keepalive, credential in the body)', async () => {
+    const context = await browser.createBrowserContext();
+    const seen: SeenEvent[] = [];
+    const page = await auditedPage(context, seen);
+    const bodies: string[] = [];
+    page.on('request', (request) => {
+      if (new URL(request.url()).pathname === '/api/audit/events') bodies.push(`${request.headers()['content-type']} ${request.url()}`);
+    });
+    await open(page, '/watch?v=sample-dash', 'alice@acme.test');
+    await startPlaying(page);
+    const token = await storedAccessToken(page);
+    await waitStored(token, seen.map((e) => e.id));
+    await page.evaluate(() => document.querySelector('veil-player')!.pause());
+    await page.waitForFunction((n: number) => n > 0, {}, seen.length);
+    const last = seen.at(-1)!;
+    assert.equal(last.type, 'pause');
+    // A pause waits up to 10 s for company; the page closes long before that.
+    const closedAt = Date.now();
+    await page.close({ runBeforeUnload: true });
+    const stored = await waitStored(token, [last.id], 8000);
+    // It went out as the unload request: text/plain, the token in the body (no header possible for a beacon).
+    assert.ok(ingest.log.some((r) => r.at >= closedAt && r.type.startsWith('text/plain')), 'a text/plain keepalive request arrived after the close');
+    assert.equal(stored.filter((e) => e.id === last.id).length, 1);
+    assert.ok(bodies.every((line) => !/[?&](token|credential|access_token)=/.test(line)), 'no credential in any URL');
     await context.close();
   });
 

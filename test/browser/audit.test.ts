@@ -1,4 +1,4 @@
-import { expect, fixture, html } from '@open-wc/testing';
+import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import { AuditController } from '../../src/audit/audit-controller.js';
 import { AuditDelivery } from '../../src/audit/delivery.js';
 import { AUDIT_MAX_BATCH_BYTES, type AuditEvent } from '../../src/audit/events.js';
@@ -87,5 +87,20 @@ describe('AuditController', () => {
     expect((await queue.all())[0]!.credentialKey).to.equal('playback:sid');
     expect(await audit.record('sign-in')).to.not.equal(undefined);
     expect((await queue.all())[2]!.credentialKey).to.equal('access:bob');
+  });
+
+  it('records the watermark guard\'s veil-watermark-tampered and a context menu on the element', async () => {
+    const el = await fixture<AuditedElement>(html`<audited-element></audited-element>`);
+    const queue = new MemoryAuditQueue();
+    const delivery = new AuditDelivery({ queue, minIntervalMs: 60_000, fetch: async () => new Response('{}', { status: 503 }) });
+    const playback = { token: 't', sessionId: 'sid', audit: { url: 'https://api.invalid/api/audit/events' }, protocol: 'dash' } as PlaybackSession;
+    // The element is connected: addController calls hostConnected, which adds the listeners.
+    new AuditController(el, { viewer: () => undefined, playbackSession: () => playback, media: () => null }, { delivery });
+    const announced: AuditEvent[] = [];
+    el.addEventListener('veil-audit', (event) => announced.push((event as CustomEvent<AuditEvent>).detail));
+    el.dispatchEvent(new CustomEvent('veil-watermark-tampered', { detail: { vector: 'removed' }, bubbles: true, composed: true }));
+    el.dispatchEvent(new MouseEvent('contextmenu', { bubbles: true, composed: true }));
+    await waitUntil(async () => (await queue.all()).length === 2);
+    expect(announced.map((e) => [e.type, e.data])).to.deep.equal([['watermark-tampered', { vector: 'removed' }], ['context-menu', {}]]);
   });
 });

@@ -11,6 +11,8 @@ export interface DemoConfig {
   apiResource: string;
   tokenTtlSeconds: number;
   cacheDir: string;
+  /** The audit trail's SQLite file (env `VEIL_AUDIT_DB`, default `.cache/veil-audit.sqlite`). */
+  auditDb: string;
   distDir: string;
   publicDir: string;
   org: string;
@@ -40,6 +42,7 @@ export function demoConfig(overrides: { port?: number; tokenTtlSeconds?: number 
     apiResource: `${origin}/api`,
     tokenTtlSeconds: overrides.tokenTtlSeconds ?? integer('VEIL_TOKEN_TTL', 120, 1, 300),
     cacheDir: process.env.VEIL_CACHE_DIR || `${root}.cache/veil-media`,
+    auditDb: process.env.VEIL_AUDIT_DB || `${root}.cache/veil-audit.sqlite`,
     distDir: `${root}dist`,
     publicDir: `${root}demo/public`,
     org: 'acme',

@@ -9,7 +9,7 @@ export interface DemoVideo {
   title: string;
 }
 
-function layout(title: string, body: SafeHtml): string {
+function layout(title: string, body: SafeHtml, script = '/assets/demo.js'): string {
   return html`<!doctype html>
 <html lang="en">
 <head>
@@ -19,7 +19,7 @@ function layout(title: string, body: SafeHtml): string {
 <link rel="stylesheet" href="/assets/demo.css">
 <script type="module" src="/assets/trusted-types.js"></script>
 <script type="module" src="/veil/define.js"></script>
-<script type="module" src="/assets/demo.js"></script>
+<script type="module" src="${script}"></script>
 </head>
 <body>
 ${body}
@@ -47,5 +47,27 @@ export function indexPage(videos: readonly DemoVideo[]): string {
 <code>mallory@globex.test</code> is outside the perimeter. Password: <code>veil-demo</code>.</p>
 <ul>${items}</ul>
 </main>`,
+  );
+}
+
+/**
+ * The admin page (demo contract): `<veil-session auto-sign-in>` signs the viewer in; the page's
+ * script fetches `GET /api/audit/events` with the session's access token and renders one
+ * `<tr data-event-id data-type data-actor data-video>` per record. The server decides who may read.
+ */
+export function auditPage(config: DemoConfig): string {
+  return layout(
+    'Audit trail',
+    html`<header><a href="/">Veil demo</a><button type="button" id="sign-out">Sign out</button></header>
+<main>
+<h1>Audit trail</h1>
+<veil-session issuer="${config.issuer}" client-id="veil-demo" api="${config.origin}" org="${config.org}" auto-sign-in></veil-session>
+<p id="audit-status" role="status">Loading the audit trail…</p>
+<table id="audit-trail" hidden>
+<thead><tr><th>#</th><th>server time</th><th>type</th><th>actor</th><th>video</th><th>session · seq</th><th>position</th><th>data</th></tr></thead>
+<tbody></tbody>
+</table>
+</main>`,
+    '/assets/audit.js',
   );
 }

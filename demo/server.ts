@@ -7,6 +7,7 @@ import { createLocalJWKSet, generateKeyPair } from 'jose';
 import { createAccessTokenVerifier } from '../src/server/auth/access-token.js';
 import { jsonResponse, type Handler } from '../src/server/http.js';
 import { sendWebResponse, toWebRequest } from '../src/server/node-adapter.js';
+import { SqliteAuditStore } from '../src/server/audit/sqlite-store.js';
 import { ensureSampleMedia } from '../src/server/packaging/index.js';
 import { createPlaybackTokenService } from '../src/server/playback-token.js';
 import { createVeilService, SERVICE_PATH_PREFIXES } from '../src/server/service.js';
@@ -14,7 +15,7 @@ import { MemoryVideoStore, type VideoRecord } from '../src/server/videos.js';
 import { demoConfig, type DemoConfig } from './config.js';
 import { SECURITY_HEADERS } from './csp.js';
 import { createDevIdp } from './idp/index.js';
-import { indexPage, watchPage } from './pages.js';
+import { auditPage, indexPage, watchPage } from './pages.js';
 import { serveStatic } from './static.js';
 
 const OWNER = 'alice@acme.test';
@@ -62,12 +63,13 @@ export async function startDemo(config = demoConfig(), options: DemoOptions = {}
     clients: [
       {
         client_id: 'veil-demo',
-        redirect_uris: [`${config.origin}/watch`],
+        redirect_uris: [`${config.origin}/watch`, `${config.origin}/audit`],
         post_logout_redirect_uris: [`${config.origin}/`],
       },
     ],
   });
   const { privateKey, publicKey } = await generateKeyPair('ES256');
+  const auditStore = new SqliteAuditStore(config.auditDb);
   const videoStore = new MemoryVideoStore(videos);
   const baseService = createVeilService({
     publicUrl: config.origin,
@@ -75,6 +77,7 @@ export async function startDemo(config = demoConfig(), options: DemoOptions = {}
     perimeter: { issuer: config.issuer, org: config.org },
     videos: videoStore,
     playbackTokens: createPlaybackTokenService({ issuer: config.origin, audience: `${config.origin}/media`, privateKey, publicKey, ttlSeconds: config.tokenTtlSeconds }),
+    audit: { store: auditStore },
   });
 
   const service = options.wrapService ? options.wrapService(baseService) : baseService;
@@ -90,6 +93,8 @@ export async function startDemo(config = demoConfig(), options: DemoOptions = {}
       // Without `v` this is the sign-in callback: <veil-session> restores the original URL.
       return html(watchPage(config, videoId ?? ''));
     }
+    // The admin page; the data comes from the admin API, which checks the viewer's access token.
+    if (path === '/audit') return html(auditPage(config));
     if (path === '/healthz') return jsonResponse({ ok: true });
     const asset =
       (path.startsWith('/veil/') && (await serveStatic(config.distDir, path.slice('/veil/'.length)))) ||
@@ -109,16 +114,12 @@ export async function startDemo(config = demoConfig(), options: DemoOptions = {}
   });
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   console.log(`Veil demo ready at ${config.origin} (started in ${((performance.now() - started) / 1000).toFixed(1)} s)`);
-  return {
-    server,
-    config,
-    videos: videoStore,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+  const close = async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await auditStore.close();
   };
+  return { server, config, videos: videoStore, close };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

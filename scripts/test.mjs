@@ -25,7 +25,8 @@ async function testFiles(dir) {
 function startDemo() {
   return new Promise((resolve, reject) => {
     const child = spawn('npx', ['tsx', 'demo/server.ts'], {
-      env: { ...process.env, PORT },
+      // A fresh audit trail per run, so every run's tests see only their own events.
+      env: { ...process.env, PORT, VEIL_AUDIT_DB: `${COUNTS}/audit-${PORT}.sqlite` },
       stdio: ['ignore', 'pipe', 'inherit'],
       detached: true,
     });

@@ -176,6 +176,33 @@ export const ERROR_CODES = {
     message: 'The request was not understood.',
     hint: 'The request body or parameters are malformed; the error message names the field.',
   },
+  AUDIT_BATCH_INVALID: {
+    category: 'audit',
+    severity: 'critical',
+    status: 400,
+    message: 'The audit batch was not accepted.',
+    hint: 'The batch does not match the audit event schema (README "Audit trail"); nothing of it was stored. The message names the field.',
+  },
+  AUDIT_BATCH_TOO_LARGE: {
+    category: 'audit',
+    severity: 'critical',
+    status: 413,
+    message: 'The audit batch is too large.',
+    hint: 'A batch body is at most 60 KiB and 500 events; the client splits larger queues into several batches.',
+  },
+  AUDIT_ADMIN_REQUIRED: {
+    category: 'audit',
+    severity: 'critical',
+    status: 403,
+    message: 'Only administrators of your organisation can read the audit trail.',
+    hint: 'Reading the trail needs an access token whose `groups` include the service\'s admin group (`veil-admins` by default).',
+  },
+  AUDIT_DELIVERY_FAILED: {
+    category: 'audit',
+    severity: 'recoverable',
+    message: 'Some viewing records could not be delivered.',
+    hint: 'The audit ingest refused a batch (400/401/403/413); those events were dropped and are listed in `data.ids`. Network errors and 5xx are retried, never dropped.',
+  },
   ORIGIN_NOT_ALLOWED: {
     category: 'config',
     severity: 'critical',

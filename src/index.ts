@@ -15,3 +15,6 @@ export type { PlaybackSession, StreamProtocol, DrmConfig, WatermarkPolicy } from
 export type { VeilSessionState, ViewerClaims, SessionStatus } from './identity/types.js';
 export type { PerimeterPolicy } from './identity/perimeter.js';
 export { sessionContext } from './identity/context.js';
+export { AUDIT_EVENT_TYPES } from './audit/events.js';
+export type { AuditEvent, AuditEventType, AuditEventData, AuditBatch } from './audit/events.js';
+export type { AuditController } from './audit/audit-controller.js';

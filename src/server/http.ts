@@ -38,10 +38,40 @@ export function bearerToken(request: Request): string | undefined {
   return match?.[1];
 }
 
+/**
+ * Reads a request body as UTF-8 text, stopping as soon as it passes `maxBytes` (a declared
+ * `content-length` above the limit is refused unread); undefined when too large.
+ */
+export async function readBodyText(request: Request, maxBytes: number): Promise<string | undefined> {
+  const declared = Number(request.headers.get('content-length') ?? Number.NaN);
+  if (declared > maxBytes) return undefined;
+  if (!request.body) return '';
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return new TextDecoder().decode(bytes);
+}
+
 /** Reads a JSON request body of at most `maxBytes`; anything else is a 400 naming `what`. */
 export async function readJsonBody(request: Request, maxBytes: number, what: string): Promise<unknown> {
-  const text = await request.text();
-  if (new TextEncoder().encode(text).length > maxBytes) fail('BAD_REQUEST', `The ${what} is too large (at most ${maxBytes} bytes).`);
+  const text = await readBodyText(request, maxBytes);
+  if (text === undefined) fail('BAD_REQUEST', `The ${what} is too large (at most ${maxBytes} bytes).`);
   try {
     return JSON.parse(text) as unknown;
   } catch {

@@ -48,6 +48,12 @@ export interface PlaybackTokenService {
    * `expiredGraceSeconds` accepts a token that expired at most that long ago (renewal only).
    */
   verify(token: string | undefined, videoId: string, options?: { expiredGraceSeconds?: number }): Promise<PlaybackTokenClaims>;
+  /**
+   * The same checks for the audit ingest, which takes `vid` from the token instead of the URL and
+   * accepts a token up to `expiredGraceSeconds` past `exp`: events queued offline are delivered
+   * after their session's token expired. Media, key and license routes never use this.
+   */
+  verifyForAudit(token: string | undefined, expiredGraceSeconds: number): Promise<PlaybackTokenClaims>;
 }
 
 export function createPlaybackTokenService(options: PlaybackTokenServiceOptions): PlaybackTokenService {
@@ -59,6 +65,33 @@ export function createPlaybackTokenService(options: PlaybackTokenServiceOptions)
     });
   }
   const ttlSeconds = options.ttlSeconds;
+
+  /** The one verification path: `videoId` undefined means "any video" (the caller reads `vid`). */
+  async function check(token: string | undefined, videoId: string | undefined, toleranceSeconds: number): Promise<PlaybackTokenClaims> {
+    if (!token) throw new VeilError('PLAYBACK_TOKEN_MISSING');
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, publicKey, {
+        algorithms: [PLAYBACK_TOKEN_ALG],
+        typ: PLAYBACK_TOKEN_TYP,
+        issuer,
+        audience,
+        clockTolerance: toleranceSeconds,
+        requiredClaims: ['sub', 'org', 'vid', 'sid', 'iat', 'exp', 'jti'],
+      }));
+    } catch (cause) {
+      const code = cause instanceof joseErrors.JWTExpired ? 'PLAYBACK_TOKEN_EXPIRED' : 'PLAYBACK_TOKEN_INVALID';
+      throw new VeilError(code, { cause });
+    }
+    const claims = payload as unknown as PlaybackTokenClaims;
+    for (const name of ['sub', 'org', 'vid', 'sid'] as const) {
+      if (typeof claims[name] !== 'string') throw new VeilError('PLAYBACK_TOKEN_INVALID', { data: { claim: name } });
+    }
+    if (videoId !== undefined && claims.vid !== videoId) {
+      throw new VeilError('PLAYBACK_TOKEN_WRONG_VIDEO', { data: { videoId } });
+    }
+    return claims;
+  }
 
   return {
     ttlSeconds,
@@ -77,27 +110,12 @@ export function createPlaybackTokenService(options: PlaybackTokenServiceOptions)
       return { token, expiresAt: exp * 1000 };
     },
 
-    async verify(token, videoId, { expiredGraceSeconds = 0 } = {}) {
-      if (!token) throw new VeilError('PLAYBACK_TOKEN_MISSING');
-      let payload: JWTPayload;
-      try {
-        ({ payload } = await jwtVerify(token, publicKey, {
-          algorithms: [PLAYBACK_TOKEN_ALG],
-          typ: PLAYBACK_TOKEN_TYP,
-          issuer,
-          audience,
-          clockTolerance: (options.clockToleranceSeconds ?? 0) + expiredGraceSeconds,
-          requiredClaims: ['sub', 'org', 'vid', 'sid', 'iat', 'exp', 'jti'],
-        }));
-      } catch (cause) {
-        const code = cause instanceof joseErrors.JWTExpired ? 'PLAYBACK_TOKEN_EXPIRED' : 'PLAYBACK_TOKEN_INVALID';
-        throw new VeilError(code, { cause });
-      }
-      const claims = payload as unknown as PlaybackTokenClaims;
-      if (typeof claims.vid !== 'string' || claims.vid !== videoId) {
-        throw new VeilError('PLAYBACK_TOKEN_WRONG_VIDEO', { data: { videoId } });
-      }
-      return claims;
+    verify(token, videoId, { expiredGraceSeconds = 0 } = {}) {
+      return check(token, videoId, (options.clockToleranceSeconds ?? 0) + expiredGraceSeconds);
+    },
+
+    verifyForAudit(token, expiredGraceSeconds) {
+      return check(token, undefined, Math.max(options.clockToleranceSeconds ?? 0, expiredGraceSeconds));
     },
   };
 }

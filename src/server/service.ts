@@ -2,6 +2,8 @@
  * The Veil reference service as one web-standard handler: token service, media, keys, license.
  * Stateless apart from the video store, so it scales horizontally behind any load balancer.
  */
+import type { AccessTokenVerifier } from './auth/access-token.js';
+import type { AuditStore } from './audit/store.js';
 import type { ViewerIdentity } from './auth/access-token.js';
 import { checkPerimeter, type PerimeterPolicy } from './auth/perimeter.js';
 import { withCors } from './cors.js';
@@ -9,15 +11,24 @@ import { fail, toErrorResponse, type Handler } from './http.js';
 import type { PlaybackTokenService } from './playback-token.js';
 import { serveClearKeyLicense, serveHlsKey } from './routes/keys.js';
 import { serveMedia } from './routes/media.js';
+import { ingestAuditEvents, readAuditEvents } from './routes/audit.js';
 import { createPlaybackSession } from './routes/playback-sessions.js';
 import type { VideoStore } from './videos.js';
 
 export interface VeilServiceOptions {
   /** Origin (and optional base path) the service is reached at, e.g. `https://video.acme.example`. */
   publicUrl: string;
-  verifyAccessToken: (token: string | undefined) => Promise<ViewerIdentity>;
+  verifyAccessToken: AccessTokenVerifier;
   perimeter: PerimeterPolicy;
   videos: VideoStore;
+  /** The audit trail; without it `/api/audit/events` answers 404. */
+  audit?: {
+    store: AuditStore;
+    /** Group (in the access token's `groups`) whose members read their org's trail; default `veil-admins`. */
+    adminGroup?: string;
+    /** How long after a token's expiry its queued events are still accepted; default 7 days. */
+    lateDeliverySeconds?: number;
+  };
   playbackTokens: PlaybackTokenService;
   /** Page origins (besides the service's own) allowed to call the API. */
   allowedOrigins?: readonly string[];
@@ -27,11 +38,12 @@ export interface VeilServiceOptions {
 
 export interface VeilServiceContext {
   publicUrl: string;
-  verifyAccessToken: (token: string | undefined) => Promise<ViewerIdentity>;
+  verifyAccessToken: AccessTokenVerifier;
   checkPerimeter: (viewer: ViewerIdentity) => void;
   videos: VideoStore;
   playbackTokens: PlaybackTokenService;
   watermark: { intervalSeconds: number; minOpacity: number };
+  audit?: { store: AuditStore; adminGroup: string; lateDeliverySeconds: number };
 }
 
 type Route = [method: string, pattern: RegExp, run: (request: Request, context: VeilServiceContext, ...params: string[]) => Promise<Response>];
@@ -42,7 +54,12 @@ const ROUTES: Route[] = [
   ['GET', new RegExp(`^/media/${SEGMENT}/${SEGMENT}$`), serveMedia],
   ['GET', new RegExp(`^/api/keys/${SEGMENT}$`), serveHlsKey],
   ['POST', new RegExp(`^/api/license/${SEGMENT}$`), serveClearKeyLicense],
+  ['POST', /^\/api\/audit\/events$/, ingestAuditEvents],
+  ['GET', /^\/api\/audit\/events$/, readAuditEvents],
 ];
+
+/** Default grace for late audit delivery: events queued on an offline laptop for up to a week. */
+const DEFAULT_LATE_DELIVERY_SECONDS = 7 * 24 * 60 * 60;
 
 /** Paths this service answers; a host server forwards these to the handler. */
 export const SERVICE_PATH_PREFIXES = ['/api/', '/media/'] as const;
@@ -56,17 +73,29 @@ export function createVeilService(options: VeilServiceOptions): Handler {
     playbackTokens: options.playbackTokens,
     watermark: { intervalSeconds: options.watermark?.intervalSeconds ?? 8, minOpacity: options.watermark?.minOpacity ?? 0.35 },
   };
+  if (options.audit) {
+    context.audit = {
+      store: options.audit.store,
+      adminGroup: options.audit.adminGroup ?? 'veil-admins',
+      lateDeliverySeconds: options.audit.lateDeliverySeconds ?? DEFAULT_LATE_DELIVERY_SECONDS,
+    };
+  }
   const basePath = new URL(context.publicUrl).pathname.replace(/\/$/, '');
 
   const route: Handler = async (request) => {
     try {
       const path = new URL(request.url).pathname.slice(basePath.length);
+      const methods: string[] = [];
       for (const [method, pattern, run] of ROUTES) {
         const match = pattern.exec(path);
         if (!match) continue;
-        if (request.method !== method) fail('BAD_REQUEST', `Use ${method} for ${path}.`);
+        if (request.method !== method) {
+          methods.push(method);
+          continue;
+        }
         return await run(request, context, ...match.slice(1).map(decodeURIComponent));
       }
+      if (methods.length) fail('BAD_REQUEST', `Use ${methods.join(' or ')} for ${path}.`);
       fail('NOT_FOUND', `No route for ${path}.`);
     } catch (error) {
       return toErrorResponse(error, options.log);

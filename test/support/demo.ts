@@ -2,6 +2,8 @@
  * Extra demo-server instances inside a test process: another port, another token lifetime, and
  * faults injected in front of the Veil service. Everything else is the real demo.
  */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Handler } from '../../src/server/http.js';
 import { demoConfig } from '../../demo/config.js';
 import { startDemo } from '../../demo/server.js';
@@ -11,7 +13,9 @@ export type Demo = Awaited<ReturnType<typeof startDemo>>;
 /** Starts a demo on `VEIL_TEST_PORT + offset` (the shared test server uses the port itself). */
 export function startTestDemo(offset: number, options: { tokenTtlSeconds?: number; wrapService?: (service: Handler) => Handler } = {}): Promise<Demo> {
   const port = Number(process.env.VEIL_TEST_PORT || 8181) + offset;
-  return startDemo(demoConfig({ port, tokenTtlSeconds: options.tokenTtlSeconds }), { wrapService: options.wrapService });
+  // Each instance keeps its own audit trail, apart from the shared test server's.
+  const auditDb = join(tmpdir(), `veil-audit-${port}-${process.pid}-${Date.now()}.sqlite`);
+  return startDemo({ ...demoConfig({ port, tokenTtlSeconds: options.tokenTtlSeconds }), auditDb }, { wrapService: options.wrapService });
 }
 
 export interface FaultRule {

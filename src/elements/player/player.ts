@@ -1,4 +1,5 @@
 import { consume } from '@lit/context';
+import { AuditController } from '../../audit/audit-controller.js';
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import type { VeilError } from '../../errors.js';
@@ -32,6 +33,7 @@ export const MEDIA_EVENTS = [
  *
  * @fires veil-error - Playback was denied or failed. `detail` is a `VeilError`.
  * @fires veil-token-renewed - The playback token was renewed (same session). `detail: { sessionId, expiresAt }`.
+ * @fires veil-audit - An audit event was recorded (queued for delivery). `detail` is the `AuditEvent`; not cancelable.
  * @fires play - Re-dispatched media event (also: playing, pause, ended, timeupdate, seeking, seeked,
  *   waiting, volumechange, durationchange, loadedmetadata, canplay and the other media events).
  *
@@ -72,6 +74,18 @@ export class VeilPlayer extends LitElement implements PlaybackHost {
   @query('video') readonly media!: HTMLVideoElement | null;
 
   readonly #playback = new PlaybackController(this);
+  readonly #audit = new AuditController(this, {
+    viewer: () => this.session,
+    playbackSession: () => this.#playback.playbackSession,
+    media: () => this.media,
+    video: () => this.video,
+  });
+
+  /** The player's audit capture; other controllers record through it, e.g. `audit.record('token-renewed', { expiresAt })`. */
+  get audit(): AuditController {
+    return this.#audit;
+  }
+
   readonly #strings = new StringsController(this);
   readonly #menus = new MenuController(this);
   readonly #actions: ControlsActions & KeyboardActions = {
@@ -153,12 +167,14 @@ export class VeilPlayer extends LitElement implements PlaybackHost {
     if (error) this.setAttribute('error-code', error.code);
     else this.removeAttribute('error-code');
     if (error) emitVeilError(this, error);
+    this.#audit.playbackStateChanged(state, error);
     if (state === 'paused' && this.autoplay && this.media?.paused && !this.media.ended && this.media.currentTime === 0) {
       this.media.play().catch(() => undefined);
     }
   }
 
   playbackTokenRenewed(session: PlaybackSession): void {
+    void this.#audit.record('token-renewed', { expiresAt: session.expiresAt });
     emitVeilEvent(this, 'veil-token-renewed', { sessionId: session.sessionId, expiresAt: session.expiresAt });
   }
 

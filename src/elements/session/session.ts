@@ -1,6 +1,7 @@
 import { provide } from '@lit/context';
 import { html, LitElement, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
+import { AuditController } from '../../audit/audit-controller.js';
 import { VeilError } from '../../errors.js';
 import { sessionContext } from '../../identity/context.js';
 import { claimsOf, OidcIdentity } from '../../identity/oidc.js';
@@ -20,6 +21,7 @@ const DEFAULT_SCOPE = 'openid profile email org offline_access';
  * @fires veil-signed-in - The viewer is signed in. `detail: { claims }`.
  * @fires veil-signed-out - No viewer is signed in (after start-up or sign-out).
  * @fires veil-error - Sign-in failed or the configuration is invalid. `detail` is a `VeilError`.
+ * @fires veil-audit - An audit event (sign-in) was recorded. `detail` is the `AuditEvent`; not cancelable.
  */
 export class VeilSession extends LitElement {
   static override styles = sessionStyles;
@@ -50,6 +52,7 @@ export class VeilSession extends LitElement {
   protected session: VeilSessionState | undefined;
 
   #identity?: OidcIdentity;
+  readonly #audit = new AuditController(this, { viewer: () => this.session });
   #unsubscribe?: () => void;
   #accessToken?: string;
 
@@ -95,6 +98,16 @@ export class VeilSession extends LitElement {
     await this.#identity?.signOut();
   }
 
+  /**
+   * A current access token for the Veil API, for the host's own calls to it (e.g. the audit read
+   * API on an admin page). Rejects with `SIGN_IN_REQUIRED` when no viewer is signed in.
+   */
+  async getAccessToken(): Promise<string> {
+    const session = this.session;
+    if (!session || session.status !== 'signed-in') throw new VeilError('SIGN_IN_REQUIRED');
+    return session.getAccessToken();
+  }
+
   async #start(): Promise<void> {
     if (!this.issuer || !this.clientId) {
       this.#fail(new VeilError('CONFIG_INVALID', {
@@ -135,6 +148,10 @@ export class VeilSession extends LitElement {
 
   async #completeCallback(identity: OidcIdentity, here: URL) {
     const { user, returnTo } = await identity.completeSignIn(here.href);
+    // A completed sign-in is an audit event; it is durably queued before the page may navigate.
+    this.#accessToken = user.access_token;
+    this.#publish('signed-in', claimsOf(user));
+    await this.#audit.record('sign-in').catch(() => undefined);
     const target = returnTo ? new URL(returnTo, here) : undefined;
     for (const param of ['code', 'state', 'session_state', 'iss']) here.searchParams.delete(param);
     if (target && target.origin === here.origin && target.href !== here.href) {

@@ -58,7 +58,13 @@ function toIdentity(payload: JWTPayload): ViewerIdentity {
   return identity;
 }
 
-export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): (token: string | undefined) => Promise<ViewerIdentity> {
+/**
+ * Verifies an access token. `expiredGraceSeconds` is for the audit ingest only: an event queued
+ * offline is delivered with the token it was recorded under, possibly after that token expired.
+ */
+export type AccessTokenVerifier = (token: string | undefined, options?: { expiredGraceSeconds?: number }) => Promise<ViewerIdentity>;
+
+export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): AccessTokenVerifier {
   const algorithms = [...(options.algorithms ?? ['ES256'])];
   if (algorithms.length === 0 || algorithms.some((alg) => alg === 'none' || alg.startsWith('HS'))) {
     throw new TypeError('access-token algorithms must be asymmetric JWS algorithms');
@@ -73,11 +79,12 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
     requiredClaims: ['sub', 'exp', 'iat'],
   };
 
-  return async (token) => {
+  return async (token, extra) => {
     if (typeof token !== 'string' || token === '') throw invalid('missing');
     let payload: JWTPayload;
+    const grace = extra?.expiredGraceSeconds ?? 0;
     try {
-      ({ payload } = await jwtVerify(token, options.jwks, verifyOptions));
+      ({ payload } = await jwtVerify(token, options.jwks, grace > verifyOptions.clockTolerance ? { ...verifyOptions, clockTolerance: grace } : verifyOptions));
     } catch (cause) {
       throw invalid('verification', cause);
     }

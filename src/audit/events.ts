@@ -1,0 +1,84 @@
+/**
+ * The audit event model: the one definition of every event type, its data fields and the wire
+ * format of an ingest batch. Shared by the browser (capture, queue, transport) and the reference
+ * server (schema validation), so the two cannot drift apart.
+ */
+
+/** Kind of each `data` field; the server rejects a batch whose data has any other field or kind. */
+export type AuditFieldKind = 'string' | 'number' | 'boolean';
+
+/**
+ * Every event type, with its data fields and whether it is security-relevant (sent promptly; a
+ * host can observe it through `veil-audit` but nothing can stop it — the same is true of the rest).
+ */
+export const AUDIT_EVENT_TYPES = {
+  'sign-in': { security: true, data: {} },
+  'perimeter-denied': { security: true, data: { reason: 'string', requestedVideo: 'string' } },
+  'playback-session-granted': { security: true, data: { protocol: 'string' } },
+  'playback-session-denied': { security: true, data: { code: 'string', requestedVideo: 'string' } },
+  'token-renewed': { security: true, data: { expiresAt: 'number' } },
+  play: { security: false, data: {} },
+  pause: { security: false, data: {} },
+  seek: { security: false, data: { from: 'number', to: 'number' } },
+  ended: { security: false, data: {} },
+  heartbeat: { security: false, data: { watchedSeconds: 'number' } },
+  'rendition-change': { security: false, data: { width: 'number', height: 'number' } },
+  fullscreen: { security: false, data: { active: 'boolean' } },
+  error: { security: true, data: { code: 'string' } },
+  'watermark-tampered': { security: true, data: { vector: 'string' } },
+  'context-menu': { security: true, data: {} },
+  'download-attempt': { security: true, data: { via: 'string' } },
+} as const satisfies Record<string, { security: boolean; data: Record<string, AuditFieldKind> }>;
+
+export type AuditEventType = keyof typeof AUDIT_EVENT_TYPES;
+
+type KindOf<K extends AuditFieldKind> = K extends 'string' ? string : K extends 'number' ? number : boolean;
+/** The `data` of an event of type `T` (every field optional: a capture records what it knows). */
+export type AuditEventData<T extends AuditEventType> = {
+  -readonly [F in keyof (typeof AUDIT_EVENT_TYPES)[T]['data']]?: KindOf<(typeof AUDIT_EVENT_TYPES)[T]['data'][F] & AuditFieldKind>;
+};
+
+/**
+ * One event as the client sends it. Who (actor, org) and which video are deliberately absent: the
+ * server takes them from the verified credential, never from the client.
+ */
+export interface AuditEvent {
+  /** Random UUID; the server stores an id once (idempotent delivery). */
+  id: string;
+  type: AuditEventType;
+  /** Player (or session element) session id, a random UUID per element run. */
+  session: string;
+  /** 1, 2, 3 … within `session`: a gap means a lost event. */
+  seq: number;
+  /** Epoch milliseconds on the client's clock. */
+  clientTime: number;
+  /** Media position in seconds, or null when there is no media. */
+  position: number | null;
+  data: Record<string, string | number | boolean>;
+}
+
+/**
+ * The body of `POST /api/audit/events`. `credential` is for `sendBeacon`, which cannot send an
+ * `Authorization` header: the token goes in the body, never in the URL.
+ */
+export interface AuditBatch {
+  credential?: string;
+  events: AuditEvent[];
+}
+
+/** A batch body is at most 60 KiB: the keepalive/beacon quota is 64 KiB for all in-flight bodies. */
+export const AUDIT_MAX_BATCH_BYTES = 60 * 1024;
+/** At most this many events in one batch. */
+export const AUDIT_MAX_BATCH_EVENTS = 500;
+/** Limits of one event's fields. */
+export const AUDIT_MAX_STRING = 256;
+
+export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export function isAuditEventType(value: unknown): value is AuditEventType {
+  return typeof value === 'string' && Object.hasOwn(AUDIT_EVENT_TYPES, value);
+}
+
+export function isSecurityEvent(type: AuditEventType): boolean {
+  return AUDIT_EVENT_TYPES[type].security;
+}

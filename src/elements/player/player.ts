@@ -1,11 +1,14 @@
 import { consume } from '@lit/context';
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
-import { property, query, state } from 'lit/decorators.js';
-import type { VeilError } from '../../errors.js';
+import { property, state } from 'lit/decorators.js';
+import { createRef, ref } from 'lit/directives/ref.js';
+import { VeilError } from '../../errors.js';
 import { sessionContext } from '../../identity/context.js';
 import type { VeilSessionState } from '../../identity/types.js';
 import type { Engine, EngineOptions } from '../../playback/engines/engine.js';
 import { PlaybackController, type PlaybackHost, type PlayerState } from '../../playback/playback-controller.js';
+import { WatermarkGuard, type WatermarkSecurityEvent } from '../../watermark/guard-controller.js';
+import { WatermarkOverlay } from '../../watermark/overlay-controller.js';
 import { emitVeilError } from '../events.js';
 import { formatTime } from './format-time.js';
 import { playerStyles } from './player.styles.js';
@@ -22,7 +25,12 @@ export const MEDIA_EVENTS = [
  * perimeter check, short-lived playback token, lazily loaded engine (shaka-player for DASH + EME,
  * hls.js for HLS), the token on every manifest, segment, key and license request.
  *
- * @fires veil-error - Playback was denied or failed. `detail` is a `VeilError`.
+ * @fires veil-error - Playback was denied or failed, or the watermark was tampered with
+ *   (`WATERMARK_TAMPERED`). `detail` is a `VeilError`.
+ * @fires veil-watermark-tampered - The watermark was hidden, removed, covered or altered; playback is
+ *   held until it is intact. `detail`: `{ type: 'watermark-tampered', vectors, at, videoId, sessionId }`.
+ * @fires veil-watermark-restored - The watermark is intact again after tampering; the viewer may play.
+ *   `detail`: `{ type: 'watermark-restored', vectors, at, videoId, sessionId }`.
  * @fires play - Re-dispatched media event (also: playing, pause, ended, timeupdate, seeking, seeked,
  *   waiting, volumechange, durationchange, loadedmetadata, canplay and the other media events).
  *
@@ -36,6 +44,11 @@ export const MEDIA_EVENTS = [
  * @cssproperty --veil-font - Font of messages and controls.
  * @cssproperty --veil-focus-color - Focus ring colour.
  * @cssproperty --veil-watermark-opacity - Watermark opacity (the server's policy sets the minimum).
+ *
+ * While the playback session requires a watermark (the server decides), the overlay shows the
+ * viewer's identity from that session, moves every few seconds, and a tamper guard holds playback
+ * (`state="error"`, `error-code="WATERMARK_TAMPERED"`) while it is hidden, covered or altered.
+ * Picture-in-Picture is refused.
  */
 export class VeilPlayer extends LitElement implements PlaybackHost {
   static override styles = playerStyles;
@@ -58,9 +71,15 @@ export class VeilPlayer extends LitElement implements PlaybackHost {
   @state()
   protected session: VeilSessionState | undefined;
 
-  @query('video') readonly media!: HTMLVideoElement | null;
-
+  readonly #video = createRef<HTMLVideoElement>();
   readonly #playback = new PlaybackController(this);
+  readonly #overlay = new WatermarkOverlay(this);
+  readonly #guard = new WatermarkGuard(this, this.#overlay);
+
+  /** The `<video>` this player rendered (a reference kept from the render, never looked up again). */
+  get media(): HTMLVideoElement | null {
+    return this.#video.value ?? null;
+  }
 
   /** One of `signed-out`, `authorizing`, `denied`, `loading`, `playing`, `paused`, `ended`, `error`; reflected as `state`. */
   get state(): PlayerState {
@@ -97,8 +116,18 @@ export class VeilPlayer extends LitElement implements PlaybackHost {
     if (this.media) this.media.volume = value;
   }
 
+  /** Starts playback; rejects with `WATERMARK_TAMPERED` while the watermark is tampered with. */
   async play(): Promise<void> {
+    if (this.#guard.tampered) throw this.#guard.error ?? new VeilError('WATERMARK_TAMPERED');
     await this.media?.play();
+  }
+
+  /**
+   * Security-relevant events of this player, oldest first (the audit trail's hook; the same
+   * records are dispatched as `veil-watermark-tampered` / `veil-watermark-restored`).
+   */
+  get securityEvents(): readonly WatermarkSecurityEvent[] {
+    return this.#guard.securityEvents;
   }
 
   pause(): void {
@@ -115,9 +144,21 @@ export class VeilPlayer extends LitElement implements PlaybackHost {
     }
   }
 
+  /** @internal The watermark guard holds playback while tampered. */
+  watermarkTampered(error: VeilError): void {
+    this.#playback.hold(error);
+  }
+
+  /** @internal */
+  watermarkIntact(): void {
+    this.#playback.release();
+  }
+
   override connectedCallback(): void {
     super.connectedCallback();
     this.setAttribute('state', this.state);
+    // Disconnecting stops playback; a player put back (moved in the page) starts again.
+    if (this.hasUpdated) this.requestUpdate('session', undefined);
   }
 
   protected override firstUpdated(): void {
@@ -134,7 +175,13 @@ export class VeilPlayer extends LitElement implements PlaybackHost {
 
   protected override willUpdate(changed: PropertyValues): void {
     // In willUpdate, so the state this sets is rendered in the same update.
-    if (changed.has('session') || changed.has('video')) this.#playback.update(this.session, this.video);
+    if (changed.has('session') || changed.has('video')) {
+      // Outside its own document (a Document Picture-in-Picture window, another frame) the
+      // watermark guard holds the player, and it does not even start.
+      this.#playback.update(this.#guard.inForeignDocument ? undefined : this.session, this.video);
+    }
+    const session = this.#playback.playbackSession;
+    this.#overlay.setPolicy(session?.watermark, session?.sessionId ?? '');
   }
 
   #togglePlay(): void {
@@ -160,10 +207,10 @@ export class VeilPlayer extends LitElement implements PlaybackHost {
   protected override render() {
     const state = this.state;
     const ready = state === 'playing' || state === 'paused' || state === 'ended';
-    const watermark = this.#playback.playbackSession?.watermark;
     const duration = Number.isFinite(this.duration) ? this.duration : 0;
     return html`
       <video
+        ${ref(this.#video)}
         part="video"
         playsinline
         disablepictureinpicture
@@ -172,7 +219,7 @@ export class VeilPlayer extends LitElement implements PlaybackHost {
         @contextmenu=${(event: Event) => event.preventDefault()}
         @click=${() => ready && this.#togglePlay()}
       ></video>
-      ${watermark?.required ? html`<div part="watermark" class="watermark" aria-hidden="true">${watermark.text}</div>` : nothing}
+      ${this.#overlay.template()}
       <div part="message" class="message" role="status" ?hidden=${ready || state === 'loading'}>${this.#message(state)}</div>
       <div part="controls" class="controls" ?hidden=${!ready}>
         <button type="button" aria-label=${this.paused ? 'Play' : 'Pause'} @click=${this.#togglePlay}>${this.paused ? 'Play' : 'Pause'}</button>

@@ -1,5 +1,5 @@
 import { consume } from '@lit/context';
-import { html, LitElement, nothing, type PropertyValues } from 'lit';
+import { adoptStyles, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { createRef, ref } from 'lit/directives/ref.js';
 import { VeilError } from '../../errors.js';
@@ -155,6 +155,9 @@ export class VeilPlayer extends LitElement implements PlaybackHost {
   }
 
   override connectedCallback(): void {
+    // A shadow root moved to another document loses its adopted (constructed) sheets; back home, adopt them again.
+    const root = this.shadowRoot;
+    if (root && this.ownerDocument === document && !root.adoptedStyleSheets.length) adoptStyles(root, VeilPlayer.elementStyles);
     super.connectedCallback();
     this.setAttribute('state', this.state);
     // Disconnecting stops playback; a player put back (moved in the page) starts again.

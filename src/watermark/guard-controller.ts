@@ -3,9 +3,10 @@
  * visible over the video, and holds playback while it is not.
  *
  * When it looks: at once on any DOM change in the player's shadow root or on the host's
- * attributes (MutationObservers), when the media starts playing, and every `CHECK_INTERVAL_MS`
- * (style sheets, `::part` rules, adopted sheets, layout and covering elements change without a
- * mutation to observe). What it checks: see `TamperVector`.
+ * attributes, in the next animation frame (before it is painted) after the page's DOM changes
+ * (elements added or removed, `style`/`class`/`hidden` edited: covers, `<style>` elements), when
+ * the media starts playing, and every `CHECK_INTERVAL_MS` for what changes without a mutation to
+ * observe (CSSOM edits, adopted sheets, layout). What it checks: see `TamperVector`.
  *
  * On tampering: pauses the media at once, has the player show `WATERMARK_TAMPERED` (state
  * `error`, `error-code`, `veil-error`), pauses again on any `play`, and records a security event
@@ -77,6 +78,8 @@ export class WatermarkGuard implements ReactiveController {
   readonly #overlay: WatermarkOverlay;
   #integrity?: ShadowIntegrity;
   #hostObserver?: MutationObserver;
+  #pageObserver?: MutationObserver;
+  #frame = 0;
   #timer?: ReturnType<typeof setInterval>;
   #video?: HTMLVideoElement;
   #sheets?: { sheets: CSSStyleSheet[]; text: string };
@@ -118,12 +121,22 @@ export class WatermarkGuard implements ReactiveController {
       if (records.some((record) => !OWN_HOST_ATTRIBUTES.has(record.attributeName ?? ''))) this.check();
     });
     this.#hostObserver.observe(this.#host, { attributes: true });
+    this.#pageObserver = new MutationObserver(() => this.#checkNextFrame());
+    this.#pageObserver.observe(this.#host.ownerDocument, {
+      childList: true,
+      subtree: true,
+      attributes: true,
+      attributeFilter: ['style', 'class', 'hidden'],
+    });
     this.#syncTimer();
     this.check();
   }
 
   hostDisconnected(): void {
     this.#hostObserver?.disconnect();
+    this.#pageObserver?.disconnect();
+    cancelAnimationFrame(this.#frame);
+    this.#frame = 0;
     clearInterval(this.#timer);
     this.#timer = undefined;
   }
@@ -147,6 +160,15 @@ export class WatermarkGuard implements ReactiveController {
     const vectors = this.#findVectors();
     if (vectors.length) this.#tamper(vectors);
     else if (this.tampered) this.#restore();
+  }
+
+  /** One check per frame however much the page changes, before the frame is painted. */
+  #checkNextFrame(): void {
+    if (this.#frame || !this.#overlay.policy) return;
+    this.#frame = requestAnimationFrame(() => {
+      this.#frame = 0;
+      this.check();
+    });
   }
 
   #findVectors(): TamperVector[] {

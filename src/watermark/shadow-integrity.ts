@@ -25,11 +25,16 @@ export class ShadowIntegrity {
   /** Values a foreign record changed → the value they had. */
   readonly #changed = new Map<Node, Map<Key, string | null>>();
 
-  constructor(root: ShadowRoot, onForeign: () => void, ignore: AttributeFilter) {
+  /**
+   * `onChange` runs for every delivered batch (records the player took itself are never delivered),
+   * ignored attributes included: an inline style on the overlay is judged by the visibility checks.
+   */
+  constructor(root: ShadowRoot, onChange: () => void, ignore: AttributeFilter) {
     this.#root = root;
     this.#ignore = ignore;
     this.#observer = new MutationObserver((records) => {
-      if (this.#apply(records, false)) onForeign();
+      this.#apply(records, false);
+      onChange();
     });
     this.#observer.observe(root, {
       childList: true,

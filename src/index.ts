@@ -7,6 +7,7 @@ export { VeilPlayer } from './elements/player/player.js';
 export { VeilError, ERROR_CODES, isVeilError } from './errors.js';
 export type { VeilErrorCode, VeilErrorCategory, VeilErrorSeverity, VeilErrorOptions } from './errors.js';
 export type { PlayerState } from './playback/playback-controller.js';
+export type { TamperVector, WatermarkSecurityEvent } from './watermark/guard-controller.js';
 export type { Engine, EngineOptions } from './playback/engines/engine.js';
 export type { PlaybackSession, StreamProtocol, DrmConfig, WatermarkPolicy } from './playback/contract.js';
 export type { VeilSessionState, ViewerClaims, SessionStatus } from './identity/types.js';

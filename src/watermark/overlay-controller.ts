@@ -4,7 +4,7 @@
  * from the server's answer); nothing the host page sets reaches it.
  */
 import { html, nothing, type ReactiveController, type ReactiveControllerHost } from 'lit';
-import { createRef, ref } from 'lit/directives/ref.js';
+import { capture } from './capture.js';
 import { applyPolicy, opacityValue, watermarkLines, type AppliedWatermarkPolicy } from './policy.js';
 import type { WatermarkPolicy } from '../playback/contract.js';
 
@@ -13,8 +13,8 @@ export interface WatermarkOverlayHost extends ReactiveControllerHost, HTMLElemen
 }
 
 export class WatermarkOverlay implements ReactiveController {
-  /** The element lit rendered for the overlay (a `ref`, so a look-alike put in its place is not it). */
-  readonly element = createRef<HTMLElement>();
+  /** The element lit rendered for the overlay (captured from the render, so a look-alike put in its place is not it). */
+  readonly element: { value?: HTMLElement } = {};
   #policy?: AppliedWatermarkPolicy;
   #sessionId = '';
   #lines: readonly [string, string] = ['', ''];
@@ -82,7 +82,7 @@ export class WatermarkOverlay implements ReactiveController {
     if (!this.policy) return nothing;
     const [viewer, session] = this.#lines;
     this.#rendered = viewer + session;
-    return html`<div part="watermark" class="watermark" aria-hidden="true" ${ref(this.element)}><span>${viewer}</span><span>${session}</span></div>`;
+    return html`<div part="watermark" class="watermark" aria-hidden="true" ${capture((element) => (this.element.value = element as HTMLElement))}><span>${viewer}</span><span>${session}</span></div>`;
   }
 
   #startTimer(): void {

@@ -163,7 +163,8 @@ describe('storybook-static', () => {
           const watermark = await run.page.evaluate(
             () => document.querySelector('veil-player')!.shadowRoot!.querySelector('[part="watermark"]')?.textContent ?? null,
           );
-          assert.equal(watermark, 'viewer@acme.test');
+          // The viewer the stand-in session names, then `<short session id> · <UTC time>`.
+          assert.match(watermark ?? '', /^viewer@acme\.test\S+ · \d{4}-\d\d-\d\d \d\d:\d\d UTC$/);
         }
         assert.deepEqual(run.offsite, [], 'no request leaves the static server');
         assert.deepEqual(run.errors, [], 'no uncaught page errors');

@@ -1,12 +1,12 @@
 import { consume } from '@lit/context';
 import { adoptStyles, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import { createRef, ref } from 'lit/directives/ref.js';
 import { VeilError } from '../../errors.js';
 import { sessionContext } from '../../identity/context.js';
 import type { VeilSessionState } from '../../identity/types.js';
 import type { Engine, EngineOptions } from '../../playback/engines/engine.js';
 import { PlaybackController, type PlaybackHost, type PlayerState } from '../../playback/playback-controller.js';
+import { capture } from '../../watermark/capture.js';
 import { WatermarkGuard, type WatermarkSecurityEvent } from '../../watermark/guard-controller.js';
 import { WatermarkOverlay } from '../../watermark/overlay-controller.js';
 import { emitVeilError } from '../events.js';
@@ -71,14 +71,14 @@ export class VeilPlayer extends LitElement implements PlaybackHost {
   @state()
   protected session: VeilSessionState | undefined;
 
-  readonly #video = createRef<HTMLVideoElement>();
+  #video?: HTMLVideoElement;
   readonly #playback = new PlaybackController(this);
   readonly #overlay = new WatermarkOverlay(this);
   readonly #guard = new WatermarkGuard(this, this.#overlay);
 
   /** The `<video>` this player rendered (a reference kept from the render, never looked up again). */
   get media(): HTMLVideoElement | null {
-    return this.#video.value ?? null;
+    return this.#video ?? null;
   }
 
   /** One of `signed-out`, `authorizing`, `denied`, `loading`, `playing`, `paused`, `ended`, `error`; reflected as `state`. */
@@ -213,7 +213,7 @@ export class VeilPlayer extends LitElement implements PlaybackHost {
     const duration = Number.isFinite(this.duration) ? this.duration : 0;
     return html`
       <video
-        ${ref(this.#video)}
+        ${capture((element) => (this.#video = element as HTMLVideoElement))}
         part="video"
         playsinline
         disablepictureinpicture

@@ -67,8 +67,12 @@ export interface WatermarkGuardHost extends ReactiveControllerHost, HTMLElement 
   watermarkIntact(): void;
 }
 
-/** Media attributes the engines set outside lit's render (MSE object URL, CORS, preload). */
-const ENGINE_ATTRIBUTES = new Set(['src', 'crossorigin', 'preload', 'autoplay', 'loop']);
+/**
+ * Media attributes the engines set outside lit's render (MSE object URL, CORS, preload), and
+ * `disableremoteplayback`, which shaka-player switches off when it tears down its MediaSource:
+ * the guard switches it back on instead of counting it (remote playback cannot carry the overlay).
+ */
+const ENGINE_ATTRIBUTES = new Set(['src', 'crossorigin', 'preload', 'autoplay', 'loop', 'disableremoteplayback']);
 /** Host attributes the player sets itself. */
 const OWN_HOST_ATTRIBUTES = new Set(['state', 'error-code']);
 const MAX_EVENTS = 100;
@@ -178,6 +182,7 @@ export class WatermarkGuard implements ReactiveController {
     const overlay = this.#overlay.element.value;
     const video = this.#video;
     // Nothing to guard until lit has drawn the overlay for a session that requires one.
+    if (video && !video.disableRemotePlayback) video.disableRemotePlayback = true;
     if (!policy || !root || !overlay || !video) return [];
     this.#integrity?.flushForeign();
     const vectors = new Set<TamperVector>();

@@ -33,6 +33,8 @@ export type TamperVector =
   | 'replaced'
   /** The overlay's text is not what the server's session says. */
   | 'text'
+  /** The overlay is not where the player put it (pinned by a rule, so it would stop moving). */
+  | 'position'
   /** Nodes, attributes or text of the player's shadow root were changed from outside. */
   | 'shadow-root-altered'
   /** The shadow root's style sheets were replaced or edited. */
@@ -202,6 +204,7 @@ export class WatermarkGuard implements ReactiveController {
     }
     if (overlayInPlace && video.getRootNode() === root && videoShown(video)) {
       for (const vector of visibilityProblems({ host: this.#host, root, overlay, video, minOpacity: policy.minOpacity })) vectors.add(vector);
+      if (!vectors.size && this.#overlay.misplaced()) vectors.add('position');
       // Hit-testing toggled the overlay's inline style: those records are the guard's own.
       this.#integrity?.flushForeign();
     }

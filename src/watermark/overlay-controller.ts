@@ -22,6 +22,8 @@ export class WatermarkOverlay implements ReactiveController {
   #rendered = '';
   /** Where in the free space of the picture the overlay sits, as fractions (0..1). */
   #spot = { x: Math.random(), y: Math.random() };
+  /** How the overlay was last placed: anchor edges and offsets as fractions of the host's size. */
+  #placed?: { fromLeft: boolean; fromTop: boolean; x: number; y: number };
   #timer?: ReturnType<typeof setInterval>;
   #resize?: ResizeObserver;
   readonly #host: WatermarkOverlayHost;
@@ -85,6 +87,27 @@ export class WatermarkOverlay implements ReactiveController {
     return html`<div part="watermark" class="watermark" aria-hidden="true" ${capture((element) => (this.element.value = element as HTMLElement))}><span>${viewer}</span><span>${session}</span></div>`;
   }
 
+  /**
+   * Whether the overlay is somewhere other than where it was placed: a rule that overrides its
+   * position (or margins) would pin it, so it would stop moving. Percentages scale with the host,
+   * so a resize alone never makes it misplaced.
+   */
+  misplaced(): boolean {
+    const overlay = this.element.value;
+    const placed = this.#placed;
+    const host = this.#host;
+    if (!overlay || !placed || !host.clientWidth || !host.clientHeight) return false;
+    const hostBox = host.getBoundingClientRect();
+    const box = overlay.getBoundingClientRect();
+    const x = box.left - hostBox.left - host.clientLeft;
+    const y = box.top - hostBox.top - host.clientTop;
+    const width = host.clientWidth;
+    const height = host.clientHeight;
+    const expectedX = placed.fromLeft ? placed.x * width : width - placed.x * width - box.width;
+    const expectedY = placed.fromTop ? placed.y * height : height - placed.y * height - box.height;
+    return Math.abs(x - expectedX) > 2 || Math.abs(y - expectedY) > 2;
+  }
+
   #startTimer(): void {
     this.#stopTimer();
     if (!this.#policy?.required) return;
@@ -123,12 +146,15 @@ export class WatermarkOverlay implements ReactiveController {
     const top = picture.y + this.#spot.y * Math.max(0, picture.height - overlay.offsetHeight);
     const fromLeft = left + overlay.offsetWidth / 2 <= width / 2;
     const fromTop = top + overlay.offsetHeight / 2 <= height / 2;
-    const percent = (value: number, of: number) => `${((Math.max(0, value) / of) * 100).toFixed(3)}%`;
+    const x = Math.max(0, fromLeft ? left : width - left - overlay.offsetWidth) / width;
+    const y = Math.max(0, fromTop ? top : height - top - overlay.offsetHeight) / height;
+    this.#placed = { fromLeft, fromTop, x: Number(x.toFixed(5)), y: Number(y.toFixed(5)) };
+    const percent = (fraction: number) => `${(fraction * 100).toFixed(3)}%`;
     const style: Record<string, string> = {
-      left: fromLeft ? percent(left, width) : 'auto',
-      right: fromLeft ? 'auto' : percent(width - left - overlay.offsetWidth, width),
-      top: fromTop ? percent(top, height) : 'auto',
-      bottom: fromTop ? 'auto' : percent(height - top - overlay.offsetHeight, height),
+      left: fromLeft ? percent(this.#placed.x) : 'auto',
+      right: fromLeft ? 'auto' : percent(this.#placed.x),
+      top: fromTop ? percent(this.#placed.y) : 'auto',
+      bottom: fromTop ? 'auto' : percent(this.#placed.y),
       opacity: opacityValue(policy),
     };
     for (const [name, value] of Object.entries(style)) {

@@ -361,6 +361,9 @@ describe('tamper guard: one test per vector', () => {
 
   it('moved off the video (::part rule)', () => tamperAndRecover('off-video', () => pageStyle(`${PART} { left: -4000px; right: auto }`)));
 
+  it('pinned in place so it stops moving (::part rule overriding its position)', () =>
+    tamperAndRecover('position', () => pageStyle(`${PART} { left: 0; top: 0; right: auto; bottom: auto; margin: 0 }`)));
+
   it('put behind the video (::part(video) z-index)', () =>
     tamperAndRecover('behind-video', () => pageStyle('veil-player::part(video) { z-index: 5 }')));
 

@@ -62,6 +62,8 @@ async function capture(box: Box): Promise<string> {
 }
 
 const errorCode = () => page.evaluate(() => document.querySelector('veil-player')!.getAttribute('error-code'));
+/** How many security events (tampered/restored) the player has recorded. */
+const securityEventCount = () => page.evaluate(() => (document.querySelector('veil-player') as unknown as { securityEvents: unknown[] }).securityEvents.length);
 
 /**
  * With the picture still (paused), the overlay's region is captured twice (equal: the frame is
@@ -69,6 +71,7 @@ const errorCode = () => page.evaluate(() => document.querySelector('veil-player'
  * moved, so the watermark's pixels were in the screenshot.
  */
 async function expectWatermarkInScreenshots(): Promise<void> {
+  const events = await securityEventCount();
   await page.evaluate(() => document.querySelector('veil-player')!.pause());
   await playerState(page, ['paused']);
   await new Promise((resolve) => setTimeout(resolve, 300));
@@ -93,6 +96,7 @@ async function expectWatermarkInScreenshots(): Promise<void> {
   const afterMove = await capture(before.overlay);
   assert.notEqual(afterMove, first, 'the region changed when the watermark left it: its pixels were in the screenshot');
   assert.equal(await errorCode(), null);
+  assert.equal(await securityEventCount(), events, 'no tamper alarm, not even a passing one');
 }
 
 describe('watermark (alice, sample-dash)', () => {

@@ -65,6 +65,19 @@ const errorCode = () => page.evaluate(() => document.querySelector('veil-player'
 /** How many security events (tampered/restored) the player has recorded. */
 const securityEventCount = () => page.evaluate(() => (document.querySelector('veil-player') as unknown as { securityEvents: unknown[] }).securityEvents.length);
 
+/** Waits for the overlay to leave `box` (the demo policy moves it every 8 s). */
+async function nextMove(box: Box): Promise<void> {
+  await page.waitForFunction(
+    (x: number, y: number) => {
+      const o = document.querySelector('veil-player')!.shadowRoot!.querySelector('[part~="watermark"]')!.getBoundingClientRect();
+      return Math.abs(o.left + scrollX - x) > 2 || Math.abs(o.top + scrollY - y) > 2;
+    },
+    { timeout: 15_000, polling: 100 },
+    box.x,
+    box.y,
+  );
+}
+
 /**
  * With the picture still (paused), the overlay's region is captured twice (equal: the frame is
  * stable), then again once the overlay has moved away: the region changed, and only the overlay
@@ -81,16 +94,7 @@ async function expectWatermarkInScreenshots(): Promise<void> {
   const first = await capture(before.overlay);
   const again = await capture(before.overlay);
   assert.equal(again, first, 'a still frame screenshots the same twice');
-  // The demo policy moves the watermark every 8 s.
-  await page.waitForFunction(
-    (x: number, y: number) => {
-      const o = document.querySelector('veil-player')!.shadowRoot!.querySelector('[part~="watermark"]')!.getBoundingClientRect();
-      return Math.abs(o.left + scrollX - x) > 2 || Math.abs(o.top + scrollY - y) > 2;
-    },
-    { timeout: 15_000, polling: 100 },
-    before.overlay.x,
-    before.overlay.y,
-  );
+  await nextMove(before.overlay);
   const moved = await layout();
   assert.ok(inside(moved.overlay, moved.video), 'still inside the video after moving');
   const afterMove = await capture(before.overlay);
@@ -212,13 +216,8 @@ describe('watermark (alice, sample-dash)', () => {
       Object.assign(player, { watermark: { required: false, text: 'nobody' }, watermarkText: 'nobody', guard: null });
       player.style.setProperty('--veil-watermark-opacity', '0');
     });
-    const { text: before } = await layout();
     // A move (new spot, fresh time) re-renders the text: still the server's.
-    await page.waitForFunction(
-      (t: string) => document.querySelector('veil-player')!.shadowRoot!.querySelector('[part~="watermark"]')!.textContent !== t,
-      { timeout: 15_000, polling: 200 },
-      before,
-    );
+    await nextMove((await layout()).overlay);
     const { text } = await layout();
     assert.match(text, /^alice@acme\.test/);
     assert.doesNotMatch(text, /nobody/);

@@ -155,6 +155,12 @@ export const ERROR_CODES = {
     message: 'The video could not be unlocked.',
     hint: 'The license or key request failed; see `data.status` and `cause`.',
   },
+  WATERMARK_TAMPERED: {
+    category: 'watermark',
+    severity: 'recoverable',
+    message: 'Playback is paused because the viewer watermark was hidden, covered or changed. Undo the change to keep watching.',
+    hint: 'Something on the page removed, restyled, moved or covered the watermark overlay (`data.vectors` says how). Hosts may restyle `::part(watermark)` (font, colour, shadow, more opacity) but not hide, clip, transform, move or cover it; the player plays again once it is intact.',
+  },
   SERVER_ERROR: {
     category: 'network',
     severity: 'recoverable',

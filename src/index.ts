@@ -11,6 +11,7 @@ export type { Engine, EngineOptions, EngineQuality, EngineQualities, EngineTextT
 export { AUTO_QUALITY } from './playback/engines/engine.js';
 export { setVeilStrings, resetVeilStrings, ENGLISH_STRINGS } from './elements/player/strings.js';
 export type { VeilStrings, VeilStringKey } from './elements/player/strings.js';
+export type { TamperVector, WatermarkSecurityEvent } from './watermark/guard-controller.js';
 export type { PlaybackSession, StreamProtocol, DrmConfig, WatermarkPolicy } from './playback/contract.js';
 export type { VeilSessionState, ViewerClaims, SessionStatus } from './identity/types.js';
 export type { PerimeterPolicy } from './identity/perimeter.js';

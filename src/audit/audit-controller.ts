@@ -8,6 +8,7 @@
  * Events of a playback session are sent with its playback token (the server takes actor, org and
  * video from it); events before one exists (sign-in, denials) with the viewer's access token.
  */
+import type { WatermarkSecurityEvent } from '../watermark/guard-controller.js';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { VeilError } from '../errors.js';
 import type { VeilSessionState } from '../identity/types.js';
@@ -186,10 +187,11 @@ export class AuditController implements ReactiveController {
       const key = event as KeyboardEvent;
       if ((key.ctrlKey || key.metaKey) && key.key.toLowerCase() === 's') void this.record('download-attempt', { via: 'save-shortcut' });
     });
-    // Dispatched by the watermark guard (bubbling, composed) with `detail.vector`.
+    // Dispatched by the watermark guard once per tamper episode, naming what it found.
     this.#listen(host, 'veil-watermark-tampered', (event) => {
-      const vector = (event as CustomEvent<{ vector?: unknown }>).detail?.vector;
-      void this.record('watermark-tampered', { vector: typeof vector === 'string' ? vector.slice(0, 256) : 'unknown' });
+      const vectors = (event as CustomEvent<Partial<WatermarkSecurityEvent>>).detail?.vectors;
+      const vector = Array.isArray(vectors) && vectors.length > 0 ? vectors.join(',') : 'unknown';
+      void this.record('watermark-tampered', { vector: vector.slice(0, 256) });
     });
   }
 

@@ -28,15 +28,20 @@ export interface PlaybackHost extends ReactiveControllerHost {
 /** Errors that mean "not for you" rather than "something broke": they end in `denied`. */
 const DENIAL_CODES = new Set(['PERIMETER_DENIED', 'PLAYBACK_NOT_GRANTED', 'VIDEO_NOT_FOUND']);
 
-export class PlaybackController implements ReactiveController {
-  state: PlayerState = 'signed-out';
-  error?: VeilError;
+/** States a hold does not mask: the player is already stopped, and its own error says more. */
+const FINAL_STATES = new Set<PlayerState>(['denied', 'error']);
 
+export class PlaybackController implements ReactiveController {
   readonly #host: PlaybackHost;
   readonly #tokens: TokenRenewalController;
   #engine?: Engine;
   #run?: AbortController;
   #startedFor?: { session: VeilSessionState; videoId: string };
+  /** Where playback itself is, whatever a hold shows. */
+  #underlying: { state: PlayerState; error?: VeilError } = { state: 'signed-out' };
+  /** Set while a guard (the watermark's) holds playback. */
+  #hold?: VeilError;
+  #published?: { state: PlayerState; error?: VeilError };
 
   /** The loaded engine while playing, paused or ended (controls use its quality and caption tracks). */
   get engine(): Engine | undefined {
@@ -63,6 +68,15 @@ export class PlaybackController implements ReactiveController {
   /** The current playback session (its token renewed in place). */
   get playbackSession(): PlaybackSession | undefined {
     return this.#tokens.session;
+  }
+
+  /** The state shown: playback's own, or `error` with the hold's error while held. */
+  get state(): PlayerState {
+    return this.#visible().state;
+  }
+
+  get error(): VeilError | undefined {
+    return this.#visible().error;
   }
 
   hostConnected(): void {
@@ -97,7 +111,7 @@ export class PlaybackController implements ReactiveController {
 
   /** Media element events move the state once the engine is playing the stream. */
   mediaEvent(type: string): void {
-    if (!this.#engine || this.state === 'error' || this.state === 'denied') return;
+    if (!this.#engine || FINAL_STATES.has(this.#underlying.state)) return;
     if (type === 'playing') this.#set('playing');
     else if (type === 'pause' && !this.#host.media?.ended) this.#set('paused');
     else if (type === 'ended') this.#set('ended');
@@ -105,10 +119,26 @@ export class PlaybackController implements ReactiveController {
 
   /** A fatal error after start-up (engine, renewal, or a guard such as the watermark's). The first one wins. */
   fail(error: VeilError): void {
-    if (this.state === 'error' || this.state === 'denied') return;
+    if (FINAL_STATES.has(this.#underlying.state)) return;
     this.#host.media?.pause();
     this.#tokens.stop();
     this.#set(DENIAL_CODES.has(error.code) ? 'denied' : 'error', error);
+  }
+
+  /**
+   * Holds playback (the watermark guard, while tampered): pauses, and shows `error` with `error`
+   * until `release()`; playback's own state changes meanwhile are kept and shown on release.
+   */
+  hold(error: VeilError): void {
+    this.#hold = error;
+    this.#host.media?.pause();
+    this.#publish();
+  }
+
+  release(): void {
+    if (!this.#hold) return;
+    this.#hold = undefined;
+    this.#publish();
   }
 
   async #start(session: VeilSessionState, videoId: string): Promise<void> {
@@ -160,9 +190,22 @@ export class PlaybackController implements ReactiveController {
   }
 
   #set(state: PlayerState, error?: VeilError): void {
-    this.state = state;
-    this.error = error;
-    this.#host.playbackStateChanged(state, error);
+    this.#underlying = { state, error };
+    this.#publish();
+  }
+
+  #visible(): { state: PlayerState; error?: VeilError } {
+    if (this.#hold && !FINAL_STATES.has(this.#underlying.state)) return { state: 'error', error: this.#hold };
+    return this.#underlying;
+  }
+
+  /** Tells the host when what it shows changes (once per change). */
+  #publish(): void {
+    const visible = this.#visible();
+    const published = this.#published;
+    if (published && published.state === visible.state && published.error === visible.error) return;
+    this.#published = visible;
+    this.#host.playbackStateChanged(visible.state, visible.error);
     this.#host.requestUpdate();
   }
 }

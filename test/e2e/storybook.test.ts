@@ -163,7 +163,8 @@ describe('storybook-static', () => {
           const watermark = await run.page.evaluate(
             () => document.querySelector('veil-player')!.shadowRoot!.querySelector('[part="watermark"]')?.textContent ?? null,
           );
-          assert.equal(watermark, 'viewer@acme.test');
+          // The viewer the stand-in session names, then `<short session id> · <UTC time>`.
+          assert.match(watermark ?? '', /^viewer@acme\.test\S+ · \d{4}-\d\d-\d\d \d\d:\d\d UTC$/);
         }
         // A denial is audited (README "Audit trail"): that record is the one request a denied story may send.
         const offsite = expected.state === 'denied' ? run.offsite.filter((url) => new URL(url).pathname !== '/api/audit/events') : run.offsite;

@@ -23,18 +23,32 @@ export const playerStyles = css`
     height: 100%;
     object-fit: contain;
   }
+  /*
+   * The watermark: on top of everything in the player (a sibling of the video, above the message
+   * and the controls), click-through, positioned and given its opacity by the overlay controller.
+   * Hosts may restyle it through ::part(watermark) within what the tamper guard accepts.
+   */
   .watermark {
     position: absolute;
+    z-index: 2;
     left: 10%;
     top: 12%;
+    max-width: 45%;
     padding: 0.2em 0.5em;
     pointer-events: none;
     user-select: none;
-    white-space: nowrap;
+    overflow-wrap: anywhere;
     font-size: 1.1em;
+    line-height: 1.3;
     color: rgba(255, 255, 255, 0.9);
     text-shadow: 0 0 3px #000;
     opacity: var(--veil-watermark-opacity, 0.5);
+  }
+  .watermark span {
+    display: block;
+  }
+  .watermark span + span {
+    font-size: 0.8em;
   }
   .message {
     position: absolute;
@@ -47,6 +61,7 @@ export const playerStyles = css`
     padding: 1.5em;
     text-align: center;
     background: rgba(0, 0, 0, 0.75);
+    z-index: 1;
   }
   .message[hidden] {
     display: none;
@@ -61,6 +76,7 @@ export const playerStyles = css`
     align-items: center;
     padding: 0.4em 0.6em;
     background: linear-gradient(transparent, rgba(0, 0, 0, 0.7));
+    z-index: 1;
   }
   .controls[hidden] {
     display: none;

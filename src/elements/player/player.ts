@@ -1,13 +1,16 @@
 import { consume } from '@lit/context';
 import { AuditController } from '../../audit/audit-controller.js';
-import { html, LitElement, nothing, type PropertyValues } from 'lit';
-import { property, query, state } from 'lit/decorators.js';
-import type { VeilError } from '../../errors.js';
+import { adoptStyles, html, LitElement, nothing, type PropertyValues } from 'lit';
+import { property, state } from 'lit/decorators.js';
+import { VeilError } from '../../errors.js';
 import { sessionContext } from '../../identity/context.js';
 import type { VeilSessionState } from '../../identity/types.js';
 import type { Engine, EngineOptions, EngineTextTrack } from '../../playback/engines/engine.js';
 import { PlaybackController, type PlaybackHost, type PlayerState } from '../../playback/playback-controller.js';
 import type { PlaybackSession } from '../../playback/contract.js';
+import { capture } from '../../watermark/capture.js';
+import { WatermarkGuard, type WatermarkSecurityEvent } from '../../watermark/guard-controller.js';
+import { WatermarkOverlay } from '../../watermark/overlay-controller.js';
 import { emitVeilError, emitVeilEvent } from '../events.js';
 import { captionLabel, currentQualityLabel, rateLabel, renderControls, type ControlsActions } from './controls.js';
 import { formatTime } from './format-time.js';
@@ -31,9 +34,14 @@ export const MEDIA_EVENTS = [
  * shortcuts while focus is in the player (Space/K, ←/→, J/L, ↑/↓, M, F, C). Strings follow the
  * `lang` attribute (or the nearest ancestor's); other languages come from `setVeilStrings()`.
  *
- * @fires veil-error - Playback was denied or failed. `detail` is a `VeilError`.
+ * @fires veil-error - Playback was denied or failed, or the watermark was tampered with
+ *   (`WATERMARK_TAMPERED`). `detail` is a `VeilError`.
  * @fires veil-token-renewed - The playback token was renewed (same session). `detail: { sessionId, expiresAt }`.
  * @fires veil-audit - An audit event was recorded (queued for delivery). `detail` is the `AuditEvent`; not cancelable.
+ * @fires veil-watermark-tampered - The watermark was hidden, removed, covered or altered; playback is
+ *   held until it is intact. `detail`: `{ type: 'watermark-tampered', vectors, at, videoId, sessionId }`.
+ * @fires veil-watermark-restored - The watermark is intact again after tampering; the viewer may play.
+ *   `detail`: `{ type: 'watermark-restored', vectors, at, videoId, sessionId }`.
  * @fires play - Re-dispatched media event (also: playing, pause, ended, timeupdate, seeking, seeked,
  *   waiting, volumechange, durationchange, loadedmetadata, canplay and the other media events).
  *
@@ -49,6 +57,11 @@ export const MEDIA_EVENTS = [
  * @cssproperty --veil-button-background - Background of the control buttons.
  * @cssproperty --veil-button-pressed-background - Background of a toggle button that is on (captions, mute, fullscreen).
  * @cssproperty --veil-watermark-opacity - Watermark opacity (the server's policy sets the minimum).
+ *
+ * While the playback session requires a watermark (the server decides), the overlay shows the
+ * viewer's identity from that session, moves every few seconds, and a tamper guard holds playback
+ * (`state="error"`, `error-code="WATERMARK_TAMPERED"`) while it is hidden, covered or altered.
+ * Picture-in-Picture is refused.
  */
 export class VeilPlayer extends LitElement implements PlaybackHost {
   static override styles = playerStyles;
@@ -71,9 +84,16 @@ export class VeilPlayer extends LitElement implements PlaybackHost {
   @state()
   protected session: VeilSessionState | undefined;
 
-  @query('video') readonly media!: HTMLVideoElement | null;
-
+  #video?: HTMLVideoElement;
   readonly #playback = new PlaybackController(this);
+  readonly #overlay = new WatermarkOverlay(this);
+  readonly #guard = new WatermarkGuard(this, this.#overlay);
+
+  /** The `<video>` this player rendered (a reference kept from the render, never looked up again). */
+  get media(): HTMLVideoElement | null {
+    return this.#video ?? null;
+  }
+
   readonly #audit = new AuditController(this, {
     viewer: () => this.session,
     playbackSession: () => this.#playback.playbackSession,
@@ -151,8 +171,18 @@ export class VeilPlayer extends LitElement implements PlaybackHost {
     if (this.media) this.media.volume = value;
   }
 
+  /** Starts playback; rejects with `WATERMARK_TAMPERED` while the watermark is tampered with. */
   async play(): Promise<void> {
+    if (this.#guard.tampered) throw this.#guard.error ?? new VeilError('WATERMARK_TAMPERED');
     await this.media?.play();
+  }
+
+  /**
+   * Security-relevant events of this player, oldest first (the audit trail's hook; the same
+   * records are dispatched as `veil-watermark-tampered` / `veil-watermark-restored`).
+   */
+  get securityEvents(): readonly WatermarkSecurityEvent[] {
+    return this.#guard.securityEvents;
   }
 
   pause(): void {
@@ -178,7 +208,20 @@ export class VeilPlayer extends LitElement implements PlaybackHost {
     emitVeilEvent(this, 'veil-token-renewed', { sessionId: session.sessionId, expiresAt: session.expiresAt });
   }
 
+  /** @internal The watermark guard holds playback while tampered. */
+  watermarkTampered(error: VeilError): void {
+    this.#playback.hold(error);
+  }
+
+  /** @internal */
+  watermarkIntact(): void {
+    this.#playback.release();
+  }
+
   override connectedCallback(): void {
+    // A shadow root moved to another document loses its adopted (constructed) sheets; back home, adopt them again.
+    const root = this.shadowRoot;
+    if (root && this.ownerDocument === document && !root.adoptedStyleSheets.length) adoptStyles(root, VeilPlayer.elementStyles);
     super.connectedCallback();
     this.setAttribute('state', this.state);
     // Focusable and named, so the keyboard shortcuts have somewhere to start; the host's own
@@ -187,6 +230,8 @@ export class VeilPlayer extends LitElement implements PlaybackHost {
     if (!this.hasAttribute('role')) this.setAttribute('role', 'group');
     this.#ownLabel ||= !this.hasAttribute('aria-label') && !this.hasAttribute('aria-labelledby');
     document.addEventListener('fullscreenchange', this.#fullscreenChanged);
+    // Disconnecting stops playback; a player put back (moved in the page) starts again.
+    if (this.hasUpdated) this.requestUpdate('session', undefined);
   }
 
   override disconnectedCallback(): void {
@@ -214,7 +259,13 @@ export class VeilPlayer extends LitElement implements PlaybackHost {
 
   protected override willUpdate(changed: PropertyValues): void {
     // In willUpdate, so the state this sets is rendered in the same update.
-    if (changed.has('session') || changed.has('video')) this.#playback.update(this.session, this.video);
+    if (changed.has('session') || changed.has('video')) {
+      // Outside its own document (a Document Picture-in-Picture window, another frame) the
+      // watermark guard holds the player, and it does not even start.
+      this.#playback.update(this.#guard.inForeignDocument ? undefined : this.session, this.video);
+    }
+    const session = this.#playback.playbackSession;
+    this.#overlay.setPolicy(session?.watermark, session?.sessionId ?? '');
   }
 
   #togglePlay(): void {
@@ -314,10 +365,10 @@ export class VeilPlayer extends LitElement implements PlaybackHost {
   protected override render() {
     const state = this.state;
     const ready = isReady(state);
-    const watermark = this.#playback.playbackSession?.watermark;
     const engine = this.#playback.engine;
     return html`
       <video
+        ${capture((element) => (this.#video = element as HTMLVideoElement))}
         part="video"
         playsinline
         disablepictureinpicture
@@ -326,7 +377,7 @@ export class VeilPlayer extends LitElement implements PlaybackHost {
         @contextmenu=${(event: Event) => event.preventDefault()}
         @click=${() => ready && this.#togglePlay()}
       ></video>
-      ${watermark?.required ? html`<div part="watermark" class="watermark" aria-hidden="true">${watermark.text}</div>` : nothing}
+      ${this.#overlay.template()}
       <div part="message" class="message" role="status" ?hidden=${ready || state === 'loading'}>${this.#message(state)}</div>
       <div class="visually-hidden" role="status" aria-live="polite" aria-atomic="true">${this.announcement}</div>
       ${renderControls(

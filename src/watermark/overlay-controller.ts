@@ -1,0 +1,182 @@
+/**
+ * Draws the viewer watermark over the video and moves it: a ReactiveController that owns the
+ * overlay's text and position. The text comes only from the playback session (set by the player
+ * from the server's answer); nothing the host page sets reaches it.
+ */
+import { html, nothing, type ReactiveController, type ReactiveControllerHost } from 'lit';
+import { capture } from './capture.js';
+import { applyPolicy, opacityValue, watermarkLines, type AppliedWatermarkPolicy } from './policy.js';
+import type { WatermarkPolicy } from '../playback/contract.js';
+
+export interface WatermarkOverlayHost extends ReactiveControllerHost, HTMLElement {
+  readonly media: HTMLVideoElement | null;
+}
+
+export class WatermarkOverlay implements ReactiveController {
+  /** The element lit rendered for the overlay (captured from the render, so a look-alike put in its place is not it). */
+  readonly element: { value?: HTMLElement } = {};
+  #policy?: AppliedWatermarkPolicy;
+  #sessionId = '';
+  #lines: readonly [string, string] = ['', ''];
+  /** What the last render put in the overlay: the guard compares the DOM with this. */
+  #rendered = '';
+  /** Where in the free space of the picture the overlay sits, as fractions (0..1). */
+  #spot = { x: Math.random(), y: Math.random() };
+  /** How the overlay was last placed: anchor edges and offsets as fractions of the host's size. */
+  #placed?: { fromLeft: boolean; fromTop: boolean; x: number; y: number };
+  #timer?: ReturnType<typeof setInterval>;
+  #resize?: ResizeObserver;
+  readonly #host: WatermarkOverlayHost;
+
+  constructor(host: WatermarkOverlayHost) {
+    this.#host = host;
+    host.addController(this);
+  }
+
+  /** The policy in force (frozen), or undefined when no playback session asks for a watermark. */
+  get policy(): AppliedWatermarkPolicy | undefined {
+    return this.#policy?.required ? this.#policy : undefined;
+  }
+
+  get sessionId(): string {
+    return this.#sessionId;
+  }
+
+  /** The overlay's text as it must read (`textContent`), as last rendered. */
+  get text(): string {
+    return this.#rendered;
+  }
+
+  /** Called by the host with each playback session's policy; `undefined` when there is none. */
+  setPolicy(policy: WatermarkPolicy | undefined, sessionId: string): void {
+    if (!policy) {
+      if (!this.#policy) return;
+      this.#policy = undefined;
+      this.#stopTimer();
+      this.#host.requestUpdate();
+      return;
+    }
+    if (this.#policy && this.#sessionId === sessionId) return;
+    this.#policy = applyPolicy(policy);
+    this.#sessionId = sessionId;
+    this.#move();
+    this.#startTimer();
+  }
+
+  hostConnected(): void {
+    this.#resize = new ResizeObserver(() => this.#place());
+    this.#resize.observe(this.#host);
+    if (this.#policy) this.#startTimer();
+  }
+
+  hostDisconnected(): void {
+    this.#resize?.disconnect();
+    this.#stopTimer();
+  }
+
+  hostUpdated(): void {
+    // After every render: the text may have changed size, or the picture its aspect ratio.
+    this.#place();
+  }
+
+  /** The overlay, for the player's template: text bindings only, so lit escapes it (never HTML). */
+  template() {
+    if (!this.policy) return nothing;
+    const [viewer, session] = this.#lines;
+    this.#rendered = viewer + session;
+    return html`<div part="watermark" class="watermark" aria-hidden="true" ${capture((element) => (this.element.value = element as HTMLElement))}><span>${viewer}</span><span>${session}</span></div>`;
+  }
+
+  /**
+   * Whether the overlay is somewhere other than where it was placed: a rule that overrides its
+   * position (or margins) would pin it, so it would stop moving. Percentages scale with the host,
+   * so a resize alone never makes it misplaced.
+   */
+  misplaced(): boolean {
+    const overlay = this.element.value;
+    const placed = this.#placed;
+    const host = this.#host;
+    if (!overlay || !placed || !host.clientWidth || !host.clientHeight) return false;
+    const hostBox = host.getBoundingClientRect();
+    const box = overlay.getBoundingClientRect();
+    const x = box.left - hostBox.left - host.clientLeft;
+    const y = box.top - hostBox.top - host.clientTop;
+    const width = host.clientWidth;
+    const height = host.clientHeight;
+    const expectedX = placed.fromLeft ? placed.x * width : width - placed.x * width - box.width;
+    const expectedY = placed.fromTop ? placed.y * height : height - placed.y * height - box.height;
+    return Math.abs(x - expectedX) > 2 || Math.abs(y - expectedY) > 2;
+  }
+
+  #startTimer(): void {
+    this.#stopTimer();
+    if (!this.#policy?.required) return;
+    this.#timer = setInterval(() => this.#move(), this.#policy.intervalSeconds * 1000);
+  }
+
+  #stopTimer(): void {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /** A new random spot and a fresh time; placed once lit has rendered the text (hostUpdated). */
+  #move(): void {
+    if (!this.#policy) return;
+    this.#spot = { x: Math.random(), y: Math.random() };
+    this.#lines = watermarkLines(this.#policy, this.#sessionId);
+    this.#host.requestUpdate();
+  }
+
+  /**
+   * Positions the overlay at its spot within the picture (the video's content box under
+   * `object-fit: contain`). Written through the CSSOM (allowed by a strict `style-src`), in
+   * percentages anchored to the nearer edges, so that a resize (fullscreen) keeps it inside the
+   * video even before the ResizeObserver re-places it.
+   */
+  #place(): void {
+    const overlay = this.element.value;
+    const policy = this.policy;
+    const host = this.#host;
+    if (!overlay || !policy || !host.isConnected) return;
+    const width = host.clientWidth;
+    const height = host.clientHeight;
+    if (!width || !height) return;
+    const picture = pictureBox(host, host.media, width, height);
+    const left = picture.x + this.#spot.x * Math.max(0, picture.width - overlay.offsetWidth);
+    const top = picture.y + this.#spot.y * Math.max(0, picture.height - overlay.offsetHeight);
+    const fromLeft = left + overlay.offsetWidth / 2 <= width / 2;
+    const fromTop = top + overlay.offsetHeight / 2 <= height / 2;
+    const x = Math.max(0, fromLeft ? left : width - left - overlay.offsetWidth) / width;
+    const y = Math.max(0, fromTop ? top : height - top - overlay.offsetHeight) / height;
+    this.#placed = { fromLeft, fromTop, x: Number(x.toFixed(5)), y: Number(y.toFixed(5)) };
+    const percent = (fraction: number) => `${(fraction * 100).toFixed(3)}%`;
+    const style: Record<string, string> = {
+      left: fromLeft ? percent(this.#placed.x) : 'auto',
+      right: fromLeft ? 'auto' : percent(this.#placed.x),
+      top: fromTop ? percent(this.#placed.y) : 'auto',
+      bottom: fromTop ? 'auto' : percent(this.#placed.y),
+      opacity: opacityValue(policy),
+    };
+    for (const [name, value] of Object.entries(style)) {
+      // Only real changes: every write is a style mutation the guard looks at.
+      if (overlay.style.getPropertyValue(name) !== value) overlay.style.setProperty(name, value);
+    }
+  }
+}
+
+/** The picture's box inside the player (host padding box coordinates): letterboxing excluded. */
+function pictureBox(host: HTMLElement, video: HTMLVideoElement | null, width: number, height: number) {
+  const box = { x: 0, y: 0, width, height };
+  if (!video) return box;
+  const hostRect = host.getBoundingClientRect();
+  const videoRect = video.getBoundingClientRect();
+  const x = Math.max(0, videoRect.left - hostRect.left - host.clientLeft);
+  const y = Math.max(0, videoRect.top - hostRect.top - host.clientTop);
+  const w = Math.min(width - x, videoRect.width);
+  const h = Math.min(height - y, videoRect.height);
+  if (w <= 0 || h <= 0) return box;
+  const scale = video.videoWidth && video.videoHeight ? Math.min(w / video.videoWidth, h / video.videoHeight) : 0;
+  const cw = scale ? video.videoWidth * scale : w;
+  const ch = scale ? video.videoHeight * scale : h;
+  return { x: x + (w - cw) / 2, y: y + (h - ch) / 2, width: cw, height: ch };
+}

@@ -26,14 +26,21 @@ export const PLAIN_PAGES = { dash: `${PLAIN_PREFIX}dash.html`, hls: `${PLAIN_PRE
  * Builds (or reuses) the plain bundles; returns their directory. The cache key covers the entry
  * files, the engines' versions and the rollup config, so a stale bundle is never measured.
  */
-export async function buildPlainBundles(cacheRoot = join(ROOT, '.cache/bench-plain'), log: (line: string) => void = () => {}): Promise<string> {
+export async function buildPlainBundles(options: { minify: boolean | 'if-cached'; log?: (line: string) => void; cacheRoot?: string }): Promise<{ dir: string; minified: boolean }> {
+  const { cacheRoot = join(ROOT, '.cache/bench-plain'), log = () => {} } = options;
   const hash = createHash('sha256');
   for (const file of [...Object.values(ENTRIES), 'rollup.config.ts', 'node_modules/shaka-player/package.json', 'node_modules/hls.js/package.json']) {
     hash.update(file).update(await readFile(join(ROOT, file)));
   }
-  const dir = join(cacheRoot, hash.digest('hex').slice(0, 16));
-  if (existsSync(join(dir, 'hls.js'))) return dir;
-  log('building the plain shaka-player and hls.js bundles (cached afterwards)');
+  const key = hash.digest('hex').slice(0, 16);
+  const minifiedDir = join(cacheRoot, key);
+  const ready = (dir: string) => existsSync(join(dir, 'hls.js'));
+  if (options.minify !== false && ready(minifiedDir)) return { dir: minifiedDir, minified: true };
+  // 'if-cached' (smoke runs): a minified build takes half a minute; an unminified one seconds.
+  const minify = options.minify === true;
+  const dir = minify ? minifiedDir : join(cacheRoot, `${key}-unminified`);
+  if (ready(dir)) return { dir, minified: minify };
+  log(`building the plain shaka-player and hls.js bundles${minify ? '' : ' (unminified)'} (cached afterwards)`);
   const staging = `${dir}.tmp-${process.pid}`;
   await rm(staging, { recursive: true, force: true });
   // One self-contained file per page (no shared chunk): each page fetches exactly one bundle.
@@ -41,7 +48,7 @@ export async function buildPlainBundles(cacheRoot = join(ROOT, '.cache/bench-pla
     const single = await rollup({
       input: join(ROOT, ENTRIES[name as keyof typeof ENTRIES]),
       // The same plugins and terser settings as rollup.config.ts, minus TypeScript (plain JS entries).
-      plugins: [nodeResolve({ browser: true, rootDir: ROOT }), commonjs(), terser({ format: { comments: false }, ecma: 2020, module: true })],
+      plugins: [nodeResolve({ browser: true, rootDir: ROOT }), commonjs(), ...(minify ? [terser({ format: { comments: false }, ecma: 2020, module: true })] : [])],
       onwarn(warning, warn) {
         if (warning.code === 'THIS_IS_UNDEFINED') return;
         warn(warning);
@@ -53,7 +60,7 @@ export async function buildPlainBundles(cacheRoot = join(ROOT, '.cache/bench-pla
   await mkdir(cacheRoot, { recursive: true });
   await rm(dir, { recursive: true, force: true });
   await rename(staging, dir);
-  return dir;
+  return { dir, minified: minify };
 }
 
 const MEDIA_TYPES: Record<string, string> = {

@@ -37,10 +37,10 @@ export function ratioFigure(veil: readonly number[], baseline: readonly number[]
   );
 }
 
-function cell(value: FigureValue | undefined, unit = ''): string {
+function cell(value: FigureValue | undefined, unit = '', fixed?: number): string {
   if (value === undefined) return '—';
   if (value === NOT_BUILT) return NOT_BUILT;
-  const fmt = (n: number) => `${n.toLocaleString('en-US', { maximumFractionDigits: 2 })}${unit}`;
+  const fmt = (n: number) => `${n.toLocaleString('en-US', fixed === undefined ? { maximumFractionDigits: 2 } : { minimumFractionDigits: fixed, maximumFractionDigits: fixed })}${unit}`;
   if (value.n === 1 || value.min === value.max) return fmt(value.median);
   return `${fmt(value.median)} (${fmt(value.min)}–${fmt(value.max)})`;
 }
@@ -62,7 +62,7 @@ export function markdownTable(figures: Figures, rows: readonly Row[]): string {
     const unit = row.unit ? ` ${row.unit}` : '';
     const baselineUnit = row.baselineUnit !== undefined ? ` ${row.baselineUnit}` : unit;
     lines.push(
-      `| ${row.label} | ${cell(figures[row.veil], unit)} | ${row.baseline ? cell(figures[row.baseline], baselineUnit) : '—'} | ${row.ratio ? cell(figures[row.ratio]) : '—'} |`,
+      `| ${row.label} | ${cell(figures[row.veil], unit)} | ${row.baseline ? cell(figures[row.baseline], baselineUnit) : '—'} | ${row.ratio ? cell(figures[row.ratio], '', 2) : '—'} |`,
     );
   }
   return lines.join('\n');

@@ -40,9 +40,9 @@ export function ratioFigure(veil: readonly number[], baseline: readonly number[]
 function cell(value: FigureValue | undefined, unit = '', fixed?: number): string {
   if (value === undefined) return '—';
   if (value === NOT_BUILT) return NOT_BUILT;
-  const fmt = (n: number) => `${n.toLocaleString('en-US', fixed === undefined ? { maximumFractionDigits: 2 } : { minimumFractionDigits: fixed, maximumFractionDigits: fixed })}${unit}`;
-  if (value.n === 1 || value.min === value.max) return fmt(value.median);
-  return `${fmt(value.median)} (${fmt(value.min)}–${fmt(value.max)})`;
+  const fmt = (n: number) => n.toLocaleString('en-US', fixed === undefined ? { maximumFractionDigits: 2 } : { minimumFractionDigits: fixed, maximumFractionDigits: fixed });
+  if (value.n === 1 || value.min === value.max) return `${fmt(value.median)}${unit}`;
+  return `${fmt(value.median)} (${fmt(value.min)}–${fmt(value.max)})${unit}`;
 }
 
 export interface Row {

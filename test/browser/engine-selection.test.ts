@@ -16,7 +16,7 @@ describe('engine selection', () => {
     const mayCarry = tokenAudience({
       manifestUrl: 'https://video.acme.test/media/v/manifest.mpd',
       drm: { keySystems: { 'org.w3.clearkey': { licenseUrl: 'https://license.acme.test/api/license/v' } } },
-    } as PlaybackSession);
+    } as unknown as PlaybackSession);
     expect(mayCarry('https://video.acme.test/media/v/seg-1.m4s')).to.equal(true);
     expect(mayCarry('seg-2.m4s')).to.equal(true);
     expect(mayCarry('https://license.acme.test/api/license/v')).to.equal(true);

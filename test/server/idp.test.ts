@@ -119,7 +119,7 @@ interface TokenResponse {
   error?: string;
 }
 
-const STRICT_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+const STRICT_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'; require-trusted-types-for 'script'";
 
 function assertCspSafePage(response: Response, body: string): void {
   assert.match(response.headers.get('content-type') ?? '', /^text\/html/);

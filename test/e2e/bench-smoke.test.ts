@@ -61,8 +61,11 @@ function runBench(args: string[]): Promise<{ code: number | null; stdout: string
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    // Bounded: a hung bench fails the test instead of CI.
-    const timer = setTimeout(() => child.kill('SIGKILL'), 150_000);
+    // Bounded: a hung bench fails the test instead of CI (SIGTERM lets puppeteer close Chromium).
+    const timer = setTimeout(() => {
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+    }, 150_000);
     child.on('exit', (code) => {
       clearTimeout(timer);
       resolve({ code, stdout, stderr });

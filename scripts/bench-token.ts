@@ -1,0 +1,128 @@
+/**
+ * Token service throughput: playback sessions issued per second over loopback (many concurrent
+ * `POST /api/playback-sessions` with a valid access token) against the raw ES256 signing rate of a
+ * key of the same type in the same process. The HTTP load generator runs in a worker thread so
+ * the server's event loop does only server work; the signing loop runs on the main thread with
+ * the same number of operations in flight. Every loop is bounded in count and in time.
+ */
+import { randomUUID } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
+import { createLocalJWKSet, exportJWK, generateKeyPair, jwtVerify, SignJWT } from 'jose';
+
+export interface Burst {
+  /** Successful operations. */
+  ok: number;
+  failed: number;
+  ms: number;
+  perSecond: number;
+}
+
+export interface BurstLimits {
+  concurrency: number;
+  maxOperations: number;
+  maxMs: number;
+}
+
+// CommonJS, evaluated in the worker: keep-alive HTTP/1.1 lanes, each sending one request at a time.
+const LOAD_GENERATOR = `
+const { parentPort, workerData } = require('node:worker_threads');
+const http = require('node:http');
+const { url, accessToken, body, concurrency, maxOperations, maxMs } = workerData;
+const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+let sent = 0, ok = 0, failed = 0, firstFailure;
+const start = performance.now();
+const deadline = start + maxMs;
+function one() {
+  return new Promise((resolve) => {
+    const request = http.request(url, {
+      method: 'POST', agent,
+      headers: { authorization: 'Bearer ' + accessToken, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+    }, (response) => {
+      const chunks = [];
+      response.on('data', (chunk) => chunks.push(chunk));
+      response.on('end', () => {
+        if (response.statusCode === 201) ok++;
+        else { failed++; firstFailure ??= response.statusCode + ' ' + Buffer.concat(chunks).toString().slice(0, 200); }
+        resolve();
+      });
+    });
+    request.setTimeout(10000, () => request.destroy(new Error('timeout')));
+    request.on('error', (error) => { failed++; firstFailure ??= String(error); resolve(); });
+    request.end(body);
+  });
+}
+async function lane() {
+  while (sent < maxOperations && performance.now() < deadline) { sent++; await one(); }
+}
+Promise.all(Array.from({ length: concurrency }, lane)).then(() => {
+  const ms = performance.now() - start;
+  agent.destroy();
+  parentPort.postMessage({ ok, failed, ms, firstFailure });
+});
+`;
+
+/** Playback sessions per second through the real service on loopback. */
+export function serviceBurst(origin: string, accessToken: string, videoId: string, limits: BurstLimits): Promise<Burst & { firstFailure?: string }> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(LOAD_GENERATOR, {
+      eval: true,
+      workerData: { url: `${origin}/api/playback-sessions`, accessToken, body: JSON.stringify({ videoId }), ...limits },
+    });
+    const guard = setTimeout(() => void worker.terminate().then(() => reject(new Error('load generator did not finish'))), limits.maxMs + 30_000);
+    worker.once('message', (result: { ok: number; failed: number; ms: number; firstFailure?: string }) => {
+      clearTimeout(guard);
+      void worker.terminate();
+      resolve({ ...result, perSecond: (result.ok / result.ms) * 1000 });
+    });
+    worker.once('error', (error) => {
+      clearTimeout(guard);
+      reject(error);
+    });
+  });
+}
+
+/**
+ * The raw rate: jose `SignJWT` with an ES256 key and the claims a playback token carries. With
+ * `verify`, each operation first verifies an ES256 access token through a local JWKS (pinned
+ * algorithm), which is all the crypto the service does per playback session.
+ */
+export async function rawSigningBurst(limits: BurstLimits, { verify = false } = {}): Promise<Burst> {
+  const { privateKey } = await generateKeyPair('ES256');
+  const idp = await generateKeyPair('ES256', { extractable: true });
+  const jwks = createLocalJWKSet({ keys: [{ ...(await exportJWK(idp.publicKey)), kid: 'idp', alg: 'ES256', use: 'sig' }] });
+  const accessToken = await new SignJWT({ org: 'acme', scope: 'openid' })
+    .setProtectedHeader({ alg: 'ES256', kid: 'idp', typ: 'at+jwt' })
+    .setIssuer('http://127.0.0.1/bench/idp')
+    .setAudience('http://127.0.0.1/bench/api')
+    .setSubject('alice@acme.test')
+    .setIssuedAt()
+    .setExpirationTime('10m')
+    .sign(idp.privateKey);
+  let started = 0;
+  let ok = 0;
+  const start = performance.now();
+  const deadline = start + limits.maxMs;
+  const sign = () => {
+    const iat = Math.floor(Date.now() / 1000);
+    return new SignJWT({ org: 'acme', vid: 'sample-dash', sid: randomUUID() })
+      .setProtectedHeader({ alg: 'ES256', typ: 'veil-playback+jwt' })
+      .setIssuer('http://127.0.0.1/bench')
+      .setAudience('http://127.0.0.1/bench/media')
+      .setSubject('alice@acme.test')
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + 120)
+      .setJti(randomUUID())
+      .sign(privateKey);
+  };
+  const lane = async () => {
+    while (started < limits.maxOperations && performance.now() < deadline) {
+      started++;
+      if (verify) await jwtVerify(accessToken, jwks, { algorithms: ['ES256'], typ: 'at+jwt', issuer: 'http://127.0.0.1/bench/idp', audience: 'http://127.0.0.1/bench/api' });
+      await sign();
+      ok++;
+    }
+  };
+  await Promise.all(Array.from({ length: limits.concurrency }, lane));
+  const ms = performance.now() - start;
+  return { ok, failed: 0, ms, perSecond: (ok / ms) * 1000 };
+}

@@ -1,0 +1,328 @@
+/**
+ * `npm run bench`: what security costs the viewer, against plain players, in one run.
+ *
+ * Real Chromium (the system one, via puppeteer-core), the real demo server in this process on
+ * loopback, the plain baselines served from the same origin (scripts/bench-plain.ts). Prints a
+ * markdown table and writes a JSON file whose keys name the figures (`ttff.dash.veil_ms`, …);
+ * each figure is the median with min and max over interleaved runs. See README "Benchmarks".
+ *
+ *   tsx scripts/bench.ts [--runs N] [--smoke] [--port P] [--out FILE] [--renewal-seconds S]
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import type { Browser } from 'puppeteer-core';
+import { demoConfig } from '../demo/config.js';
+import { startDemo } from '../demo/server.js';
+import { ensureSampleMedia } from '../src/server/packaging/index.js';
+import { launchChromium } from '../test/support/browser.js';
+import { accessTokenOf, loadPage, readProbe, signIn, type PageRun, type StoredIdentity } from './bench-browser.js';
+import { buildPlainBundles, PLAIN_PAGES, plainRoutes } from './bench-plain.js';
+import { figure, markdownTable, NOT_BUILT, ratioFigure, type Figures, type Row } from './bench-stats.js';
+import { rawSigningBurst, serviceBurst, type BurstLimits } from './bench-token.js';
+
+const { values: args } = parseArgs({
+  options: {
+    runs: { type: 'string' },
+    smoke: { type: 'boolean', default: false },
+    port: { type: 'string', default: '8581' },
+    out: { type: 'string' },
+    'renewal-seconds': { type: 'string' },
+  },
+});
+
+const smoke = args.smoke;
+const runs = smoke ? 1 : Number(args.runs ?? 5);
+const port = Number(args.port);
+const renewalSeconds = Number(args['renewal-seconds'] ?? (smoke ? 10 : 60));
+const root = resolve(import.meta.dirname, '..');
+const out = resolve(args.out ?? join(root, smoke ? '.cache/bench/smoke.json' : 'bench/results/latest.json'));
+if (!Number.isInteger(runs) || runs < 1 || runs > 50) throw new Error('--runs must be 1..50');
+if (!Number.isInteger(port) || port < 1024 || port > 65000) throw new Error('--port must be 1024..65000');
+if (!(renewalSeconds >= 4 && renewalSeconds <= 60)) throw new Error('--renewal-seconds must be 4..60 (the sample is 60 s long)');
+
+const TOKEN_TTL_RENEWAL = 5;
+/** The demo's access tokens live 600 s; sign in again well before that. */
+const IDENTITY_MAX_AGE_MS = 8 * 60_000;
+const log = (line: string) => console.error(`[bench] ${line}`);
+
+type Protocol = 'dash' | 'hls';
+const VIDEO: Record<Protocol, string> = { dash: 'sample-dash', hls: 'sample-hls' };
+const ENGINE_CHUNK = /\/chunks\/(shaka|hls|hls-engine|hls-eme)-[^/]+\.js$/;
+const PLAIN_BUNDLE = /\/media\/plain\/js\/(dash|hls)\.js$/;
+
+async function main(): Promise<void> {
+  const startedAt = Date.now();
+  if (!existsSync(join(root, 'dist/define.js'))) throw new Error('dist/ is missing: run `npm run build` first (`npm run bench` does).');
+  const config = demoConfig({ port });
+  const media = await ensureSampleMedia(config.cacheDir, { hlsKeyUri: '/api/keys/sample-hls', log });
+  const plainBundles = await buildPlainBundles({ minify: smoke ? 'if-cached' : true, log });
+  const bundleDir = plainBundles.dir;
+  const wrapService = plainRoutes({
+    bundleDir,
+    hlsWorkerFile: join(config.distDir, 'hls.worker.js'),
+    clearDashDir: media.dash.clearDir,
+    clearHlsDir: media.hls.clearDir,
+  });
+  // Two demos: the default token lifetime for start-up and bytes, 5 s tokens for renewal.
+  const demo = await startDemo(config, { wrapService });
+  const renewalDemo = await startDemo(demoConfig({ port: port + 1, tokenTtlSeconds: TOKEN_TTL_RENEWAL }), { wrapService });
+  const browser = await launchChromium();
+  const figures: Figures = {};
+  const chromium = await browser.version();
+  try {
+    const identities = new Map<string, StoredIdentity>();
+    const identity = async (origin: string, login: string) => {
+      const key = `${origin} ${login}`;
+      const known = identities.get(key);
+      if (known && Date.now() - known.capturedAt < IDENTITY_MAX_AGE_MS) return known;
+      const fresh = await signIn(browser, origin, login);
+      identities.set(key, fresh);
+      return fresh;
+    };
+
+    Object.assign(figures, await startupAndBytes(browser, demo.config.origin, identity));
+    Object.assign(figures, await renewal(browser, renewalDemo.config.origin, identity));
+    // Parts 4 and 5 arrive with the watermark/tamper-guard and audit issues.
+    for (const key of [
+      'watermark.main_thread_ms_per_s.veil',
+      'watermark.main_thread_ms_per_s.without',
+      'watermark.ratio',
+      'tamper.pause_latency_ms',
+      'audit.requests_per_min',
+      'audit.bytes_per_min',
+    ]) {
+      figures[key] = NOT_BUILT;
+    }
+    Object.assign(figures, await tokenService(demo.config.origin, accessTokenOf(await identity(demo.config.origin, 'alice@acme.test'))));
+  } finally {
+    await browser.close();
+    await renewalDemo.close();
+    await demo.close();
+  }
+
+  const table = markdownTable(figures, ROWS);
+  const note = `${smoke ? 'smoke run (1 iteration)' : `${runs} interleaved runs`}, ${renewalSeconds} s renewal window, ${plainBundles.minified ? '' : 'UNMINIFIED plain bundles (byte figures not comparable), '}${chromium}, ${new Date(startedAt).toISOString()}, ${((Date.now() - startedAt) / 1000).toFixed(0)} s`;
+  console.log(`${table}\n\n${note}`);
+  await mkdir(dirname(out), { recursive: true });
+  await writeFile(out, `${JSON.stringify(figures, null, 2)}\n`);
+  await writeFile(out.replace(/\.json$/, '.md'), `${table}\n\n${note}\n`);
+  log(`wrote ${out}`);
+}
+
+// --- 1 and 2: time to first frame and bytes -----------------------------------------------
+
+interface StartupSample {
+  ttff: number;
+  phases: Record<string, number>;
+  js: number;
+  jsBeforeSession: number;
+}
+
+function engineLoadedAt(run: PageRun, pattern: RegExp): number {
+  const ends = run.resources.filter((entry) => pattern.test(new URL(entry.name).pathname)).map((entry) => entry.responseEnd);
+  if (ends.length === 0) throw new Error(`no engine script among ${run.resources.map((entry) => entry.name).join(', ')}`);
+  return Math.max(...ends);
+}
+
+const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+
+function veilSample(run: PageRun): StartupSample {
+  const { marks } = run.probe;
+  const signedIn = marks.signedIn!;
+  // Network marks (Resource Timing, the page's clock): the playback-session response and the
+  // engine chunk(s) arriving. The `state` attribute would be observed a microtask late.
+  const granted = run.resources.find((entry) => new URL(entry.name).pathname === '/api/playback-sessions')?.responseEnd;
+  if (granted === undefined) throw new Error('no playback-session request in the resource timing');
+  const engine = engineLoadedAt(run, ENGINE_CHUNK);
+  const frame = marks.firstFrame!;
+  return {
+    ttff: frame,
+    phases: { identity_ms: signedIn, session_ms: granted - signedIn, engine_ms: engine - granted, frame_ms: frame - engine },
+    js: sum(run.scripts.map((script) => script.gzipBytes)),
+    jsBeforeSession: sum(run.scripts.filter((script) => script.beforeSession).map((script) => script.gzipBytes)),
+  };
+}
+
+function plainSample(run: PageRun): StartupSample {
+  const engine = engineLoadedAt(run, PLAIN_BUNDLE);
+  const frame = run.probe.marks.firstFrame!;
+  return { ttff: frame, phases: { engine_ms: engine, frame_ms: frame - engine }, js: sum(run.scripts.map((script) => script.gzipBytes)), jsBeforeSession: 0 };
+}
+
+async function startupAndBytes(browser: Browser, origin: string, identity: (origin: string, login: string) => Promise<StoredIdentity>): Promise<Figures> {
+  const veil = (protocol: Protocol) => async () =>
+    veilSample(await loadPage(browser, `${origin}/watch?v=${VIDEO[protocol]}`, { identity: await identity(origin, 'alice@acme.test'), until: 'firstFrame' }));
+  const plain = (protocol: Protocol) => async () => plainSample(await loadPage(browser, `${origin}${PLAIN_PAGES[protocol]}`, { identity: null, until: 'firstFrame' }));
+  const denied = async () => {
+    // A denied viewer: wait a little past the denial so anything fetched late is counted too.
+    const run = await loadPage(browser, `${origin}/watch?v=sample-dash`, { identity: await identity(origin, 'mallory@globex.test'), until: 'denied', lingerMs: 500 });
+    return sum(run.scripts.map((script) => script.gzipBytes));
+  };
+
+  if (!smoke) {
+    log('warm-up: one load of each page (not counted)');
+    for (const protocol of ['dash', 'hls'] as const) {
+      await veil(protocol)();
+      await plain(protocol)();
+    }
+    await denied();
+  }
+  const samples: Record<Protocol, { veil: StartupSample[]; plain: StartupSample[] }> = { dash: { veil: [], plain: [] }, hls: { veil: [], plain: [] } };
+  const deniedJs: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    for (const protocol of ['dash', 'hls'] as const) {
+      // Interleaved, alternating which goes first (Veil, plain, plain, Veil, …) so drift hits both.
+      const order = i % 2 === 0 ? (['veil', 'plain'] as const) : (['plain', 'veil'] as const);
+      for (const kind of order) samples[protocol][kind].push(await (kind === 'veil' ? veil(protocol) : plain(protocol))());
+    }
+    deniedJs.push(await denied());
+    log(`start-up run ${i + 1}/${runs}: dash ${samples.dash.veil.at(-1)!.ttff.toFixed(0)} / ${samples.dash.plain.at(-1)!.ttff.toFixed(0)} ms, hls ${samples.hls.veil.at(-1)!.ttff.toFixed(0)} / ${samples.hls.plain.at(-1)!.ttff.toFixed(0)} ms`);
+  }
+
+  const figures: Figures = {};
+  for (const protocol of ['dash', 'hls'] as const) {
+    const { veil: v, plain: p } = samples[protocol];
+    figures[`ttff.${protocol}.veil_ms`] = figure(v.map((s) => s.ttff), 0);
+    figures[`ttff.${protocol}.plain_ms`] = figure(p.map((s) => s.ttff), 0);
+    figures[`ttff.${protocol}.ratio`] = ratioFigure(v.map((s) => s.ttff), p.map((s) => s.ttff));
+    for (const phase of Object.keys(v[0]!.phases)) figures[`ttff.${protocol}.veil.${phase}`] = figure(v.map((s) => s.phases[phase]!), 0);
+    for (const phase of Object.keys(p[0]!.phases)) figures[`ttff.${protocol}.plain.${phase}`] = figure(p.map((s) => s.phases[phase]!), 0);
+    figures[`bytes.${protocol}.veil_js_gzip`] = figure(v.map((s) => s.js), 0);
+    figures[`bytes.${protocol}.plain_js_gzip`] = figure(p.map((s) => s.js), 0);
+    figures[`bytes.${protocol}.ratio`] = ratioFigure(v.map((s) => s.js), p.map((s) => s.js));
+  }
+  const beforeSession = [...samples.dash.veil, ...samples.hls.veil].map((s) => s.jsBeforeSession);
+  figures['bytes.before_session_js_gzip'] = figure(beforeSession, 0);
+  figures['bytes.denied_js_gzip'] = figure(deniedJs, 0);
+  figures['bytes.denied.ratio'] = ratioFigure(deniedJs, samples.dash.veil.map((s) => s.js));
+  return figures;
+}
+
+// --- 3: renewal --------------------------------------------------------------------------
+
+interface PlaybackSample {
+  stalls: number;
+  stalledMs: number;
+  renewals: number;
+  /** Wall-clock seconds from the first `playing` until the window of media time had played. */
+  wallSeconds: number;
+}
+
+async function playWindow(browser: Browser, url: string, identity: StoredIdentity | null): Promise<PlaybackSample> {
+  let sample: PlaybackSample | undefined;
+  await loadPage(browser, url, {
+    identity,
+    until: 'firstFrame',
+    timeoutMs: 30_000,
+    during: async (page) => {
+      await page.waitForFunction(() => 'playing' in (window as unknown as { __bench: { marks: object } }).__bench.marks, { timeout: 30_000 });
+      // Bounded: the window of media time plus 30 s of slack.
+      const deadline = Date.now() + (renewalSeconds + 30) * 1000;
+      let probe = await readProbe(page);
+      while (!probe.ended && probe.currentTime < renewalSeconds - 0.25 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        probe = await readProbe(page);
+      }
+      if (Date.now() >= deadline) throw new Error(`${url}: ${renewalSeconds} s of media did not play within ${renewalSeconds + 30} s`);
+      const now = await page.evaluate(() => performance.now());
+      sample = {
+        stalls: probe.waitingAfterPlaying,
+        stalledMs: probe.stalledMs,
+        renewals: probe.renewals,
+        wallSeconds: ((probe.ended ? probe.marks.ended! : now) - probe.marks.playing!) / 1000,
+      };
+    },
+  });
+  return sample!;
+}
+
+async function renewal(browser: Browser, origin: string, identity: (origin: string, login: string) => Promise<StoredIdentity>): Promise<Figures> {
+  const figures: Figures = {};
+  const viewer = await identity(origin, 'alice@acme.test');
+  // Veil and plain side by side in one browser, so both see the same machine load during the
+  // same window; DASH then HLS (a smoke run plays all four at once, to stay short).
+  const pair = (protocol: Protocol) => {
+    log(`renewal: ${renewalSeconds} s of ${protocol} with ${TOKEN_TTL_RENEWAL} s tokens, Veil and plain side by side`);
+    return Promise.all([playWindow(browser, `${origin}/watch?v=${VIDEO[protocol]}`, viewer), playWindow(browser, `${origin}${PLAIN_PAGES[protocol]}`, null)]);
+  };
+  const results = smoke ? await Promise.all([pair('dash'), pair('hls')]) : [await pair('dash'), await pair('hls')];
+  for (const [index, protocol] of (['dash', 'hls'] as const).entries()) {
+    const [veil, plain] = results[index]!;
+    figures[`renewal.${protocol}.renewals`] = figure([veil.renewals], 0);
+    figures[`renewal.${protocol}.veil_stalls`] = figure([veil.stalls], 0);
+    figures[`renewal.${protocol}.plain_stalls`] = figure([plain.stalls], 0);
+    figures[`renewal.${protocol}.veil_stalled_ms`] = figure([veil.stalledMs], 0);
+    figures[`renewal.${protocol}.plain_stalled_ms`] = figure([plain.stalledMs], 0);
+    figures[`renewal.${protocol}.veil_wall_s`] = figure([veil.wallSeconds], 2);
+    figures[`renewal.${protocol}.plain_wall_s`] = figure([plain.wallSeconds], 2);
+    figures[`renewal.${protocol}.ratio`] = ratioFigure([veil.wallSeconds], [plain.wallSeconds]);
+  }
+  return figures;
+}
+
+// --- 6: token service --------------------------------------------------------------------
+
+async function tokenService(origin: string, accessToken: string): Promise<Figures> {
+  const limits: BurstLimits = smoke ? { concurrency: 16, maxOperations: 2000, maxMs: 500 } : { concurrency: 32, maxOperations: 50_000, maxMs: 3000 };
+  const service: number[] = [];
+  const raw: number[] = [];
+  const rawWithVerify: number[] = [];
+  // Warm both paths (JIT, keep-alive sockets) before measuring.
+  await serviceBurst(origin, accessToken, 'sample-dash', { ...limits, maxMs: 300, maxOperations: 500 });
+  await rawSigningBurst({ ...limits, maxMs: 300, maxOperations: 500 });
+  for (let i = 0; i < runs; i++) {
+    const burst = await serviceBurst(origin, accessToken, 'sample-dash', limits);
+    if (burst.failed > 0) throw new Error(`token service: ${burst.failed} requests failed (${burst.firstFailure})`);
+    service.push(burst.perSecond);
+    raw.push((await rawSigningBurst(limits)).perSecond);
+    rawWithVerify.push((await rawSigningBurst(limits, { verify: true })).perSecond);
+    log(`token service run ${i + 1}/${runs}: ${service.at(-1)!.toFixed(0)} sessions/s, raw ES256 ${raw.at(-1)!.toFixed(0)} signatures/s, ${rawWithVerify.at(-1)!.toFixed(0)} verify+sign/s`);
+  }
+  return {
+    'token.sessions_per_s': figure(service, 0),
+    'token.raw_sign_per_s': figure(raw, 0),
+    'token.ratio': ratioFigure(service, raw),
+    'token.raw_verify_sign_per_s': figure(rawWithVerify, 0),
+    'token.verify_sign_ratio': ratioFigure(service, rawWithVerify),
+  };
+}
+
+// --- the table ------------------------------------------------------------------------------
+
+const ROWS: Row[] = [
+  { label: '**1. Time to first frame, DASH** (Veil: CENC + ClearKey; plain: shaka, clear)', veil: 'ttff.dash.veil_ms', baseline: 'ttff.dash.plain_ms', ratio: 'ttff.dash.ratio', unit: 'ms' },
+  { label: '  identity (navigation → signed in)', veil: 'ttff.dash.veil.identity_ms', unit: 'ms' },
+  { label: '  playback session (signed in → session response)', veil: 'ttff.dash.veil.session_ms', unit: 'ms' },
+  { label: '  engine loaded (session response → engine script fetched; plain: navigation → engine script fetched)', veil: 'ttff.dash.veil.engine_ms', baseline: 'ttff.dash.plain.engine_ms', unit: 'ms' },
+  { label: '  first frame (engine → first frame presented)', veil: 'ttff.dash.veil.frame_ms', baseline: 'ttff.dash.plain.frame_ms', unit: 'ms' },
+  { label: '**Time to first frame, HLS** (Veil: AES-128; plain: hls.js light, clear)', veil: 'ttff.hls.veil_ms', baseline: 'ttff.hls.plain_ms', ratio: 'ttff.hls.ratio', unit: 'ms' },
+  { label: '  identity (navigation → signed in)', veil: 'ttff.hls.veil.identity_ms', unit: 'ms' },
+  { label: '  playback session (signed in → session response)', veil: 'ttff.hls.veil.session_ms', unit: 'ms' },
+  { label: '  engine loaded (session response → engine script fetched; plain: navigation → engine script fetched)', veil: 'ttff.hls.veil.engine_ms', baseline: 'ttff.hls.plain.engine_ms', unit: 'ms' },
+  { label: '  first frame (engine → first frame presented)', veil: 'ttff.hls.veil.frame_ms', baseline: 'ttff.hls.plain.frame_ms', unit: 'ms' },
+  { label: '**2. JS before the playback-session request** (gzip)', veil: 'bytes.before_session_js_gzip', unit: 'B' },
+  { label: 'JS, DASH path (gzip)', veil: 'bytes.dash.veil_js_gzip', baseline: 'bytes.dash.plain_js_gzip', ratio: 'bytes.dash.ratio', unit: 'B' },
+  { label: 'JS, HLS path (gzip, with the worker)', veil: 'bytes.hls.veil_js_gzip', baseline: 'bytes.hls.plain_js_gzip', ratio: 'bytes.hls.ratio', unit: 'B' },
+  { label: 'JS, denied viewer (gzip; baseline: Veil DASH path)', veil: 'bytes.denied_js_gzip', baseline: 'bytes.dash.veil_js_gzip', ratio: 'bytes.denied.ratio', unit: 'B' },
+  { label: `**3. Renewal, DASH** (${TOKEN_TTL_RENEWAL} s tokens): renewals`, veil: 'renewal.dash.renewals' },
+  { label: '  stalls (`waiting` after playback started)', veil: 'renewal.dash.veil_stalls', baseline: 'renewal.dash.plain_stalls' },
+  { label: '  time stalled', veil: 'renewal.dash.veil_stalled_ms', baseline: 'renewal.dash.plain_stalled_ms', unit: 'ms' },
+  { label: '  wall time to play the window', veil: 'renewal.dash.veil_wall_s', baseline: 'renewal.dash.plain_wall_s', ratio: 'renewal.dash.ratio', unit: 's' },
+  { label: `**Renewal, HLS** (${TOKEN_TTL_RENEWAL} s tokens): renewals`, veil: 'renewal.hls.renewals' },
+  { label: '  stalls (`waiting` after playback started)', veil: 'renewal.hls.veil_stalls', baseline: 'renewal.hls.plain_stalls' },
+  { label: '  time stalled', veil: 'renewal.hls.veil_stalled_ms', baseline: 'renewal.hls.plain_stalled_ms', unit: 'ms' },
+  { label: '  wall time to play the window', veil: 'renewal.hls.veil_wall_s', baseline: 'renewal.hls.plain_wall_s', ratio: 'renewal.hls.ratio', unit: 's' },
+  { label: '**4. Watermark**: main-thread time per second of playback', veil: 'watermark.main_thread_ms_per_s.veil', baseline: 'watermark.main_thread_ms_per_s.without', ratio: 'watermark.ratio' },
+  { label: 'Tamper guard: tampering → pause', veil: 'tamper.pause_latency_ms' },
+  { label: '**5. Audit**: requests per minute of steady playback', veil: 'audit.requests_per_min' },
+  { label: 'Audit: bytes per minute of steady playback', veil: 'audit.bytes_per_min' },
+  { label: '**6. Token service**: playback sessions/s (baseline: raw ES256 signatures/s)', veil: 'token.sessions_per_s', baseline: 'token.raw_sign_per_s', ratio: 'token.ratio', unit: '/s' },
+  { label: '  same, baseline: raw ES256 access-token verification + signature/s', veil: 'token.sessions_per_s', baseline: 'token.raw_verify_sign_per_s', ratio: 'token.verify_sign_ratio', unit: '/s' },
+];
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

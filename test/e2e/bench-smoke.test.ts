@@ -1,0 +1,112 @@
+/**
+ * The benchmark's smoke run (one iteration of everything, a 10 s renewal window) as CI runs it:
+ * `scripts/bench.ts --smoke` in a child process on its own ports, and every figure of the issue
+ * present in the JSON, as numbers, or "not built" for the parts that have not arrived yet.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+
+/** Ports well away from the shared demo (VEIL_TEST_PORT) and the other tests' offsets. */
+const PORT = Number(process.env.VEIL_TEST_PORT || 8181) + 40;
+
+const MEASURED = [
+  ...['dash', 'hls'].flatMap((p) => [
+    `ttff.${p}.veil_ms`,
+    `ttff.${p}.plain_ms`,
+    `ttff.${p}.ratio`,
+    `ttff.${p}.veil.identity_ms`,
+    `ttff.${p}.veil.session_ms`,
+    `ttff.${p}.veil.engine_ms`,
+    `ttff.${p}.veil.frame_ms`,
+    `ttff.${p}.plain.engine_ms`,
+    `ttff.${p}.plain.frame_ms`,
+    `bytes.${p}.veil_js_gzip`,
+    `bytes.${p}.plain_js_gzip`,
+    `bytes.${p}.ratio`,
+    `renewal.${p}.renewals`,
+    `renewal.${p}.veil_stalls`,
+    `renewal.${p}.plain_stalls`,
+    `renewal.${p}.veil_stalled_ms`,
+    `renewal.${p}.plain_stalled_ms`,
+    `renewal.${p}.veil_wall_s`,
+    `renewal.${p}.plain_wall_s`,
+    `renewal.${p}.ratio`,
+  ]),
+  'bytes.before_session_js_gzip',
+  'bytes.denied_js_gzip',
+  'bytes.denied.ratio',
+  'token.sessions_per_s',
+  'token.raw_sign_per_s',
+  'token.ratio',
+  'token.raw_verify_sign_per_s',
+  'token.verify_sign_ratio',
+];
+const NOT_BUILT = [
+  'watermark.main_thread_ms_per_s.veil',
+  'watermark.main_thread_ms_per_s.without',
+  'watermark.ratio',
+  'tamper.pause_latency_ms',
+  'audit.requests_per_min',
+  'audit.bytes_per_min',
+];
+
+function runBench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/bench.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    // Bounded: a hung bench fails the test instead of CI (SIGTERM lets puppeteer close Chromium).
+    const timer = setTimeout(() => {
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+    }, 150_000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe('npm run bench --smoke', () => {
+  it('measures every figure once and writes them as JSON and a markdown table', { timeout: 160_000 }, async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'veil-bench-'));
+    try {
+      const out = join(dir, 'smoke.json');
+      const started = Date.now();
+      const { code, stdout, stderr } = await runBench(['--smoke', '--port', String(PORT), '--out', out]);
+      console.log(`bench smoke run took ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      assert.equal(code, 0, `bench exited with ${code}:\n${stderr.slice(-3000)}`);
+      const figures = JSON.parse(await readFile(out, 'utf8')) as Record<string, unknown>;
+      assert.deepEqual(Object.keys(figures).sort(), [...MEASURED, ...NOT_BUILT].sort());
+      for (const key of MEASURED) {
+        const value = figures[key] as { median: unknown; min: unknown; max: unknown; n: unknown };
+        for (const field of ['median', 'min', 'max', 'n'] as const) {
+          assert.equal(typeof value[field], 'number', `${key}.${field}: ${JSON.stringify(value)}`);
+          assert.ok(Number.isFinite(value[field]), `${key}.${field}: ${JSON.stringify(value)}`);
+        }
+        assert.ok((value.min as number) <= (value.median as number) && (value.median as number) <= (value.max as number), key);
+      }
+      for (const key of NOT_BUILT) assert.equal(figures[key], 'not built', key);
+      // What the figures must say whatever the machine: positive times and rates, renewals with
+      // 5 s tokens over a 10 s window, and a denied viewer fetching the least JS.
+      const median = (key: string) => (figures[key] as { median: number }).median;
+      for (const key of MEASURED.filter((k) => /_ms$|_s$|_per_s$|_gzip$/.test(k) && !/stall/.test(k))) assert.ok(median(key) > 0, `${key} = ${median(key)}`);
+      assert.ok(median('renewal.dash.renewals') >= 1 && median('renewal.hls.renewals') >= 1);
+      assert.ok(median('bytes.denied_js_gzip') < median('bytes.dash.veil_js_gzip'));
+      assert.ok(median('bytes.denied_js_gzip') < median('bytes.hls.veil_js_gzip'));
+      assert.equal(median('bytes.denied_js_gzip'), median('bytes.before_session_js_gzip'));
+      // The table goes to stdout (and beside the JSON).
+      assert.match(stdout, /^\| figure \| Veil \| baseline \| Veil \/ baseline \|$/m);
+      assert.match(stdout, /\| \*\*4\. Watermark\*\*.*\| not built \|/);
+      assert.match(await readFile(join(dir, 'smoke.md'), 'utf8'), /ttff|Time to first frame/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -98,9 +98,9 @@ describe('AuditController', () => {
     new AuditController(el, { viewer: () => undefined, playbackSession: () => playback, media: () => null }, { delivery });
     const announced: AuditEvent[] = [];
     el.addEventListener('veil-audit', (event) => announced.push((event as CustomEvent<AuditEvent>).detail));
-    el.dispatchEvent(new CustomEvent('veil-watermark-tampered', { detail: { vector: 'removed' }, bubbles: true, composed: true }));
+    el.dispatchEvent(new CustomEvent('veil-watermark-tampered', { detail: { type: 'watermark-tampered', vectors: ['removed', 'covered'] }, bubbles: true, composed: true }));
     el.dispatchEvent(new MouseEvent('contextmenu', { bubbles: true, composed: true }));
     await waitUntil(async () => (await queue.all()).length === 2);
-    expect(announced.map((e) => [e.type, e.data])).to.deep.equal([['watermark-tampered', { vector: 'removed' }], ['context-menu', {}]]);
+    expect(announced.map((e) => [e.type, e.data])).to.deep.equal([['watermark-tampered', { vector: 'removed,covered' }], ['context-menu', {}]]);
   });
 });

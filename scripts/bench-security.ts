@@ -97,6 +97,8 @@ export interface WatermarkOptions {
   windowSeconds: number;
   /** Tamper samples per run (on the guarded page, after its window). */
   tampersPerRun: number;
+  /** Wait after `playing` before the window opens. */
+  settleMs: number;
   log: (line: string) => void;
 }
 
@@ -206,7 +208,7 @@ export async function watermarkBench(
       during: async (page) => {
         await waitPlaying(page);
         if ((await overlayShown(page)) !== guarded) throw new Error(`watermark: the ${kind} page ${guarded ? 'has no' : 'has an'} overlay`);
-        await sleep(1000); // past start-up work
+        await sleep(options.settleMs); // past start-up work
         samples[kind].push(await mainThreadWindow(page, options.windowSeconds));
         if (!guarded) return;
         for (let i = 0; i < options.tampersPerRun; i++) {

@@ -44,13 +44,13 @@ if (!Number.isInteger(port) || port < 1024 || port > 65000) throw new Error('--p
 if (!(renewalSeconds >= 4 && renewalSeconds <= 60)) throw new Error('--renewal-seconds must be 4..60 (the sample is 60 s long)');
 
 const TOKEN_TTL_RENEWAL = 5;
-/** Part 4: seconds of playback per main-thread window; tamper samples per run. */
+/** Part 4: seconds of playback per main-thread window; tamper samples per run; settle before a window. */
 const watermarkSeconds = smoke ? 3 : 10;
 const tampersPerRun = smoke ? 2 : 4;
 /** Part 5: the audit window opens this long after `playing` (start-up events delivered). */
-const AUDIT_SETTLE_SECONDS = smoke ? 2 : 5;
+const AUDIT_SETTLE_SECONDS = smoke ? 1 : 5;
 /** The sample is 60 s long: 5 s + 50 s stays clear of `ended`. */
-const auditSeconds = smoke ? 10 : 50;
+const auditSeconds = smoke ? 8 : 50;
 /** The demo's access tokens live 600 s; sign in again well before that. */
 const IDENTITY_MAX_AGE_MS = 8 * 60_000;
 const log = (line: string) => console.error(`[bench] ${line}`);
@@ -103,16 +103,6 @@ async function main(): Promise<void> {
         windowSeconds: auditSeconds,
         log,
       });
-    if (smoke) {
-      // A smoke run plays the audit pages beside the renewal pages, to stay short.
-      log(`audit: ${auditSeconds} s window of sample-dash and sample-hls side by side (beside the renewal pages)`);
-      const [renewalFigures, auditFigures] = await Promise.all([renewal(browser, renewalDemo.config.origin, identity), audit()]);
-      Object.assign(figures, renewalFigures, auditFigures);
-    } else {
-      Object.assign(figures, await renewal(browser, renewalDemo.config.origin, identity));
-      log(`audit: ${auditSeconds} s window of sample-dash and sample-hls side by side`);
-      Object.assign(figures, await audit());
-    }
     const unguarded = async () => {
       const viewer = await identity(origin, 'alice@acme.test', 'watermark-off');
       const token = accessTokenOf(viewer);
@@ -120,11 +110,21 @@ async function main(): Promise<void> {
       hooks.markWatermarkOff(token);
       return viewer;
     };
-    log(`watermark: ${runs} × ${watermarkSeconds} s of sample-dash with and without the watermark, ${tampersPerRun} tampers per run`);
-    Object.assign(
-      figures,
-      await watermarkBench(browser, origin, { guarded: () => identity(origin, 'alice@acme.test'), unguarded }, { runs, windowSeconds: watermarkSeconds, tampersPerRun, log }),
-    );
+    const watermark = () => {
+      log(`watermark: ${runs} × ${watermarkSeconds} s of sample-dash with and without the watermark, ${tampersPerRun} tampers per run`);
+      return watermarkBench(browser, origin, { guarded: () => identity(origin, 'alice@acme.test'), unguarded }, { runs, windowSeconds: watermarkSeconds, tampersPerRun, settleMs: smoke ? 500 : 1000, log });
+    };
+    if (smoke) {
+      // A smoke run plays parts 3, 4 and 5 side by side, to stay short (its figures only show
+      // that everything runs; a full run gives each part the machine to itself).
+      log(`audit: ${auditSeconds} s window of sample-dash and sample-hls side by side (beside renewal and watermark)`);
+      for (const part of await Promise.all([renewal(browser, renewalDemo.config.origin, identity), audit(), watermark()])) Object.assign(figures, part);
+    } else {
+      Object.assign(figures, await renewal(browser, renewalDemo.config.origin, identity));
+      log(`audit: ${auditSeconds} s window of sample-dash and sample-hls side by side`);
+      Object.assign(figures, await audit());
+      Object.assign(figures, await watermark());
+    }
     Object.assign(figures, await tokenService(demo.config.origin, accessTokenOf(await identity(demo.config.origin, 'alice@acme.test'))));
   } finally {
     await browser.close();

@@ -200,6 +200,7 @@ export async function watermarkBench(
   const url = `${origin}/watch?v=sample-dash`;
   const samples = { veil: [] as MainThreadSample[], without: [] as MainThreadSample[] };
   const tampers: Record<TamperKind, number[]> = { 'inline-style': [], 'adopted-sheet': [] };
+  const tampersInOrder: number[] = [];
   const measure = async (kind: 'veil' | 'without') => {
     const guarded = kind === 'veil';
     await loadPage(browser, url, {
@@ -213,7 +214,9 @@ export async function watermarkBench(
         if (!guarded) return;
         for (let i = 0; i < options.tampersPerRun; i++) {
           const vector: TamperKind = i % 2 === 0 ? 'inline-style' : 'adopted-sheet';
-          tampers[vector].push(await tamperOnce(page, vector));
+          const ms = await tamperOnce(page, vector);
+          tampers[vector].push(ms);
+          tampersInOrder.push(ms);
         }
       },
     });
@@ -222,7 +225,7 @@ export async function watermarkBench(
     for (const kind of i % 2 === 0 ? (['veil', 'without'] as const) : (['without', 'veil'] as const)) await measure(kind);
     options.log(
       `watermark run ${i + 1}/${options.runs}: main thread ${samples.veil.at(-1)!.taskMsPerS.toFixed(1)} / ${samples.without.at(-1)!.taskMsPerS.toFixed(1)} ms per s of playback; ` +
-        `tamper → pause ${[...tampers['inline-style'], ...tampers['adopted-sheet']].slice(-options.tampersPerRun).map((ms) => ms.toFixed(1)).join(', ')} ms`,
+        `tamper → pause ${tampersInOrder.slice(-options.tampersPerRun).map((ms) => ms.toFixed(1)).join(', ')} ms`,
     );
   }
   const task = (kind: 'veil' | 'without') => samples[kind].map((s) => s.taskMsPerS);

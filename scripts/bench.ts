@@ -19,7 +19,8 @@ import { ensureSampleMedia } from '../src/server/packaging/index.js';
 import { launchChromium } from '../test/support/browser.js';
 import { accessTokenOf, loadPage, readProbe, signIn, type PageRun, type StoredIdentity } from './bench-browser.js';
 import { buildPlainBundles, PLAIN_PAGES, plainRoutes } from './bench-plain.js';
-import { figure, markdownTable, NOT_BUILT, ratioFigure, type Figures, type Row } from './bench-stats.js';
+import { auditBench, securityHooks, watermarkBench } from './bench-security.js';
+import { figure, markdownTable, ratioFigure, type Figures, type Row } from './bench-stats.js';
 import { rawSigningBurst, serviceBurst, type BurstLimits } from './bench-token.js';
 
 const { values: args } = parseArgs({
@@ -43,6 +44,13 @@ if (!Number.isInteger(port) || port < 1024 || port > 65000) throw new Error('--p
 if (!(renewalSeconds >= 4 && renewalSeconds <= 60)) throw new Error('--renewal-seconds must be 4..60 (the sample is 60 s long)');
 
 const TOKEN_TTL_RENEWAL = 5;
+/** Part 4: seconds of playback per main-thread window; tamper samples per run; settle before a window. */
+const watermarkSeconds = smoke ? 3 : 10;
+const tampersPerRun = smoke ? 2 : 4;
+/** Part 5: the audit window opens this long after `playing` (start-up events delivered). */
+const AUDIT_SETTLE_SECONDS = smoke ? 1 : 5;
+/** The sample is 60 s long: 5 s + 50 s stays clear of `ended`. */
+const auditSeconds = smoke ? 8 : 50;
 /** The demo's access tokens live 600 s; sign in again well before that. */
 const IDENTITY_MAX_AGE_MS = 8 * 60_000;
 const log = (line: string) => console.error(`[bench] ${line}`);
@@ -59,22 +67,27 @@ async function main(): Promise<void> {
   const media = await ensureSampleMedia(config.cacheDir, { hlsKeyUri: '/api/keys/sample-hls', log });
   const plainBundles = await buildPlainBundles({ minify: smoke ? 'if-cached' : true, log });
   const bundleDir = plainBundles.dir;
-  const wrapService = plainRoutes({
+  const plain = plainRoutes({
     bundleDir,
     hlsWorkerFile: join(config.distDir, 'hls.worker.js'),
     clearDashDir: media.dash.clearDir,
     clearHlsDir: media.hls.clearDir,
   });
+  // Bench-only hooks (parts 4 and 5): sessions without a watermark for marked access tokens, and
+  // a log of the audit ingest's requests. Only the first demo has them.
+  const hooks = securityHooks();
+  const wrapService = (service: Parameters<typeof plain>[0]) => plain(hooks.wrap(service));
   // Two demos: the default token lifetime for start-up and bytes, 5 s tokens for renewal.
   const demo = await startDemo(config, { wrapService });
-  const renewalDemo = await startDemo(demoConfig({ port: port + 1, tokenTtlSeconds: TOKEN_TTL_RENEWAL }), { wrapService });
+  const renewalDemo = await startDemo(demoConfig({ port: port + 1, tokenTtlSeconds: TOKEN_TTL_RENEWAL }), { wrapService: plain });
   const browser = await launchChromium();
   const figures: Figures = {};
   const chromium = await browser.version();
   try {
     const identities = new Map<string, StoredIdentity>();
-    const identity = async (origin: string, login: string) => {
-      const key = `${origin} ${login}`;
+    // `tag`: a separate sign-in of the same viewer (its own access token).
+    const identity = async (origin: string, login: string, tag = '') => {
+      const key = `${origin} ${login} ${tag}`;
       const known = identities.get(key);
       if (known && Date.now() - known.capturedAt < IDENTITY_MAX_AGE_MS) return known;
       const fresh = await signIn(browser, origin, login);
@@ -83,17 +96,34 @@ async function main(): Promise<void> {
     };
 
     Object.assign(figures, await startupAndBytes(browser, demo.config.origin, identity));
-    Object.assign(figures, await renewal(browser, renewalDemo.config.origin, identity));
-    // Parts 4 and 5 arrive with the watermark/tamper-guard and audit issues.
-    for (const key of [
-      'watermark.main_thread_ms_per_s.veil',
-      'watermark.main_thread_ms_per_s.without',
-      'watermark.ratio',
-      'tamper.pause_latency_ms',
-      'audit.requests_per_min',
-      'audit.bytes_per_min',
-    ]) {
-      figures[key] = NOT_BUILT;
+    const origin = demo.config.origin;
+    const audit = async () =>
+      auditBench(browser, origin, await identity(origin, 'alice@acme.test'), hooks, {
+        settleSeconds: AUDIT_SETTLE_SECONDS,
+        windowSeconds: auditSeconds,
+        log,
+      });
+    const unguarded = async () => {
+      const viewer = await identity(origin, 'alice@acme.test', 'watermark-off');
+      const token = accessTokenOf(viewer);
+      if (token === accessTokenOf(await identity(origin, 'alice@acme.test'))) throw new Error('watermark: the two sign-ins share an access token');
+      hooks.markWatermarkOff(token);
+      return viewer;
+    };
+    const watermark = () => {
+      log(`watermark: ${runs} × ${watermarkSeconds} s of sample-dash with and without the watermark, ${tampersPerRun} tampers per run`);
+      return watermarkBench(browser, origin, { guarded: () => identity(origin, 'alice@acme.test'), unguarded }, { runs, windowSeconds: watermarkSeconds, tampersPerRun, settleMs: smoke ? 500 : 1000, log });
+    };
+    if (smoke) {
+      // A smoke run plays parts 3, 4 and 5 side by side, to stay short (its figures only show
+      // that everything runs; a full run gives each part the machine to itself).
+      log(`audit: ${auditSeconds} s window of sample-dash and sample-hls side by side (beside renewal and watermark)`);
+      for (const part of await Promise.all([renewal(browser, renewalDemo.config.origin, identity), audit(), watermark()])) Object.assign(figures, part);
+    } else {
+      Object.assign(figures, await renewal(browser, renewalDemo.config.origin, identity));
+      log(`audit: ${auditSeconds} s window of sample-dash and sample-hls side by side`);
+      Object.assign(figures, await audit());
+      Object.assign(figures, await watermark());
     }
     Object.assign(figures, await tokenService(demo.config.origin, accessTokenOf(await identity(demo.config.origin, 'alice@acme.test'))));
   } finally {
@@ -103,7 +133,7 @@ async function main(): Promise<void> {
   }
 
   const table = markdownTable(figures, ROWS);
-  const note = `${smoke ? 'smoke run (1 iteration)' : `${runs} interleaved runs`}, ${renewalSeconds} s renewal window, ${plainBundles.minified ? '' : 'UNMINIFIED plain bundles (byte figures not comparable), '}${chromium}, ${new Date(startedAt).toISOString()}, ${((Date.now() - startedAt) / 1000).toFixed(0)} s`;
+  const note = `${smoke ? 'smoke run (1 iteration)' : `${runs} interleaved runs`}, ${renewalSeconds} s renewal window, ${watermarkSeconds} s watermark windows, ${auditSeconds} s audit window, ${plainBundles.minified ? '' : 'UNMINIFIED plain bundles (byte figures not comparable), '}${chromium}, ${new Date(startedAt).toISOString()}, ${((Date.now() - startedAt) / 1000).toFixed(0)} s`;
   console.log(`${table}\n\n${note}`);
   await mkdir(dirname(out), { recursive: true });
   await writeFile(out, `${JSON.stringify(figures, null, 2)}\n`);
@@ -314,10 +344,19 @@ const ROWS: Row[] = [
   { label: '  stalls (`waiting` after playback started)', veil: 'renewal.hls.veil_stalls', baseline: 'renewal.hls.plain_stalls' },
   { label: '  time stalled', veil: 'renewal.hls.veil_stalled_ms', baseline: 'renewal.hls.plain_stalled_ms', unit: 'ms' },
   { label: '  wall time to play the window', veil: 'renewal.hls.veil_wall_s', baseline: 'renewal.hls.plain_wall_s', ratio: 'renewal.hls.ratio', unit: 's' },
-  { label: '**4. Watermark**: main-thread time per second of playback', veil: 'watermark.main_thread_ms_per_s.veil', baseline: 'watermark.main_thread_ms_per_s.without', ratio: 'watermark.ratio' },
-  { label: 'Tamper guard: tampering → pause', veil: 'tamper.pause_latency_ms' },
-  { label: '**5. Audit**: requests per minute of steady playback', veil: 'audit.requests_per_min' },
-  { label: 'Audit: bytes per minute of steady playback', veil: 'audit.bytes_per_min' },
+  {
+    label: '**4. Watermark + tamper guard**: main-thread time per second of playback, DASH (baseline: same page, session with `required: false`)',
+    veil: 'watermark.main_thread_ms_per_s.veil',
+    baseline: 'watermark.main_thread_ms_per_s.without',
+    ratio: 'watermark.main_thread_ms_per_s.ratio',
+    unit: 'ms',
+  },
+  { label: '  of which script', veil: 'watermark.script_ms_per_s.veil', baseline: 'watermark.script_ms_per_s.without', ratio: 'watermark.script_ms_per_s.ratio', unit: 'ms' },
+  { label: 'Tamper guard: tampering → `video.paused` (all samples)', veil: 'watermark.tamper_to_pause_ms', unit: 'ms' },
+  { label: '  overlay hidden by an inline style in the shadow root', veil: 'watermark.tamper_to_pause.inline_style_ms', unit: 'ms' },
+  { label: '  overlay hidden by a document adopted style sheet (`::part`)', veil: 'watermark.tamper_to_pause.adopted_sheet_ms', unit: 'ms' },
+  { label: `**5. Audit**: requests per minute of steady playback (${auditSeconds} s window; DASH and HLS pages)`, veil: 'audit.requests_per_min', unit: '/min' },
+  { label: 'Audit: request body bytes per minute of steady playback', veil: 'audit.bytes_per_min', unit: 'B/min' },
   { label: '**6. Token service**: playback sessions/s (baseline: raw ES256 signatures/s)', veil: 'token.sessions_per_s', baseline: 'token.raw_sign_per_s', ratio: 'token.ratio', unit: '/s' },
   { label: '  same, baseline: raw ES256 access-token verification + signature/s', veil: 'token.sessions_per_s', baseline: 'token.raw_verify_sign_per_s', ratio: 'token.verify_sign_ratio', unit: '/s' },
 ];

@@ -2,6 +2,7 @@
  * The demo deployment's settings: everything has an embedded default so `npm start` needs nothing.
  */
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_PLAYBACK_TOKEN_TTL_SECONDS, MAX_PLAYBACK_TOKEN_TTL_SECONDS } from '../src/protocol/defaults.js';
 
 export interface DemoConfig {
   port: number;
@@ -40,7 +41,7 @@ export function demoConfig(overrides: { port?: number; tokenTtlSeconds?: number 
     origin,
     issuer: `${origin}/idp`,
     apiResource: `${origin}/api`,
-    tokenTtlSeconds: overrides.tokenTtlSeconds ?? integer('VEIL_TOKEN_TTL', 120, 1, 300),
+    tokenTtlSeconds: overrides.tokenTtlSeconds ?? integer('VEIL_TOKEN_TTL', DEFAULT_PLAYBACK_TOKEN_TTL_SECONDS, 1, MAX_PLAYBACK_TOKEN_TTL_SECONDS),
     cacheDir: process.env.VEIL_CACHE_DIR || `${root}.cache/veil-media`,
     auditDb: process.env.VEIL_AUDIT_DB || `${root}.cache/veil-audit.sqlite`,
     distDir: `${root}dist`,

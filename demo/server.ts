@@ -12,6 +12,7 @@ import { ensureSampleMedia } from '../src/server/packaging/index.js';
 import { createPlaybackTokenService } from '../src/server/playback-token.js';
 import { createVeilService, SERVICE_PATH_PREFIXES } from '../src/server/service.js';
 import { MemoryVideoStore, type VideoRecord } from '../src/server/videos.js';
+import { apiUrls } from '../src/protocol/paths.js';
 import { demoConfig, type DemoConfig } from './config.js';
 import { SECURITY_HEADERS } from './csp.js';
 import { createDevIdp } from './idp/index.js';
@@ -21,7 +22,7 @@ import { serveStatic } from './static.js';
 const OWNER = 'alice@acme.test';
 
 async function sampleVideos(config: DemoConfig): Promise<VideoRecord[]> {
-  const media = await ensureSampleMedia(config.cacheDir, { hlsKeyUri: '/api/keys/sample-hls', log: (line: string) => console.log(`[media] ${line}`) });
+  const media = await ensureSampleMedia(config.cacheDir, { hlsKeyUri: new URL(apiUrls(config.origin).hlsKey('sample-hls')).pathname, log: (line: string) => console.log(`[media] ${line}`) });
   const common = { owner: OWNER, org: config.org, audience: 'org' as const };
   return [
     {

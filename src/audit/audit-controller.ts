@@ -10,12 +10,13 @@
  */
 import type { WatermarkSecurityEvent } from '../watermark/guard-controller.js';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import type { VeilError } from '../errors.js';
+import type { VeilError } from '../protocol/errors.js';
 import type { VeilSessionState } from '../identity/types.js';
-import type { PlaybackSession } from '../playback/contract.js';
+import type { PlaybackSession } from '../protocol/playback.js';
+import { apiUrls } from '../protocol/paths.js';
 import type { PlayerState } from '../playback/playback-controller.js';
 import { auditDelivery, type AuditDelivery } from './delivery.js';
-import { isSecurityEvent, type AuditEvent, type AuditEventData, type AuditEventType } from './events.js';
+import { isSecurityEvent, type AuditEvent, type AuditEventData, type AuditEventType } from '../protocol/audit-events.js';
 
 /** What the controller reads from its element. */
 export interface AuditSource {
@@ -76,7 +77,7 @@ export class AuditController implements ReactiveController {
       const sub = viewer?.claims?.sub;
       if (!viewer || viewer.status !== 'signed-in' || !sub) return undefined;
       credentialKey = `access:${sub}`;
-      endpoint = `${viewer.api}/api/audit/events`;
+      endpoint = apiUrls(viewer.api).auditEvents();
       delivery.registerCredential(credentialKey, () => viewer.getAccessToken());
     } else {
       if (!playback) return undefined;

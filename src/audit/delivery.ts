@@ -7,8 +7,8 @@
  * stays queued until acknowledged: a lost beacon is resent by the next page; the server
  * deduplicates by event id.
  */
-import { VeilError } from '../errors.js';
-import { AUDIT_MAX_BATCH_BYTES, AUDIT_MAX_BATCH_EVENTS } from './events.js';
+import { VeilError } from '../protocol/errors.js';
+import { AUDIT_MAX_BATCH_BYTES, AUDIT_MAX_BATCH_EVENTS } from '../protocol/audit-events.js';
 import { IndexedDbAuditQueue, MemoryAuditQueue, type AuditQueue, type QueuedEvent } from './queue.js';
 
 export type CredentialProvider = () => string | undefined | Promise<string | undefined>;

@@ -7,7 +7,7 @@
  * the events belong to, and live minutes); access tokens are never written here — events that
  * need one wait until that viewer is signed in on a page again.
  */
-import type { AuditEvent } from './events.js';
+import type { AuditEvent } from '../protocol/audit-events.js';
 
 export interface QueuedEvent {
   id: string;

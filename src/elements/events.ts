@@ -1,7 +1,7 @@
 /**
  * Veil DOM events: kebab-case `veil-*`, bubbling and composed so hosts can listen anywhere above.
  */
-import type { VeilError } from '../errors.js';
+import type { VeilError } from '../protocol/errors.js';
 
 export function emitVeilEvent<T>(target: EventTarget, type: `veil-${string}`, detail: T, options: { cancelable?: boolean } = {}): boolean {
   return target.dispatchEvent(new CustomEvent<T>(type, { detail, bubbles: true, composed: true, cancelable: options.cancelable ?? false }));

@@ -3,8 +3,8 @@
  * Tokens stay in sessionStorage (oidc-client-ts's default), never localStorage.
  */
 import { UserManager, WebStorageStateStore, type User } from 'oidc-client-ts';
-import { VeilError } from '../errors.js';
-import type { ViewerClaims } from './types.js';
+import { VeilError } from '../protocol/errors.js';
+import type { Viewer } from '../protocol/viewer.js';
 
 export interface OidcOptions {
   authority: string;
@@ -90,7 +90,7 @@ export class OidcIdentity {
   }
 }
 
-export function claimsOf(user: User): ViewerClaims {
+export function claimsOf(user: User): Viewer {
   const profile = user.profile as Record<string, unknown>;
   const groups = profile.groups;
   return {

@@ -1,15 +1,6 @@
-import type { VeilError } from '../errors.js';
-import type { PerimeterPolicy } from './perimeter.js';
-
-/** Claims about the viewer, as received from the identity provider's token endpoint. */
-export interface ViewerClaims {
-  issuer: string;
-  sub: string;
-  org?: string;
-  groups: string[];
-  email?: string;
-  name?: string;
-}
+import type { VeilError } from '../protocol/errors.js';
+import type { PerimeterPolicy } from '../protocol/perimeter.js';
+import type { Viewer } from '../protocol/viewer.js';
 
 export type SessionStatus = 'initializing' | 'signed-out' | 'signing-in' | 'signed-in' | 'error';
 
@@ -22,7 +13,7 @@ export interface VeilSessionState {
   /** Base URL of the Veil API (the token service). */
   api: string;
   perimeter: PerimeterPolicy;
-  claims?: ViewerClaims;
+  claims?: Viewer;
   error?: VeilError;
   /** A current access token for the Veil API; rejects with `SIGN_IN_REQUIRED` when signed out. */
   getAccessToken(): Promise<string>;

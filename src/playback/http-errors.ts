@@ -2,7 +2,7 @@
  * Maps failed HTTP exchanges with the Veil service to `VeilError`s. The service answers
  * `{ error: { code } }`; engines only see statuses, so both paths end here.
  */
-import { isVeilErrorCode, VeilError, type VeilErrorCode } from '../errors.js';
+import { isVeilErrorCode, VeilError, type VeilErrorCode } from '../protocol/errors.js';
 
 const BY_STATUS: Record<number, VeilErrorCode> = {
   400: 'BAD_REQUEST',

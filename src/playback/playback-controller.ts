@@ -3,10 +3,10 @@
  * lazily loaded engine. Nothing is fetched before the perimeter check passes.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { VeilError } from '../errors.js';
-import { perimeterViolation } from '../identity/perimeter.js';
+import { VeilError } from '../protocol/errors.js';
+import { perimeterViolation } from '../protocol/perimeter.js';
 import type { VeilSessionState } from '../identity/types.js';
-import type { PlaybackSession } from './contract.js';
+import type { PlaybackSession } from '../protocol/playback.js';
 import { loadEngine, type Engine, type EngineOptions } from './engines/engine.js';
 import { withRetry } from './retry.js';
 import { requestPlaybackSession } from './session-client.js';

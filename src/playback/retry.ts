@@ -2,7 +2,7 @@
  * Bounded retries with exponential backoff for requests Veil makes itself (token service), and a
  * wait for the network to come back. Engines use their own retry machinery, configured alike.
  */
-import { VeilError } from '../errors.js';
+import { VeilError } from '../protocol/errors.js';
 
 export interface RetryPolicy {
   /** Total tries, the first included. */

@@ -1,8 +1,9 @@
 /**
  * Requests (and renews) a playback session from the token service.
  */
-import { VeilError } from '../errors.js';
-import type { PlaybackSession, PlaybackSessionRequest } from './contract.js';
+import { VeilError } from '../protocol/errors.js';
+import type { PlaybackSession, PlaybackSessionRequest } from '../protocol/playback.js';
+import { apiUrls } from '../protocol/paths.js';
 import { errorFromResponse } from './http-errors.js';
 
 /** Per-request timeout: a hung token service must not hang the player. */
@@ -17,7 +18,7 @@ export async function requestPlaybackSession(
   const timeout = AbortSignal.timeout(SESSION_REQUEST_TIMEOUT_MS);
   let response: Response;
   try {
-    response = await fetch(`${api}/api/playback-sessions`, {
+    response = await fetch(apiUrls(api).playbackSessions(), {
       method: 'POST',
       headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
       body: JSON.stringify(body),

@@ -4,8 +4,9 @@
  * token per request, so a renewal applies to the very next request without touching the media.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { VeilError } from '../errors.js';
-import type { PlaybackSession } from './contract.js';
+import { VeilError } from '../protocol/errors.js';
+import { RENEWAL_GRACE_SECONDS } from '../protocol/defaults.js';
+import type { PlaybackSession } from '../protocol/playback.js';
 import { backoffDelay, DEFAULT_RETRY, isTransient, sleep, whenOnline } from './retry.js';
 
 /** Fraction of the token's lifetime after which it is renewed. */
@@ -123,7 +124,7 @@ export class TokenRenewalController implements ReactiveController {
       } catch (error) {
         // Transient trouble is retried for as long as the current token (plus the server's
         // renewal grace) could still be renewed; anything else is final.
-        const hopeLeft = Date.now() < this.#expiresLocal + 60_000;
+        const hopeLeft = Date.now() < this.#expiresLocal + RENEWAL_GRACE_SECONDS * 1000;
         if (stopped.aborted || !isTransient(error) || !hopeLeft) throw error;
         if (!navigator.onLine) await whenOnline(stopped);
         else await sleep(backoffDelay(DEFAULT_RETRY, Math.min(attempt, 4)), stopped);

@@ -2,7 +2,7 @@
  * CORS for the API and media routes: an explicit allowlist of page origins. Requests from other
  * origins are refused before any handler runs; same-origin requests need no entry.
  */
-import { VeilError } from '../errors.js';
+import { VeilError } from '../protocol/errors.js';
 import { errorResponse, type Handler } from './http.js';
 
 const ALLOWED_HEADERS = 'authorization, content-type';

@@ -2,7 +2,7 @@
  * Web-standard plumbing shared by every server handler: handlers take a `Request` and return a
  * `Response`, so they run unchanged on Node, Deno, Bun, workers or behind any framework.
  */
-import { VeilError, type VeilErrorCode } from '../errors.js';
+import { VeilError, type VeilErrorCode } from '../protocol/errors.js';
 
 export type Handler = (request: Request) => Promise<Response>;
 

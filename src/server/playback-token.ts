@@ -4,12 +4,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { SignJWT, errors as joseErrors, jwtVerify, type CryptoKey, type JWTPayload } from 'jose';
-import { VeilError } from '../errors.js';
+import { MAX_PLAYBACK_TOKEN_TTL_SECONDS } from '../protocol/defaults.js';
+import { VeilError } from '../protocol/errors.js';
 
 export const PLAYBACK_TOKEN_ALG = 'ES256';
 export const PLAYBACK_TOKEN_TYP = 'veil-playback+jwt';
-/** Design limit: minutes, never longer than five. */
-export const MAX_PLAYBACK_TOKEN_TTL_SECONDS = 300;
 
 export interface PlaybackTokenClaims {
   iss: string;

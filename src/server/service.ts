@@ -4,9 +4,10 @@
  */
 import type { AccessTokenVerifier } from './auth/access-token.js';
 import type { AuditStore } from './audit/store.js';
-import type { ViewerIdentity } from './auth/access-token.js';
 import { checkPerimeter, type PerimeterPolicy } from './auth/perimeter.js';
 import { withCors } from './cors.js';
+import { DEFAULT_AUDIT_ADMIN_GROUP, DEFAULT_WATERMARK_INTERVAL_SECONDS, DEFAULT_WATERMARK_MIN_OPACITY } from '../protocol/defaults.js';
+import { SERVICE_PATH_PREFIXES } from '../protocol/paths.js';
 import { fail, toErrorResponse, type Handler } from './http.js';
 import type { PlaybackTokenService } from './playback-token.js';
 import { serveClearKeyLicense, serveHlsKey } from './routes/keys.js';
@@ -14,6 +15,7 @@ import { serveMedia } from './routes/media.js';
 import { ingestAuditEvents, readAuditEvents } from './routes/audit.js';
 import { createPlaybackSession } from './routes/playback-sessions.js';
 import type { VideoStore } from './videos.js';
+import type { Viewer } from '../protocol/viewer.js';
 
 export interface VeilServiceOptions {
   /** Origin (and optional base path) the service is reached at, e.g. `https://video.acme.example`. */
@@ -39,7 +41,7 @@ export interface VeilServiceOptions {
 export interface VeilServiceContext {
   publicUrl: string;
   verifyAccessToken: AccessTokenVerifier;
-  checkPerimeter: (viewer: ViewerIdentity) => void;
+  checkPerimeter: (viewer: Viewer) => void;
   videos: VideoStore;
   playbackTokens: PlaybackTokenService;
   watermark: { intervalSeconds: number; minOpacity: number };
@@ -61,8 +63,7 @@ const ROUTES: Route[] = [
 /** Default grace for late audit delivery: events queued on an offline laptop for up to a week. */
 const DEFAULT_LATE_DELIVERY_SECONDS = 7 * 24 * 60 * 60;
 
-/** Paths this service answers; a host server forwards these to the handler. */
-export const SERVICE_PATH_PREFIXES = ['/api/', '/media/'] as const;
+export { SERVICE_PATH_PREFIXES };
 
 export function createVeilService(options: VeilServiceOptions): Handler {
   const context: VeilServiceContext = {
@@ -71,12 +72,15 @@ export function createVeilService(options: VeilServiceOptions): Handler {
     checkPerimeter: (viewer) => checkPerimeter(viewer, options.perimeter),
     videos: options.videos,
     playbackTokens: options.playbackTokens,
-    watermark: { intervalSeconds: options.watermark?.intervalSeconds ?? 8, minOpacity: options.watermark?.minOpacity ?? 0.35 },
+    watermark: {
+      intervalSeconds: options.watermark?.intervalSeconds ?? DEFAULT_WATERMARK_INTERVAL_SECONDS,
+      minOpacity: options.watermark?.minOpacity ?? DEFAULT_WATERMARK_MIN_OPACITY,
+    },
   };
   if (options.audit) {
     context.audit = {
       store: options.audit.store,
-      adminGroup: options.audit.adminGroup ?? 'veil-admins',
+      adminGroup: options.audit.adminGroup ?? DEFAULT_AUDIT_ADMIN_GROUP,
       lateDeliverySeconds: options.audit.lateDeliverySeconds ?? DEFAULT_LATE_DELIVERY_SECONDS,
     };
   }

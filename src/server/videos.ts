@@ -2,8 +2,8 @@
  * The video registry: who owns a video, who may watch it, and where its media and keys live.
  * The reference implementation is in memory; a deployment can back `VideoStore` with a database.
  */
-import type { StreamProtocol } from '../playback/contract.js';
-import type { ViewerIdentity } from './auth/access-token.js';
+import type { StreamProtocol } from '../protocol/playback.js';
+import type { Viewer } from '../protocol/viewer.js';
 
 export type VideoProtection =
   /** CENC (`cenc` scheme) DASH; keys released through the ClearKey license endpoint. */
@@ -51,7 +51,7 @@ export class MemoryVideoStore implements VideoStore {
 }
 
 /** Whether a viewer (already inside the perimeter) may watch a video. */
-export function canView(viewer: ViewerIdentity, video: VideoRecord): boolean {
+export function canView(viewer: Viewer, video: VideoRecord): boolean {
   if (video.revoked?.includes(viewer.sub)) return false;
   if (viewer.sub === video.owner) return true;
   return video.audience === 'org' && viewer.org === video.org;

@@ -14,7 +14,7 @@
  * viewer presses play again) and records `veil-watermark-restored`.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { VeilError } from '../errors.js';
+import { VeilError } from '../protocol/errors.js';
 import { emitVeilEvent } from '../elements/events.js';
 import type { WatermarkOverlay } from './overlay-controller.js';
 import { leavePictureInPicture, pictureInPictureOpen, refusePictureInPicture } from './picture-in-picture.js';

@@ -6,7 +6,7 @@
 import { html, nothing, type ReactiveController, type ReactiveControllerHost } from 'lit';
 import { capture } from './capture.js';
 import { applyPolicy, opacityValue, watermarkLines, type AppliedWatermarkPolicy } from './policy.js';
-import type { WatermarkPolicy } from '../playback/contract.js';
+import type { WatermarkPolicy } from '../protocol/playback.js';
 
 export interface WatermarkOverlayHost extends ReactiveControllerHost, HTMLElement {
   readonly media: HTMLVideoElement | null;

@@ -3,12 +3,9 @@
  * playback session, normalised and frozen so nothing on the page (not even a custom engine that
  * receives the session) can loosen it afterwards.
  */
-import type { WatermarkPolicy } from '../playback/contract.js';
+import { DEFAULT_WATERMARK_INTERVAL_SECONDS, DEFAULT_WATERMARK_MIN_OPACITY } from '../protocol/defaults.js';
+import type { WatermarkPolicy } from '../protocol/playback.js';
 
-/** Seconds between re-positions when the server does not say. */
-export const DEFAULT_INTERVAL_SECONDS = 8;
-/** Opacity floor when the server does not say. */
-export const DEFAULT_MIN_OPACITY = 0.35;
 /** Opacity when the host sets no `--veil-watermark-opacity` (never below the policy minimum). */
 export const DEFAULT_OPACITY = 0.5;
 
@@ -29,8 +26,8 @@ export function applyPolicy(policy: Partial<WatermarkPolicy> | undefined): Appli
   return Object.freeze({
     required: policy?.required !== false,
     text: typeof policy?.text === 'string' ? policy.text : '',
-    intervalSeconds: Number.isFinite(interval) && interval >= 0.1 ? Math.min(interval, 3600) : DEFAULT_INTERVAL_SECONDS,
-    minOpacity: Number.isFinite(minOpacity) && minOpacity >= 0 ? Math.min(minOpacity, 1) : DEFAULT_MIN_OPACITY,
+    intervalSeconds: Number.isFinite(interval) && interval >= 0.1 ? Math.min(interval, 3600) : DEFAULT_WATERMARK_INTERVAL_SECONDS,
+    minOpacity: Number.isFinite(minOpacity) && minOpacity >= 0 ? Math.min(minOpacity, 1) : DEFAULT_WATERMARK_MIN_OPACITY,
   });
 }
 

@@ -3,7 +3,7 @@
  * API origin are answered in the page (nothing goes on the network); every other request passes
  * through untouched. Install it in a story's `beforeEach`, which restores `fetch` afterwards.
  */
-import type { PlaybackSession, PlaybackSessionRequest, WatermarkPolicy } from '../../src/playback/contract.js';
+import type { PlaybackSession, PlaybackSessionRequest, WatermarkPolicy } from '../../src/protocol/playback.js';
 
 /** The `api` of the story sessions. `.invalid` never resolves, so a leak fails instead of reaching anyone. */
 export const STORY_API = 'https://veil-api.story.invalid';

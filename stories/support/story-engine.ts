@@ -7,7 +7,7 @@ import type { Engine, EngineOptions } from '../../src/playback/engines/engine.js
 import { AUTO_QUALITY } from '../../src/playback/engines/engine.js';
 import { TrackListeners } from '../../src/playback/engines/tracks.js';
 import { NativeCaptions } from '../../src/playback/captions/native-captions.js';
-import { VeilError } from '../../src/errors.js';
+import { VeilError } from '../../src/protocol/errors.js';
 
 export type EngineLoader = (options: EngineOptions) => Promise<Engine>;
 

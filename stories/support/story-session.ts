@@ -5,10 +5,11 @@
  */
 import { ContextProvider } from '@lit/context';
 import { html, LitElement } from 'lit';
-import { VeilError } from '../../src/errors.js';
+import { VeilError } from '../../src/protocol/errors.js';
 import { sessionContext } from '../../src/identity/context.js';
-import type { VeilSessionState, ViewerClaims } from '../../src/identity/types.js';
+import type { VeilSessionState } from '../../src/identity/types.js';
 import { STORY_API } from './story-api.js';
+import type { Viewer } from '../../src/protocol/viewer.js';
 
 export class StorySession extends LitElement {
   readonly #provider = new ContextProvider(this, { context: sessionContext });
@@ -52,7 +53,7 @@ export function signedOutSession(): VeilSessionState {
 }
 
 export interface SignedInOptions {
-  claims?: Partial<ViewerClaims>;
+  claims?: Partial<Viewer>;
   /** Defaults to an access token that resolves at once. */
   getAccessToken?: () => Promise<string>;
 }

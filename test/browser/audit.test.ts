@@ -1,9 +1,9 @@
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import { AuditController } from '../../src/audit/audit-controller.js';
 import { AuditDelivery } from '../../src/audit/delivery.js';
-import { AUDIT_MAX_BATCH_BYTES, type AuditEvent } from '../../src/audit/events.js';
+import { AUDIT_MAX_BATCH_BYTES, type AuditEvent } from '../../src/protocol/audit-events.js';
 import { IndexedDbAuditQueue, MemoryAuditQueue, type QueuedEvent } from '../../src/audit/queue.js';
-import type { PlaybackSession } from '../../src/playback/contract.js';
+import type { PlaybackSession } from '../../src/protocol/playback.js';
 import { ISSUER } from './fixtures.js';
 import { LitElement } from 'lit';
 

@@ -1,7 +1,7 @@
 import { expect } from '@open-wc/testing';
 import { engineFor } from '../../src/playback/engines/engine.js';
 import { tokenAudience } from '../../src/playback/engines/engine.js';
-import type { PlaybackSession } from '../../src/playback/contract.js';
+import type { PlaybackSession } from '../../src/protocol/playback.js';
 
 describe('engine selection', () => {
   it('DASH → shaka; clear or AES-128 HLS → hls.js light; EME HLS → full hls.js', () => {

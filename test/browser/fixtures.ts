@@ -7,13 +7,14 @@ import { fixture, waitUntil } from '@open-wc/testing';
 import { html, LitElement } from 'lit';
 import '../../src/elements/player/define.js';
 import type { VeilPlayer } from '../../src/elements/player/player.js';
-import type { WatermarkPolicy } from '../../src/playback/contract.js';
+import type { WatermarkPolicy } from '../../src/protocol/playback.js';
 import { installStoryApi } from '../../stories/support/story-api.js';
 import { canvasEngine } from '../../stories/support/story-engine.js';
 import { signedInSession, type StorySession } from '../../stories/support/story-session.js';
-import { VeilError } from '../../src/errors.js';
+import { VeilError } from '../../src/protocol/errors.js';
 import { sessionContext } from '../../src/identity/context.js';
-import type { VeilSessionState, ViewerClaims } from '../../src/identity/types.js';
+import type { VeilSessionState } from '../../src/identity/types.js';
+import type { Viewer } from '../../src/protocol/viewer.js';
 
 export class TestSession extends LitElement {
   readonly provider = new ContextProvider(this, { context: sessionContext });
@@ -30,7 +31,7 @@ if (!customElements.get('test-session')) customElements.define('test-session', T
 
 export const ISSUER = 'https://idp.test';
 
-export function signedIn(claims: Partial<ViewerClaims>, calls: string[] = []): VeilSessionState {
+export function signedIn(claims: Partial<Viewer>, calls: string[] = []): VeilSessionState {
   return {
     status: 'signed-in',
     api: 'https://api.invalid',

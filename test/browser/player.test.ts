@@ -1,7 +1,7 @@
 import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
 import '../../src/elements/player/define.js';
 import type { VeilPlayer } from '../../src/elements/player/player.js';
-import { VeilError } from '../../src/errors.js';
+import { VeilError } from '../../src/protocol/errors.js';
 import { signedIn, signedOut, type TestSession } from './fixtures.js';
 import './fixtures.js';
 

@@ -4,16 +4,16 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { VeilError } from '../../src/errors.js';
-import { perimeterViolation, type PerimeterPolicy } from '../../src/identity/perimeter.js';
-import type { ViewerIdentity } from '../../src/server/auth/access-token.js';
+import { VeilError } from '../../src/protocol/errors.js';
+import { perimeterViolation, type PerimeterPolicy } from '../../src/protocol/perimeter.js';
 import { checkPerimeter } from '../../src/server/auth/perimeter.js';
+import type { Viewer } from '../../src/protocol/viewer.js';
 
 const ISSUER = 'http://127.0.0.1:8080/idp';
 
-const alice: ViewerIdentity = { sub: 'alice@acme.test', issuer: ISSUER, org: 'acme', groups: ['veil-admins'], email: 'alice@acme.test', name: 'Alice Example' };
-const bob: ViewerIdentity = { sub: 'bob@acme.test', issuer: ISSUER, org: 'acme', groups: [], email: 'bob@acme.test' };
-const mallory: ViewerIdentity = { sub: 'mallory@globex.test', issuer: ISSUER, org: 'globex', groups: [], email: 'mallory@globex.test' };
+const alice: Viewer = { sub: 'alice@acme.test', issuer: ISSUER, org: 'acme', groups: ['veil-admins'], email: 'alice@acme.test', name: 'Alice Example' };
+const bob: Viewer = { sub: 'bob@acme.test', issuer: ISSUER, org: 'acme', groups: [], email: 'bob@acme.test' };
+const mallory: Viewer = { sub: 'mallory@globex.test', issuer: ISSUER, org: 'globex', groups: [], email: 'mallory@globex.test' };
 
 function deniedFor(reason: string) {
   return (error: unknown) =>

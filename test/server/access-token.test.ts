@@ -16,8 +16,9 @@ import {
   type JWK,
   type JWTPayload,
 } from 'jose';
-import { VeilError } from '../../src/errors.js';
-import { createAccessTokenVerifier, type ViewerIdentity } from '../../src/server/auth/access-token.js';
+import { VeilError } from '../../src/protocol/errors.js';
+import { createAccessTokenVerifier } from '../../src/server/auth/access-token.js';
+import type { Viewer } from '../../src/protocol/viewer.js';
 
 const ISSUER = 'http://127.0.0.1:8080/idp';
 const AUDIENCE = 'http://127.0.0.1:8080/api';
@@ -43,7 +44,7 @@ const encodePart = (value: unknown) => base64url.encode(JSON.stringify(value));
 
 describe('createAccessTokenVerifier', () => {
   let key: SigningKey;
-  let verify: (token: string | undefined) => Promise<ViewerIdentity>;
+  let verify: (token: string | undefined) => Promise<Viewer>;
 
   async function token(
     claims: JWTPayload = {},

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
-import type { AuditEvent } from '../../src/audit/events.js';
+import type { AuditEvent } from '../../src/protocol/audit-events.js';
 import { SqliteAuditStore } from '../../src/server/audit/sqlite-store.js';
 import { verifyChain, type AuditRecord, type AuditStore } from '../../src/server/audit/store.js';
 import { createAccessTokenVerifier } from '../../src/server/auth/access-token.js';

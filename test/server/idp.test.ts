@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import { createDevIdp, type DevIdp } from '../../demo/idp/index.js';
-import { VeilError } from '../../src/errors.js';
+import { VeilError } from '../../src/protocol/errors.js';
 import { createAccessTokenVerifier } from '../../src/server/auth/access-token.js';
 import { checkPerimeter } from '../../src/server/auth/perimeter.js';
 

@@ -8,7 +8,7 @@
  * catalogue (`errors.ts`); a locale may override them by code with `error.<CODE>` keys.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import type { VeilError, VeilErrorCode } from '../../errors.js';
+import type { VeilError, VeilErrorCode } from '../../protocol/errors.js';
 
 export const ENGLISH_STRINGS = {
   player: 'Video player',

@@ -2,13 +2,14 @@ import { provide } from '@lit/context';
 import { html, LitElement, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { AuditController } from '../../audit/audit-controller.js';
-import { VeilError } from '../../errors.js';
+import { VeilError } from '../../protocol/errors.js';
 import { sessionContext } from '../../identity/context.js';
 import { claimsOf, OidcIdentity } from '../../identity/oidc.js';
-import type { PerimeterPolicy } from '../../identity/perimeter.js';
-import type { SessionStatus, VeilSessionState, ViewerClaims } from '../../identity/types.js';
+import type { PerimeterPolicy } from '../../protocol/perimeter.js';
+import type { SessionStatus, VeilSessionState } from '../../identity/types.js';
 import { emitVeilError, emitVeilEvent } from '../events.js';
 import { sessionStyles } from './session.styles.js';
+import type { Viewer } from '../../protocol/viewer.js';
 
 const DEFAULT_SCOPE = 'openid profile email org offline_access';
 
@@ -62,7 +63,7 @@ export class VeilSession extends LitElement {
   }
 
   /** Verified claims of the signed-in viewer. */
-  get claims(): ViewerClaims | undefined {
+  get claims(): Viewer | undefined {
     return this.session?.claims;
   }
 
@@ -186,7 +187,7 @@ export class VeilSession extends LitElement {
     };
   }
 
-  #publish(status: SessionStatus, claims?: ViewerClaims, error?: VeilError): void {
+  #publish(status: SessionStatus, claims?: Viewer, error?: VeilError): void {
     this.session = {
       status,
       api: (this.api || location.origin).replace(/\/$/, ''),

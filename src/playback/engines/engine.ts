@@ -2,8 +2,8 @@
  * One interface over the playback engines. Each engine is a lazily imported chunk, so a page
  * downloads only the engine its stream needs, and only after the perimeter check has passed.
  */
-import { VeilError } from '../../errors.js';
-import type { PlaybackSession } from '../contract.js';
+import { VeilError } from '../../protocol/errors.js';
+import type { PlaybackSession } from '../../protocol/playback.js';
 
 export interface EngineOptions {
   media: HTMLVideoElement;

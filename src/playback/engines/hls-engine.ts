@@ -4,7 +4,7 @@
  */
 import type Hls from 'hls.js';
 import type { ErrorData, HlsConfig, LoaderConfig, LoadPolicy } from 'hls.js';
-import { VeilError, type VeilErrorCode } from '../../errors.js';
+import { VeilError, type VeilErrorCode } from '../../protocol/errors.js';
 import { errorForStatus } from '../http-errors.js';
 import { whenOnline } from '../retry.js';
 import { ENGINE_RETRY, tokenAudience, type Engine, type EngineOptions } from './engine.js';

@@ -2,7 +2,7 @@
  * DASH + EME through shaka-player's DASH-only ES2021 build (the smallest that covers both).
  */
 import shaka from 'shaka-player/dist/shaka-player.dash-es2021.js';
-import { VeilError, type VeilErrorCode } from '../../errors.js';
+import { VeilError, type VeilErrorCode } from '../../protocol/errors.js';
 import { errorForStatus } from '../http-errors.js';
 import { whenOnline } from '../retry.js';
 import { ENGINE_RETRY, tokenAudience, type Engine, type EngineOptions } from './engine.js';

@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { AuditEventType } from '../../audit/events.js';
+import type { AuditEventType } from '../../protocol/audit-events.js';
 import { canonicalJson, GENESIS_HASH, recordHash, type AppendResult, type AuditQuery, type AuditRecord, type AuditRecordInput, type AuditStore } from './store.js';
 
 const SCHEMA = `

@@ -5,7 +5,7 @@
  * (`sqlite-store.ts`); a PostgreSQL store implements the same four methods.
  */
 import { createHash } from 'node:crypto';
-import type { AuditEventType } from '../../audit/events.js';
+import type { AuditEventType } from '../../protocol/audit-events.js';
 
 /** What the ingest route hands the store: the client's event bound to the verified credential. */
 export interface AuditRecordInput {

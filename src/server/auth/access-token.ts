@@ -1,6 +1,6 @@
 /**
  * The token service's identity check: verifies an OAuth 2.0 JWT access token (RFC 9068) issued
- * by the organisation's IdP for the Veil API, and turns it into a `ViewerIdentity`.
+ * by the organisation's IdP for the Veil API, and turns it into a `Viewer`.
  *
  * Pinned algorithms (default ES256 only: `alg: none` and HMAC confusion are impossible), exact
  * issuer, audience = the API's resource indicator, header `typ` = `at+jwt` (jose also accepts the
@@ -8,16 +8,9 @@
  * failure, a missing token included, is `ACCESS_TOKEN_INVALID` with the jose error as `cause`.
  */
 import { jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
-import { VeilError } from '../../errors.js';
+import { VeilError } from '../../protocol/errors.js';
+import type { Viewer } from '../../protocol/viewer.js';
 
-export interface ViewerIdentity {
-  sub: string;
-  issuer: string;
-  org?: string;
-  groups: string[];
-  email?: string;
-  name?: string;
-}
 
 export interface AccessTokenVerifierOptions {
   issuer: string;
@@ -41,14 +34,14 @@ function optionalString(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
-function toIdentity(payload: JWTPayload): ViewerIdentity {
+function toIdentity(payload: JWTPayload): Viewer {
   if (typeof payload.sub !== 'string' || payload.sub === '') throw invalid('sub');
   if (typeof payload.iss !== 'string') throw invalid('iss');
   const groups = payload.groups;
   if (groups !== undefined && (!Array.isArray(groups) || !groups.every((g) => typeof g === 'string'))) {
     throw invalid('groups');
   }
-  const identity: ViewerIdentity = { sub: payload.sub, issuer: payload.iss, groups: groups ? [...(groups as string[])] : [] };
+  const identity: Viewer = { sub: payload.sub, issuer: payload.iss, groups: groups ? [...(groups as string[])] : [] };
   const org = optionalString(payload.org);
   const email = optionalString(payload.email);
   const name = optionalString(payload.name);
@@ -62,7 +55,7 @@ function toIdentity(payload: JWTPayload): ViewerIdentity {
  * Verifies an access token. `expiredGraceSeconds` is for the audit ingest only: an event queued
  * offline is delivered with the token it was recorded under, possibly after that token expired.
  */
-export type AccessTokenVerifier = (token: string | undefined, options?: { expiredGraceSeconds?: number }) => Promise<ViewerIdentity>;
+export type AccessTokenVerifier = (token: string | undefined, options?: { expiredGraceSeconds?: number }) => Promise<Viewer>;
 
 export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): AccessTokenVerifier {
   const algorithms = [...(options.algorithms ?? ['ES256'])];

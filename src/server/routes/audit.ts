@@ -20,8 +20,8 @@ import {
   isAuditEventType,
   UUID_PATTERN,
   type AuditEventType,
-} from '../../audit/events.js';
-import { VeilError } from '../../errors.js';
+} from '../../protocol/audit-events.js';
+import { VeilError } from '../../protocol/errors.js';
 import type { AuditQuery, AuditRecord, AuditRecordInput } from '../audit/store.js';
 import { bearerToken, fail, jsonResponse, readBodyText } from '../http.js';
 import { PLAYBACK_TOKEN_TYP } from '../playback-token.js';

@@ -4,16 +4,16 @@
  * alike; the browser's own check only spares outsiders the download.
  */
 import { randomUUID } from 'node:crypto';
-import { VeilError } from '../../errors.js';
-import type { PlaybackSession, PlaybackSessionRequest } from '../../playback/contract.js';
+import { apiUrls } from '../../protocol/paths.js';
+import { RENEWAL_GRACE_SECONDS } from '../../protocol/defaults.js';
+import { VeilError } from '../../protocol/errors.js';
+import type { PlaybackSession, PlaybackSessionRequest } from '../../protocol/playback.js';
 import { bearerToken, fail, jsonResponse, readJsonBody } from '../http.js';
 import { canView, VIDEO_ID_PATTERN, type VideoRecord } from '../videos.js';
 import type { VeilServiceContext } from '../service.js';
-import type { ViewerIdentity } from '../auth/access-token.js';
+import type { Viewer } from '../../protocol/viewer.js';
 
 const MAX_BODY_BYTES = 4096;
-/** A renewal may present a token that expired this long ago (a paused or backgrounded tab). */
-export const RENEWAL_GRACE_SECONDS = 300;
 
 export async function createPlaybackSession(request: Request, context: VeilServiceContext): Promise<Response> {
   const viewer = await context.verifyAccessToken(bearerToken(request));
@@ -35,7 +35,7 @@ export async function createPlaybackSession(request: Request, context: VeilServi
     expiresAt,
     sessionId,
     videoId: video.id,
-    manifestUrl: `${context.publicUrl}/media/${video.id}/${video.manifest}`,
+    manifestUrl: apiUrls(context.publicUrl).media(video.id, video.manifest),
     protocol: video.protocol,
     drm: drmConfig(video, context.publicUrl),
     watermark: {
@@ -44,7 +44,7 @@ export async function createPlaybackSession(request: Request, context: VeilServi
       intervalSeconds: context.watermark.intervalSeconds,
       minOpacity: context.watermark.minOpacity,
     },
-    audit: { url: `${context.publicUrl}/api/audit/events` },
+    audit: { url: apiUrls(context.publicUrl).auditEvents() },
   };
   return jsonResponse(body, { status: 201 });
 }
@@ -63,7 +63,7 @@ async function readSessionRequest(request: Request): Promise<PlaybackSessionRequ
 }
 
 /** A renewal keeps the session id of the viewer's own, genuine, recent token for the same video. */
-async function renewedSessionId(context: VeilServiceContext, previousToken: string, viewer: ViewerIdentity, videoId: string): Promise<string> {
+async function renewedSessionId(context: VeilServiceContext, previousToken: string, viewer: Viewer, videoId: string): Promise<string> {
   const previous = await context.playbackTokens.verify(previousToken, videoId, { expiredGraceSeconds: RENEWAL_GRACE_SECONDS });
   if (previous.sub !== viewer.sub) throw new VeilError('PLAYBACK_TOKEN_INVALID', { message: 'The previous playback token belongs to another viewer.' });
   return previous.sid;
@@ -72,12 +72,12 @@ async function renewedSessionId(context: VeilServiceContext, previousToken: stri
 function drmConfig(video: VideoRecord, publicUrl: string): PlaybackSession['drm'] {
   switch (video.protection.scheme) {
     case 'cenc':
-      return { keySystems: { 'org.w3.clearkey': { licenseUrl: `${publicUrl}/api/license/${video.id}` } } };
+      return { keySystems: { 'org.w3.clearkey': { licenseUrl: apiUrls(publicUrl).license(video.id) } } };
     case 'hls-aes-128':
       return { aes128: true };
   }
 }
 
-function watermarkText(viewer: ViewerIdentity): string {
+function watermarkText(viewer: Viewer): string {
   return viewer.email ?? viewer.name ?? viewer.sub;
 }

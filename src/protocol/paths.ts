@@ -1,0 +1,39 @@
+/**
+ * The service's routes: path patterns for the router (Hono syntax, `:name` parameters) and URL
+ * builders for everyone else. Nothing else in Veil writes an API path by hand.
+ */
+
+export const API_ROUTES = {
+  playbackSessions: '/api/playback-sessions',
+  media: '/media/:videoId/:file',
+  hlsKey: '/api/keys/:videoId',
+  license: '/api/license/:videoId',
+  auditEvents: '/api/audit/events',
+  jwks: '/api/jwks',
+} as const;
+
+/** Path prefixes the service answers; a host server forwards these to the handler. */
+export const SERVICE_PATH_PREFIXES = ['/api/', '/media/'] as const;
+
+function base(api: string): string {
+  return api.replace(/\/+$/, '');
+}
+
+function segment(value: string): string {
+  return encodeURIComponent(value);
+}
+
+/** URL builders over a base URL (origin plus optional base path) of the Veil API. */
+export function apiUrls(api: string) {
+  const root = base(api);
+  return {
+    playbackSessions: () => `${root}${API_ROUTES.playbackSessions}`,
+    media: (videoId: string, file: string) => `${root}/media/${segment(videoId)}/${segment(file)}`,
+    hlsKey: (videoId: string) => `${root}/api/keys/${segment(videoId)}`,
+    license: (videoId: string) => `${root}/api/license/${segment(videoId)}`,
+    auditEvents: () => `${root}${API_ROUTES.auditEvents}`,
+    jwks: () => `${root}${API_ROUTES.jwks}`,
+  };
+}
+
+export type ApiUrls = ReturnType<typeof apiUrls>;

@@ -1,0 +1,13 @@
+/**
+ * Who the viewer is, as both sides see it: the browser from its identity provider's token
+ * endpoint, the token service from a verified access token. One shape for both.
+ */
+export interface Viewer {
+  /** The issuer of the viewer's identity (exact string, as OpenID Connect compares it). */
+  issuer: string;
+  sub: string;
+  org?: string;
+  groups: string[];
+  email?: string;
+  name?: string;
+}

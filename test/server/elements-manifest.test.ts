@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 
@@ -44,12 +44,15 @@ const EXPECTED: Record<string, { attributes: string[]; properties: string[]; met
 // The analyzer takes its output directory relative to the working directory.
 const outdir = `.cache/cem-test-${process.pid}`;
 mkdirSync(outdir, { recursive: true });
+// Without this the analyzer points package.json's `customElements` at the test's output.
+const config = join(outdir, 'cem.config.mjs');
+writeFileSync(config, 'export default { packagejson: false };\n');
 after(() => rmSync(outdir, { recursive: true, force: true }));
 
 function analyze(): Map<string, Declaration> {
   const result = spawnSync(
     'npx',
-    ['cem', 'analyze', '--litelement', '--globs', 'src/elements/**/*.ts', '--exclude', 'src/elements/**/*.styles.ts', '--outdir', outdir],
+    ['cem', 'analyze', '--config', config, '--litelement', '--globs', 'src/elements/**/*.ts', '--exclude', 'src/elements/**/*.styles.ts', '--outdir', outdir],
     { encoding: 'utf8' },
   );
   assert.equal(result.status, 0, `${result.stdout}\n${result.stderr}`);

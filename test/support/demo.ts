@@ -13,9 +13,10 @@ export type Demo = Awaited<ReturnType<typeof startDemo>>;
 /** Starts a demo on `VEIL_TEST_PORT + offset` (the shared test server uses the port itself). */
 export function startTestDemo(offset: number, options: { tokenTtlSeconds?: number; wrapService?: (service: Handler) => Handler } = {}): Promise<Demo> {
   const port = Number(process.env.VEIL_TEST_PORT || 8181) + offset;
-  // Each instance keeps its own audit trail, apart from the shared test server's.
-  const auditDb = join(tmpdir(), `veil-audit-${port}-${process.pid}-${Date.now()}.sqlite`);
-  return startDemo({ ...demoConfig({ port, tokenTtlSeconds: options.tokenTtlSeconds }), auditDb }, { wrapService: options.wrapService });
+  // Each instance keeps its own state (database, keys, media, audit trail), apart from the shared
+  // test server's; the sample media cache stays shared.
+  const dataDir = join(tmpdir(), `veil-data-${port}-${process.pid}-${Date.now()}`);
+  return startDemo(demoConfig({ port, tokenTtlSeconds: options.tokenTtlSeconds, dataDir }), { wrapService: options.wrapService });
 }
 
 export interface FaultRule {

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
+import { using } from './harness.js';
 import type { ContentKey, KeyStore } from '../../../src/server/storage/keys.js';
 
 export type MakeKeyStore = () => Promise<{ keys: KeyStore; close(): Promise<void> }>;
@@ -14,22 +15,13 @@ const byKid = (a: ContentKey, b: ContentKey) => (a.kid < b.kid ? -1 : 1);
 
 export function keyStoreContract(name: string, make: MakeKeyStore): void {
   describe(`KeyStore contract: ${name}`, () => {
-    async function withStore(run: (keys: KeyStore) => Promise<void>): Promise<void> {
-      const { keys, close } = await make();
-      try {
-        await run(keys);
-      } finally {
-        await close();
-      }
-    }
-
     it('has no keys for an unknown video', () =>
-      withStore(async (keys) => {
+      using(make, async ({ keys }) => {
         assert.deepEqual(await keys.get('nope'), []);
       }));
 
     it('returns the keys put, ordered by kid, per video', () =>
-      withStore(async (keys) => {
+      using(make, async ({ keys }) => {
         const a = [randomContentKey(), randomContentKey(), randomContentKey()];
         const b = [randomContentKey()];
         await keys.put('a', a);
@@ -39,7 +31,7 @@ export function keyStoreContract(name: string, make: MakeKeyStore): void {
       }));
 
     it('put replaces every key of the video; delete removes them', () =>
-      withStore(async (keys) => {
+      using(make, async ({ keys }) => {
         await keys.put('a', [randomContentKey(), randomContentKey()]);
         const replacement = [randomContentKey()];
         await keys.put('a', replacement);
@@ -49,7 +41,7 @@ export function keyStoreContract(name: string, make: MakeKeyStore): void {
       }));
 
     it('refuses malformed kids and keys, storing nothing', () =>
-      withStore(async (keys) => {
+      using(make, async ({ keys }) => {
         await assert.rejects(keys.put('a', [{ kid: 'ABC', key: new Uint8Array(16) }]), RangeError);
         await assert.rejects(keys.put('a', [{ kid: randomContentKey().kid, key: new Uint8Array(15) }]), RangeError);
         assert.deepEqual(await keys.get('a'), []);

@@ -1,6 +1,7 @@
 /** What every `MediaStore` must do: `mediaStoreContract('fs', async () => ({ media, close }))`. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { using } from './harness.js';
 import type { MediaStore } from '../../../src/server/storage/media.js';
 
 export type MakeMediaStore = () => Promise<{ media: MediaStore; close(): Promise<void> }>;
@@ -20,17 +21,8 @@ function streamOf(...chunks: string[]): ReadableStream<Uint8Array> {
 
 export function mediaStoreContract(name: string, make: MakeMediaStore): void {
   describe(`MediaStore contract: ${name}`, () => {
-    async function withStore(run: (media: MediaStore) => Promise<void>): Promise<void> {
-      const { media, close } = await make();
-      try {
-        await run(media);
-      } finally {
-        await close();
-      }
-    }
-
     it('reads back what was written, from bytes or a stream, with its size', () =>
-      withStore(async (media) => {
+      using(make, async ({ media }) => {
         await media.write('v1', 'manifest.mpd', new TextEncoder().encode('<MPD/>'));
         await media.write('v1', 'chunk-0-00001.m4s', streamOf('seg', 'ment', '-1'));
         const manifest = (await media.read('v1', 'manifest.mpd'))!;
@@ -42,7 +34,7 @@ export function mediaStoreContract(name: string, make: MakeMediaStore): void {
       }));
 
     it('returns undefined for a missing file or video, and an empty list', () =>
-      withStore(async (media) => {
+      using(make, async ({ media }) => {
         await media.write('v1', 'a.m4s', new Uint8Array([1]));
         assert.equal(await media.read('v1', 'b.m4s'), undefined);
         assert.equal(await media.read('v2', 'a.m4s'), undefined);
@@ -50,7 +42,7 @@ export function mediaStoreContract(name: string, make: MakeMediaStore): void {
       }));
 
     it('lists a video’s files sorted, replaces on rewrite, deletes a whole video only', () =>
-      withStore(async (media) => {
+      using(make, async ({ media }) => {
         for (const file of ['b.m4s', 'a.mpd', 'c.vtt']) await media.write('v1', file, new TextEncoder().encode(file));
         await media.write('v2', 'a.mpd', new TextEncoder().encode('other'));
         assert.deepEqual(await media.list('v1'), ['a.mpd', 'b.m4s', 'c.vtt']);
@@ -62,7 +54,7 @@ export function mediaStoreContract(name: string, make: MakeMediaStore): void {
       }));
 
     it('refuses names that could leave the video', () =>
-      withStore(async (media) => {
+      using(make, async ({ media }) => {
         for (const file of ['../x.mpd', '.hidden.mpd', 'a/b.m4s', '']) {
           await assert.rejects(media.write('v1', file, new Uint8Array([1])), RangeError, file);
           await assert.rejects(media.read('v1', file), RangeError, file);
@@ -72,7 +64,7 @@ export function mediaStoreContract(name: string, make: MakeMediaStore): void {
       }));
 
     it('a failed write leaves the previous file intact', () =>
-      withStore(async (media) => {
+      using(make, async ({ media }) => {
         await media.write('v1', 'a.mpd', new TextEncoder().encode('good'));
         const failing = new ReadableStream<Uint8Array>({
           start(controller) {

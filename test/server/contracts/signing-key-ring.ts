@@ -5,25 +5,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SignJWT, jwtVerify } from 'jose';
+import { using } from './harness.js';
 import type { SigningKeyRing } from '../../../src/server/storage/signing-keys.js';
 
 export type MakeSigningKeyRing = (retentionSeconds: number) => Promise<{ ring: SigningKeyRing; close(): Promise<void> }>;
 
 export function signingKeyRingContract(name: string, make: MakeSigningKeyRing): void {
   describe(`SigningKeyRing contract: ${name}`, () => {
-    async function withRing(retentionSeconds: number, run: (ring: SigningKeyRing) => Promise<void>): Promise<void> {
-      const { ring, close } = await make(retentionSeconds);
-      try {
-        await run(ring);
-      } finally {
-        await close();
-      }
-    }
-
     const signed = (privateKey: CryptoKey, kid: string) => new SignJWT({ x: 1 }).setProtectedHeader({ alg: 'ES256', kid }).sign(privateKey);
 
     it('creates one signing key on first use and keeps it', () =>
-      withRing(3600, async (ring) => {
+      using(() => make(3600), async ({ ring }) => {
         const first = await ring.signingKey();
         const again = await ring.signingKey();
         assert.equal(again.kid, first.kid);
@@ -33,7 +25,7 @@ export function signingKeyRingContract(name: string, make: MakeSigningKeyRing): 
       }));
 
     it('publishes public JWKs only, with kid, alg and use', () =>
-      withRing(3600, async (ring) => {
+      using(() => make(3600), async ({ ring }) => {
         const { kid } = await ring.signingKey();
         const jwks = await ring.publicJwks();
         assert.equal(jwks.length, 1);
@@ -42,7 +34,7 @@ export function signingKeyRingContract(name: string, make: MakeSigningKeyRing): 
       }));
 
     it('rotation: the new key signs, the old one still verifies within the retention', () =>
-      withRing(3600, async (ring) => {
+      using(() => make(3600), async ({ ring }) => {
         const old = await ring.signingKey();
         const token = await signed(old.privateKey, old.kid);
         const next = await ring.rotate();
@@ -53,7 +45,7 @@ export function signingKeyRingContract(name: string, make: MakeSigningKeyRing): 
       }));
 
     it('a retired key past the retention verifies nothing and is no longer published', () =>
-      withRing(0, async (ring) => {
+      using(() => make(0), async ({ ring }) => {
         const old = await ring.signingKey();
         await ring.rotate();
         await new Promise((resolve) => setTimeout(resolve, 5));
@@ -62,7 +54,7 @@ export function signingKeyRingContract(name: string, make: MakeSigningKeyRing): 
       }));
 
     it('knows no unknown kid', () =>
-      withRing(3600, async (ring) => {
+      using(() => make(3600), async ({ ring }) => {
         await ring.signingKey();
         assert.equal(await ring.verificationKey('not-a-kid'), undefined);
       }));

@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { using } from './harness.js';
 import type { VideoRecord, VideoRepository } from '../../../src/server/storage/videos.js';
 
 export type MakeVideoRepository = () => Promise<{ repository: VideoRepository; close(): Promise<void> }>;
@@ -25,22 +26,13 @@ export function sampleVideo(id: string, overrides: Partial<VideoRecord> = {}): V
 
 export function videoRepositoryContract(name: string, make: MakeVideoRepository): void {
   describe(`VideoRepository contract: ${name}`, () => {
-    async function withRepository(run: (repository: VideoRepository) => Promise<void>): Promise<void> {
-      const { repository, close } = await make();
-      try {
-        await run(repository);
-      } finally {
-        await close();
-      }
-    }
-
     it('returns undefined for an unknown id', () =>
-      withRepository(async (repository) => {
+      using(make, async ({ repository }) => {
         assert.equal(await repository.get('nope'), undefined);
       }));
 
     it('returns exactly what was put, for each id', () =>
-      withRepository(async (repository) => {
+      using(make, async ({ repository }) => {
         const dash = sampleVideo('a');
         const hls = sampleVideo('b', {
           protocol: 'hls',
@@ -56,7 +48,7 @@ export function videoRepositoryContract(name: string, make: MakeVideoRepository)
       }));
 
     it('keeps several key ids in order, and none', () =>
-      withRepository(async (repository) => {
+      using(make, async ({ repository }) => {
         const kids = ['22222222222222222222222222222222', '11111111111111111111111111111111'];
         await repository.put(sampleVideo('many', { protection: { scheme: 'cenc', kids } }));
         await repository.put(sampleVideo('none', { protection: { scheme: 'cenc', kids: [] } }));
@@ -65,7 +57,7 @@ export function videoRepositoryContract(name: string, make: MakeVideoRepository)
       }));
 
     it('put replaces the record with the same id', () =>
-      withRepository(async (repository) => {
+      using(make, async ({ repository }) => {
         await repository.put(sampleVideo('a'));
         const changed = sampleVideo('a', { title: 'Renamed', generalAccess: 'restricted', status: 'failed' });
         await repository.put(changed);
@@ -73,7 +65,7 @@ export function videoRepositoryContract(name: string, make: MakeVideoRepository)
       }));
 
     it('revokes and restores one viewer of one video, idempotently', () =>
-      withRepository(async (repository) => {
+      using(make, async ({ repository }) => {
         await repository.put(sampleVideo('a'));
         await repository.put(sampleVideo('b'));
         assert.equal(await repository.isAccessRevoked('a', 'bob@acme.test'), false);

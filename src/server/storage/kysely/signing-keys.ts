@@ -56,6 +56,7 @@ export class KyselySigningKeyRing implements SigningKeyRing {
   }
 
   async publicJwks(): Promise<JWK[]> {
+    await this.signingKey(); // a ring is never published empty: the first key exists before the first token
     const rows = await this.#usable().select('public_jwk').orderBy('created_at', 'desc').orderBy('kid').execute();
     return rows.map((row) => JSON.parse(row.public_jwk) as JWK);
   }

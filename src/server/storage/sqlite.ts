@@ -27,7 +27,12 @@ export function defaultKekFile(databaseFile: string): string {
 }
 
 export async function openSqliteStorage(options: SqliteStorageOptions): Promise<SqliteStorage> {
-  if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true });
+  if (options.file === ':memory:') {
+    // No directory to put a key file beside: an in-memory database needs its KEK given.
+    if (options.kek?.base64 === undefined) throw new TypeError('storage: an in-memory database needs kek.base64');
+  } else {
+    mkdirSync(dirname(options.file), { recursive: true });
+  }
   const sqlite = new Database(options.file);
   sqlite.pragma('foreign_keys = ON');
   const db = new Kysely<VeilDatabase>({ dialect: new SqliteDialect({ database: sqlite }) });

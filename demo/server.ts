@@ -12,6 +12,7 @@ import { createPlaybackTokenService, signingKeyRetentionSeconds } from '../src/s
 import { createVeilService, DEFAULT_LATE_DELIVERY_SECONDS, SERVICE_PATH_PREFIXES } from '../src/server/service.js';
 import { FsMediaStore } from '../src/server/storage/fs-media-store.js';
 import { openSqliteStorage } from '../src/server/storage/sqlite.js';
+import { requirePrerequisites } from '../scripts/prerequisites.mjs';
 import { demoConfig } from './config.js';
 import { SECURITY_HEADERS } from './csp.js';
 import { createDevIdp } from './idp/index.js';
@@ -49,12 +50,14 @@ export async function startDemo(config = demoConfig(), options: DemoOptions = {}
         client_id: 'veil-demo',
         redirect_uris: [`${config.origin}/watch`, `${config.origin}/audit`],
         post_logout_redirect_uris: [`${config.origin}/`],
+        redirect_origins: config.allowedOrigins,
       },
     ],
   });
   const auditStore = new SqliteAuditStore(config.auditDb);
   const baseService = createVeilService({
     publicUrl: config.origin,
+    allowedOrigins: config.allowedOrigins,
     verifyAccessToken: createAccessTokenVerifier({ issuer: config.issuer, audience: config.apiResource, jwks: createLocalJWKSet(idp.jwks) }),
     perimeter: { issuer: config.issuer, org: config.org },
     videos: storage.videos,
@@ -108,6 +111,7 @@ export async function startDemo(config = demoConfig(), options: DemoOptions = {}
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
+  requirePrerequisites(['ffmpeg']); // one plain line instead of a stack trace from the packager
   startDemo().catch((error: unknown) => {
     console.error(error);
     process.exit(1);

@@ -11,6 +11,7 @@ import Provider, {
   errors as oidcErrors,
   type Account,
   type AccessTokenLike,
+  type Client,
   type ErrorOut,
   type Grant,
   type Interaction,
@@ -18,7 +19,7 @@ import Provider, {
   type ResourceServerInfo,
 } from 'oidc-provider';
 import { FORM_POST_JS, IDP_CSS } from './assets.js';
-import { html, IDP_CSP } from './html.js';
+import { html, IDP_CSP, idpCsp } from './html.js';
 import { errorPage, loginPage, logoutPage, logoutSuccessPage, messagePage } from './pages.js';
 import { authenticate, findDevUser, type DevUser } from './users.js';
 
@@ -28,6 +29,8 @@ export interface DevIdpClient {
   client_id: string;
   redirect_uris: string[];
   post_logout_redirect_uris: string[];
+  /** Page origins on which any URI is also a valid redirect and post-logout target (the host page's own path is not known in advance). */
+  redirect_origins?: readonly string[];
 }
 
 export interface DevIdpOptions {
@@ -122,9 +125,9 @@ function send(res: ServerResponse, status: number, contentType: string, body: st
   res.end(body);
 }
 
-function sendHtml(res: ServerResponse, status: number, body: string): void {
+function sendHtml(res: ServerResponse, status: number, body: string, csp = IDP_CSP): void {
   send(res, status, 'text/html; charset=utf-8', body, {
-    'content-security-policy': IDP_CSP,
+    'content-security-policy': csp,
     'cache-control': 'no-store',
     'referrer-policy': 'no-referrer',
   });
@@ -148,6 +151,10 @@ export async function createDevIdp(options: DevIdpOptions): Promise<DevIdp> {
   const clientNames = new Map(options.clients.map((client) => [client.client_id, client.client_id]));
 
   const signing = await generateSigningKey();
+  const redirectOrigins = new Map(options.clients.map((client) => [client.client_id, new Set(client.redirect_origins ?? [])]));
+  const onRedirectOrigin = (client: Client, uri: string) => redirectOrigins.get(client.clientId)?.has(originOf(uri)) ?? false;
+  // Pages with a form whose post ends in a redirect to a client (sign-in, sign-out).
+  const formCsp = idpCsp([...new Set(options.clients.flatMap((client) => client.redirect_origins ?? []))]);
 
   // The callbacks below run per request, after `provider` (declared further down) exists.
   const configuration = {
@@ -169,8 +176,8 @@ export async function createDevIdp(options: DevIdpOptions): Promise<DevIdp> {
     },
     jwks: { keys: [signing.privateJwk] },
     // Cross-origin calls (token, end-session) only from origins the client registered redirects on.
-    clientBasedCORS(_ctx: unknown, origin: string, client: { redirectUris?: string[] }) {
-      return (client.redirectUris ?? []).some((uri) => new URL(uri).origin === origin);
+    clientBasedCORS(_ctx: unknown, origin: string, client: Client) {
+      return (client.redirectUris ?? []).some((uri) => new URL(uri).origin === origin) || onRedirectOrigin(client, origin);
     },
     cookies: {
       keys: [randomBytes(32).toString('base64url')],
@@ -286,6 +293,15 @@ export async function createDevIdp(options: DevIdpOptions): Promise<DevIdp> {
   };
 
   const provider = new Provider(issuer, configuration);
+  // oidc-provider matches redirect URIs exactly; pages on a client's redirect origins may use any path.
+  const clientProto = provider.Client.prototype;
+  const { redirectUriAllowed, postLogoutRedirectUriAllowed } = clientProto;
+  clientProto.redirectUriAllowed = function (this: Client, uri: string) {
+    return redirectUriAllowed.call(this, uri) || onRedirectOrigin(this, uri);
+  };
+  clientProto.postLogoutRedirectUriAllowed = function (this: Client, uri: string) {
+    return postLogoutRedirectUriAllowed.call(this, uri) || onRedirectOrigin(this, uri);
+  };
 
   provider.on('server_error', (_ctx, error) => console.error('[dev-idp] server_error', error));
 
@@ -302,7 +318,7 @@ export async function createDevIdp(options: DevIdpOptions): Promise<DevIdp> {
         `<script src="${assetsPath}/form-post.js"></script>`,
       );
       ctx.body = body;
-      ctx.set('content-security-policy', IDP_CSP);
+      ctx.set('content-security-policy', formCsp);
       ctx.set('referrer-policy', 'no-referrer');
     }
   });
@@ -363,6 +379,7 @@ export async function createDevIdp(options: DevIdpOptions): Promise<DevIdp> {
         clientName: clientNames.get(clientId) ?? clientId,
         ...extra,
       }),
+      formCsp,
     );
   }
 
@@ -491,4 +508,13 @@ export async function createDevIdp(options: DevIdpOptions): Promise<DevIdp> {
 
 function stringParam(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
+}
+
+/** The origin of a URI, or '' for something that is not one. */
+function originOf(uri: string): string {
+  try {
+    return new URL(uri).origin;
+  } catch {
+    return '';
+  }
 }

@@ -3,6 +3,7 @@
  * one origin. `npm start` runs it; see README "Quick start".
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createLocalJWKSet, generateKeyPair } from 'jose';
 import { createAccessTokenVerifier } from '../src/server/auth/access-token.js';
 import { jsonResponse, type Handler } from '../src/server/http.js';
@@ -13,7 +14,7 @@ import { createPlaybackTokenService } from '../src/server/playback-token.js';
 import { createVeilService, SERVICE_PATH_PREFIXES } from '../src/server/service.js';
 import { MemoryVideoStore, type VideoRecord } from '../src/server/videos.js';
 import { apiUrls } from '../src/protocol/paths.js';
-import { demoConfig, type DemoConfig } from './config.js';
+import { atPort, demoConfig, type DemoConfig } from './config.js';
 import { SECURITY_HEADERS } from './csp.js';
 import { createDevIdp } from './idp/index.js';
 import { auditPage, indexPage, watchPage } from './pages.js';
@@ -55,8 +56,16 @@ export interface DemoOptions {
   wrapService?: (service: Handler) => Handler;
 }
 
-export async function startDemo(config = demoConfig(), options: DemoOptions = {}) {
+export async function startDemo(requested = demoConfig(), options: DemoOptions = {}) {
   const started = performance.now();
+  // Listen before anything names the origin: on port 0 the OS picks the port, and the issuer,
+  // redirect URIs and token issuer must carry the real one. Until the demo is ready it answers
+  // 503, unref'd so that a start-up failure does not leave a process held open by it.
+  let handle: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => res.writeHead(503, { 'retry-after': '1' }).end();
+  const server = createServer((req, res) => handle(req, res));
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(requested.port, requested.host, resolve));
+  server.unref();
+  const config = atPort(requested, (server.address() as AddressInfo).port);
   const videos = await sampleVideos(config);
   const idp = await createDevIdp({
     issuer: config.issuer,
@@ -103,7 +112,7 @@ export async function startDemo(config = demoConfig(), options: DemoOptions = {}
     return asset || new Response('Not found', { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' } });
   }
 
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  handle = (req, res) => {
     if (req.url?.startsWith(idp.mountPath)) return idp.handle(req, res);
     route(toWebRequest(req, config.origin))
       .then((response) => sendWebResponse(res, response))
@@ -112,8 +121,8 @@ export async function startDemo(config = demoConfig(), options: DemoOptions = {}
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ error: { code: 'SERVER_ERROR' } }));
       });
-  });
-  await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
+  };
+  server.ref();
   console.log(`Veil demo ready at ${config.origin} (started in ${((performance.now() - started) / 1000).toFixed(1)} s)`);
   const close = async () => {
     server.closeAllConnections();

@@ -7,7 +7,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -42,22 +41,9 @@ let dir: string;
 let ingestDown = false;
 const ingest = { attempts: 0, refused: 0, log: [] as Array<{ at: number; bytes: number; type: string }> };
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'veil-audit-e2e-'));
-  const port = await freePort();
-  origin = `http://127.0.0.1:${port}`;
-  const config = { ...demoConfig({ port }), auditDb: join(dir, 'audit.sqlite') };
+  const config = { ...demoConfig({ port: 0 }), auditDb: join(dir, 'audit.sqlite') };
   demo = await startDemo(config, {
     wrapService: (service) => async (request) => {
       if (request.method === 'POST' && new URL(request.url).pathname === '/api/audit/events') {
@@ -71,6 +57,7 @@ before(async () => {
       return service(request);
     },
   });
+  origin = demo.config.origin;
   browser = await launchChromium();
 });
 

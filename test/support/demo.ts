@@ -1,7 +1,8 @@
 /**
- * Extra demo-server instances inside a test process: another port, another token lifetime, and
+ * Extra demo-server instances inside a test process: their own port, another token lifetime, and
  * faults injected in front of the Veil service. Everything else is the real demo.
  */
+import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Handler } from '../../src/server/http.js';
@@ -10,12 +11,14 @@ import { startDemo } from '../../demo/server.js';
 
 export type Demo = Awaited<ReturnType<typeof startDemo>>;
 
-/** Starts a demo on `VEIL_TEST_PORT + offset` (the shared test server uses the port itself). */
-export function startTestDemo(offset: number, options: { tokenTtlSeconds?: number; wrapService?: (service: Handler) => Handler } = {}): Promise<Demo> {
-  const port = Number(process.env.VEIL_TEST_PORT || 8181) + offset;
+/**
+ * Starts a demo on a port the OS chooses (port 0); its origin is `demo.config.origin`. The shared
+ * test server keeps `VEIL_TEST_PORT`.
+ */
+export function startTestDemo(options: { tokenTtlSeconds?: number; wrapService?: (service: Handler) => Handler } = {}): Promise<Demo> {
   // Each instance keeps its own audit trail, apart from the shared test server's.
-  const auditDb = join(tmpdir(), `veil-audit-${port}-${process.pid}-${Date.now()}.sqlite`);
-  return startDemo({ ...demoConfig({ port, tokenTtlSeconds: options.tokenTtlSeconds }), auditDb }, { wrapService: options.wrapService });
+  const auditDb = join(tmpdir(), `veil-audit-${process.pid}-${randomUUID()}.sqlite`);
+  return startDemo({ ...demoConfig({ port: 0, tokenTtlSeconds: options.tokenTtlSeconds }), auditDb }, { wrapService: options.wrapService });
 }
 
 export interface FaultRule {

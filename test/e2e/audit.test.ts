@@ -99,7 +99,7 @@ async function trail(adminToken: string, query = ''): Promise<StoredEvent[]> {
   return ((await response.json()) as { events: StoredEvent[] }).events;
 }
 
-/** Polls the trail until every id in `ids` is stored. */
+/** Polls the trail until every id in `ids` is stored (the store has no change notification). */
 async function waitStored(adminToken: string, ids: string[], timeoutMs = 90_000): Promise<StoredEvent[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -107,7 +107,8 @@ async function waitStored(adminToken: string, ids: string[], timeoutMs = 90_000)
     const stored = new Set(events.map((e) => e.id));
     if (ids.every((id) => stored.has(id))) return events;
     if (Date.now() > deadline) assert.fail(`not stored after ${timeoutMs} ms: ${ids.filter((id) => !stored.has(id)).length} of ${ids.length}`);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // Delivery usually lands within a few hundred ms: look again soon rather than a second later.
+    await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
 

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'puppeteer-core';
 import { demoConfig } from '../../demo/config.js';
 import { startDemo } from '../../demo/server.js';
@@ -59,6 +59,11 @@ before(async () => {
   });
   origin = demo.config.origin;
   browser = await launchChromium();
+});
+
+// A test that fails while the ingest is down must not leave it down for the tests after it.
+afterEach(() => {
+  ingestDown = false;
 });
 
 after(async () => {

@@ -4,48 +4,21 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createLocalJWKSet, generateKeyPair } from 'jose';
+import { createLocalJWKSet } from 'jose';
 import { createAccessTokenVerifier } from '../src/server/auth/access-token.js';
 import { jsonResponse, type Handler } from '../src/server/http.js';
 import { sendWebResponse, toWebRequest } from '../src/server/node-adapter.js';
 import { SqliteAuditStore } from '../src/server/audit/sqlite-store.js';
-import { ensureSampleMedia } from '../src/server/packaging/index.js';
-import { createPlaybackTokenService } from '../src/server/playback-token.js';
-import { createVeilService, SERVICE_PATH_PREFIXES } from '../src/server/service.js';
-import { MemoryVideoStore, type VideoRecord } from '../src/server/videos.js';
-import { apiUrls } from '../src/protocol/paths.js';
-import { atPort, demoConfig, type DemoConfig } from './config.js';
+import { createPlaybackTokenService, signingKeyRetentionSeconds } from '../src/server/playback-token.js';
+import { createVeilService, DEFAULT_LATE_DELIVERY_SECONDS, SERVICE_PATH_PREFIXES } from '../src/server/service.js';
+import { FsMediaStore } from '../src/server/storage/fs-media-store.js';
+import { openSqliteStorage } from '../src/server/storage/sqlite.js';
+import { atPort, demoConfig } from './config.js';
 import { SECURITY_HEADERS } from './csp.js';
 import { createDevIdp } from './idp/index.js';
 import { auditPage, indexPage, watchPage } from './pages.js';
+import { registerSamples } from './samples.js';
 import { serveStatic } from './static.js';
-
-const OWNER = 'alice@acme.test';
-
-async function sampleVideos(config: DemoConfig): Promise<VideoRecord[]> {
-  const media = await ensureSampleMedia(config.cacheDir, { hlsKeyUri: new URL(apiUrls(config.origin).hlsKey('sample-hls')).pathname, log: (line: string) => console.log(`[media] ${line}`) });
-  const common = { owner: OWNER, org: config.org, audience: 'org' as const };
-  return [
-    {
-      ...common,
-      id: 'sample-dash',
-      title: 'Sample (CENC DASH, ClearKey)',
-      protocol: 'dash',
-      mediaDir: media.dash.dir,
-      manifest: media.dash.manifest,
-      protection: { scheme: 'cenc', keys: [{ kid: media.dash.kid, key: media.dash.key }] },
-    },
-    {
-      ...common,
-      id: 'sample-hls',
-      title: 'Sample (AES-128 HLS)',
-      protocol: 'hls',
-      mediaDir: media.hls.dir,
-      manifest: media.hls.master,
-      protection: { scheme: 'hls-aes-128', key: media.hls.key },
-    },
-  ];
-}
 
 function html(body: string, status = 200): Response {
   return new Response(body, { status, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', ...SECURITY_HEADERS } });
@@ -58,15 +31,29 @@ export interface DemoOptions {
 
 export async function startDemo(requested = demoConfig(), options: DemoOptions = {}) {
   const started = performance.now();
-  // Listen before anything names the origin: on port 0 the OS picks the port, and the issuer,
-  // redirect URIs and token issuer must carry the real one. Until the demo is ready it answers
-  // 503, unref'd so that a start-up failure does not leave a process held open by it.
+  // Storage first: a wrong or missing key-encryption key stops start-up before anything listens.
+  const storage = await openSqliteStorage({
+    file: requested.db,
+    kek: { base64: requested.kek, previousBase64: requested.previousKeks },
+    signingKeyRetentionSeconds: signingKeyRetentionSeconds(DEFAULT_LATE_DELIVERY_SECONDS),
+  });
+  // Then listen, before anything names the origin: on port 0 the OS picks the port, and the
+  // issuer, redirect URIs and token issuer must carry the real one. Until the demo is ready it
+  // answers 503, unref'd so that a start-up failure does not leave a process held open by it.
   let handle: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => res.writeHead(503, { 'retry-after': '1' }).end();
   const server = createServer((req, res) => handle(req, res));
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(requested.port, requested.host, resolve));
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(requested.port, requested.host, resolve)).catch(async (error: unknown) => {
+    await storage.close();
+    throw error;
+  });
   server.unref();
   const config = atPort(requested, (server.address() as AddressInfo).port);
-  const videos = await sampleVideos(config);
+  const media = new FsMediaStore(config.mediaDir);
+  const videos = await registerSamples(config, { videos: storage.videos, keys: storage.keys, media }).catch(async (error: unknown) => {
+    server.close();
+    await storage.close();
+    throw error;
+  });
   const idp = await createDevIdp({
     issuer: config.issuer,
     apiResource: config.apiResource,
@@ -78,15 +65,15 @@ export async function startDemo(requested = demoConfig(), options: DemoOptions =
       },
     ],
   });
-  const { privateKey, publicKey } = await generateKeyPair('ES256');
   const auditStore = new SqliteAuditStore(config.auditDb);
-  const videoStore = new MemoryVideoStore(videos);
   const baseService = createVeilService({
     publicUrl: config.origin,
     verifyAccessToken: createAccessTokenVerifier({ issuer: config.issuer, audience: config.apiResource, jwks: createLocalJWKSet(idp.jwks) }),
     perimeter: { issuer: config.issuer, org: config.org },
-    videos: videoStore,
-    playbackTokens: createPlaybackTokenService({ issuer: config.origin, audience: `${config.origin}/media`, privateKey, publicKey, ttlSeconds: config.tokenTtlSeconds }),
+    videos: storage.videos,
+    keys: storage.keys,
+    media,
+    playbackTokens: createPlaybackTokenService({ issuer: config.origin, audience: `${config.origin}/media`, keys: storage.signingKeys, ttlSeconds: config.tokenTtlSeconds }),
     audit: { store: auditStore },
   });
 
@@ -128,8 +115,9 @@ export async function startDemo(requested = demoConfig(), options: DemoOptions =
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await auditStore.close();
+    await storage.close();
   };
-  return { server, config, videos: videoStore, close };
+  return { server, config, videos: storage.videos, close };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

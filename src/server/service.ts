@@ -14,7 +14,10 @@ import { serveClearKeyLicense, serveHlsKey } from './routes/keys.js';
 import { serveMedia } from './routes/media.js';
 import { ingestAuditEvents, readAuditEvents } from './routes/audit.js';
 import { createPlaybackSession } from './routes/playback-sessions.js';
-import type { VideoStore } from './videos.js';
+import { serveJwks } from './routes/jwks.js';
+import type { KeyStore } from './storage/keys.js';
+import type { MediaStore } from './storage/media.js';
+import type { VideoRepository } from './storage/videos.js';
 import type { Viewer } from '../protocol/viewer.js';
 
 export interface VeilServiceOptions {
@@ -22,7 +25,9 @@ export interface VeilServiceOptions {
   publicUrl: string;
   verifyAccessToken: AccessTokenVerifier;
   perimeter: PerimeterPolicy;
-  videos: VideoStore;
+  videos: VideoRepository;
+  keys: KeyStore;
+  media: MediaStore;
   /** The audit trail; without it `/api/audit/events` answers 404. */
   audit?: {
     store: AuditStore;
@@ -42,7 +47,9 @@ export interface VeilServiceContext {
   publicUrl: string;
   verifyAccessToken: AccessTokenVerifier;
   checkPerimeter: (viewer: Viewer) => void;
-  videos: VideoStore;
+  videos: VideoRepository;
+  keys: KeyStore;
+  media: MediaStore;
   playbackTokens: PlaybackTokenService;
   watermark: { intervalSeconds: number; minOpacity: number };
   audit?: { store: AuditStore; adminGroup: string; lateDeliverySeconds: number };
@@ -58,10 +65,11 @@ const ROUTES: Route[] = [
   ['POST', new RegExp(`^/api/license/${SEGMENT}$`), serveClearKeyLicense],
   ['POST', /^\/api\/audit\/events$/, ingestAuditEvents],
   ['GET', /^\/api\/audit\/events$/, readAuditEvents],
+  ['GET', /^\/api\/jwks$/, serveJwks],
 ];
 
 /** Default grace for late audit delivery: events queued on an offline laptop for up to a week. */
-const DEFAULT_LATE_DELIVERY_SECONDS = 7 * 24 * 60 * 60;
+export const DEFAULT_LATE_DELIVERY_SECONDS = 7 * 24 * 60 * 60;
 
 export { SERVICE_PATH_PREFIXES };
 
@@ -71,6 +79,8 @@ export function createVeilService(options: VeilServiceOptions): Handler {
     verifyAccessToken: options.verifyAccessToken,
     checkPerimeter: (viewer) => checkPerimeter(viewer, options.perimeter),
     videos: options.videos,
+    keys: options.keys,
+    media: options.media,
     playbackTokens: options.playbackTokens,
     watermark: {
       intervalSeconds: options.watermark?.intervalSeconds ?? DEFAULT_WATERMARK_INTERVAL_SECONDS,

@@ -43,7 +43,7 @@ const ingest = { attempts: 0, refused: 0, log: [] as Array<{ at: number; bytes: 
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'veil-audit-e2e-'));
-  const config = { ...demoConfig({ port: 0 }), auditDb: join(dir, 'audit.sqlite') };
+  const config = { ...demoConfig({ port: 0, dataDir: join(dir, 'data') }), auditDb: join(dir, 'audit.sqlite') };
   demo = await startDemo(config, {
     wrapService: (service) => async (request) => {
       if (request.method === 'POST' && new URL(request.url).pathname === '/api/audit/events') {

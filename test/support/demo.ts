@@ -3,6 +3,7 @@
  * faults injected in front of the Veil service. Everything else is the real demo.
  */
 import { randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Handler } from '../../src/server/http.js';
@@ -15,10 +16,18 @@ export type Demo = Awaited<ReturnType<typeof startDemo>>;
  * Starts a demo on a port the OS chooses (port 0); its origin is `demo.config.origin`. The shared
  * test server keeps `VEIL_TEST_PORT`.
  */
-export function startTestDemo(options: { tokenTtlSeconds?: number; wrapService?: (service: Handler) => Handler } = {}): Promise<Demo> {
-  // Each instance keeps its own audit trail, apart from the shared test server's.
-  const auditDb = join(tmpdir(), `veil-audit-${process.pid}-${randomUUID()}.sqlite`);
-  return startDemo({ ...demoConfig({ port: 0, tokenTtlSeconds: options.tokenTtlSeconds }), auditDb }, { wrapService: options.wrapService });
+export async function startTestDemo(options: { tokenTtlSeconds?: number; wrapService?: (service: Handler) => Handler } = {}): Promise<Demo> {
+  // Each instance keeps its own state (database, keys, media, audit trail), apart from the shared
+  // test server's, and removes it on close; the sample media cache stays shared.
+  const dataDir = join(tmpdir(), `veil-data-${process.pid}-${randomUUID()}`);
+  const demo = await startDemo(demoConfig({ port: 0, tokenTtlSeconds: options.tokenTtlSeconds, dataDir }), { wrapService: options.wrapService });
+  return {
+    ...demo,
+    close: async () => {
+      await demo.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
 }
 
 export interface FaultRule {

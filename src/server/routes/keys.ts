@@ -5,32 +5,35 @@
  */
 import { bearerToken, fail, jsonResponse, readJsonBody } from '../http.js';
 import type { VeilServiceContext } from '../service.js';
-import type { VideoRecord } from '../videos.js';
+import type { ContentKey } from '../storage/keys.js';
+import type { ProtectionScheme } from '../storage/videos.js';
 
 const MAX_LICENSE_REQUEST_BYTES = 8192;
 const KID_B64URL = /^[A-Za-z0-9_-]{22}$/;
 
-async function authorizedVideo(request: Request, context: VeilServiceContext, videoId: string): Promise<VideoRecord> {
+/** The keys of a video protected with `scheme`, for the holder of its playback token. */
+async function authorizedKeys(request: Request, context: VeilServiceContext, videoId: string, scheme: ProtectionScheme, what: string): Promise<ContentKey[]> {
   await context.playbackTokens.verify(bearerToken(request), videoId);
   const video = await context.videos.get(videoId);
   if (!video) fail('VIDEO_NOT_FOUND', undefined, { videoId });
-  return video;
+  if (video.protection.scheme !== scheme) fail('VIDEO_NOT_FOUND', `This video has no ${what}.`, { videoId });
+  const keys = (await context.keys.get(videoId)).filter(({ kid }) => video.protection.kids.includes(kid));
+  if (keys.length === 0) fail('VIDEO_NOT_FOUND', `This video has no ${what}.`, { videoId });
+  return keys;
 }
 
 export async function serveHlsKey(request: Request, context: VeilServiceContext, videoId: string): Promise<Response> {
-  const video = await authorizedVideo(request, context, videoId);
-  if (video.protection.scheme !== 'hls-aes-128') fail('VIDEO_NOT_FOUND', 'This video has no AES-128 key.', { videoId });
-  return new Response(new Uint8Array(video.protection.key), {
+  const [hlsKey] = await authorizedKeys(request, context, videoId, 'hls-aes-128', 'AES-128 key');
+  return new Response(new Uint8Array(hlsKey!.key), {
     headers: { 'content-type': 'application/octet-stream', 'cache-control': 'no-store' },
   });
 }
 
 export async function serveClearKeyLicense(request: Request, context: VeilServiceContext, videoId: string): Promise<Response> {
-  const video = await authorizedVideo(request, context, videoId);
-  if (video.protection.scheme !== 'cenc') fail('VIDEO_NOT_FOUND', 'This video has no CENC keys.', { videoId });
+  const videoKeys = await authorizedKeys(request, context, videoId, 'cenc', 'CENC keys');
   const kids = await readLicenseRequest(request);
-  const keys = video.protection.keys
-    .map(({ kid, key }) => ({ kid: toBase64Url(kid), key }))
+  const keys = videoKeys
+    .map(({ kid, key }) => ({ kid: toBase64Url(Buffer.from(kid, 'hex')), key }))
     .filter(({ kid }) => kids.includes(kid))
     .map(({ kid, key }) => ({ kty: 'oct', kid, k: toBase64Url(key) }));
   if (keys.length === 0) fail('BAD_REQUEST', 'None of the requested key ids belongs to this video.', { videoId });

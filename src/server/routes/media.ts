@@ -1,11 +1,10 @@
 /**
  * `GET /media/{videoId}/{file}` — manifests and segments, for holders of that video's playback token.
- * Only files with media extensions directly inside the video's media directory are served.
+ * Only files with media extensions among the video's media are served, streamed from the MediaStore.
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { bearerToken, fail } from '../http.js';
 import type { VeilServiceContext } from '../service.js';
+import { MEDIA_FILE_NAME } from '../storage/media.js';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.mpd': 'application/dash+xml',
@@ -16,23 +15,14 @@ const CONTENT_TYPES: Record<string, string> = {
   '.vtt': 'text/vtt',
 };
 
-const FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
-
 export async function serveMedia(request: Request, context: VeilServiceContext, videoId: string, fileName: string): Promise<Response> {
   await context.playbackTokens.verify(bearerToken(request), videoId);
   const video = await context.videos.get(videoId);
   const extension = fileName.slice(fileName.lastIndexOf('.'));
   const contentType = CONTENT_TYPES[extension];
-  if (!video || !contentType || !FILE_NAME.test(fileName) || fileName.includes('..')) {
-    fail('VIDEO_NOT_FOUND', 'No such media file.', { videoId, fileName });
-  }
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(join(video.mediaDir, fileName));
-  } catch {
-    fail('VIDEO_NOT_FOUND', 'No such media file.', { videoId, fileName });
-  }
-  return new Response(new Uint8Array(bytes), {
-    headers: { 'content-type': contentType, 'cache-control': 'private, no-store' },
+  const file = video && contentType && MEDIA_FILE_NAME.test(fileName) && !fileName.includes('..') ? await context.media.read(videoId, fileName) : undefined;
+  if (!file) fail('VIDEO_NOT_FOUND', 'No such media file.', { videoId, fileName });
+  return new Response(file.body, {
+    headers: { 'content-type': contentType!, 'content-length': String(file.size), 'cache-control': 'private, no-store' },
   });
 }

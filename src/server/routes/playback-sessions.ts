@@ -9,7 +9,7 @@ import { RENEWAL_GRACE_SECONDS } from '../../protocol/defaults.js';
 import { VeilError } from '../../protocol/errors.js';
 import type { PlaybackSession, PlaybackSessionRequest } from '../../protocol/playback.js';
 import { bearerToken, fail, jsonResponse, readJsonBody } from '../http.js';
-import { canView, VIDEO_ID_PATTERN, type VideoRecord } from '../videos.js';
+import { canView, VIDEO_ID_PATTERN, type VideoRecord } from '../storage/videos.js';
 import type { VeilServiceContext } from '../service.js';
 import type { Viewer } from '../../protocol/viewer.js';
 
@@ -21,7 +21,7 @@ export async function createPlaybackSession(request: Request, context: VeilServi
   const { videoId, previousToken } = await readSessionRequest(request);
   const video = await context.videos.get(videoId);
   if (!video) fail('VIDEO_NOT_FOUND', undefined, { videoId });
-  if (!canView(viewer, video)) throw new VeilError('PLAYBACK_NOT_GRANTED', { data: { videoId } });
+  if (!canView(viewer, video) || (await context.videos.isAccessRevoked(video.id, viewer.sub))) throw new VeilError('PLAYBACK_NOT_GRANTED', { data: { videoId } });
 
   const sessionId = previousToken ? await renewedSessionId(context, previousToken, viewer, videoId) : randomUUID();
   const { token, expiresAt } = await context.playbackTokens.sign({

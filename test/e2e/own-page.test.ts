@@ -42,7 +42,7 @@ before(async () => {
   pageOrigin = served.origin.replace('127.0.0.1', 'localhost');
   process.env.VEIL_ALLOWED_ORIGINS = `${pageOrigin}, http://localhost:1`;
   try {
-    demo = await startTestDemo(12);
+    demo = await startTestDemo();
   } finally {
     delete process.env.VEIL_ALLOWED_ORIGINS;
   }

@@ -1,7 +1,7 @@
 /**
  * Missing system tools are named in one line with their install command, never a stack trace:
- * the check itself, the demo server started without ffmpeg on PATH, and `npm test`'s runner
- * without Chromium (which stops before it builds or clears anything).
+ * the check itself, the demo server and `npm start` without ffmpeg on PATH, and `npm test`'s
+ * runner without Chromium (both runners stop before they build or clear anything).
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -46,6 +46,13 @@ describe('prerequisites said plainly', () => {
     const ours = result.lines.filter((line) => !line.startsWith('oidc-provider WARNING: Unsupported runtime'));
     assertOnePlainLine(ours, 'apt-get install ffmpeg');
     assert.doesNotMatch(result.stdout, /ready at/);
+  });
+
+  it('npm start without ffmpeg: one line, exit 1, before building', () => {
+    const result = run(['scripts/start.mjs'], { PATH: bin });
+    assert.equal(result.status, 1);
+    assertOnePlainLine(result.lines, 'apt-get install ffmpeg', 'brew install ffmpeg');
+    assert.equal(result.stdout, '', 'nothing ran');
   });
 
   it('the test runner without Chromium: one line, exit 1, before building', () => {

@@ -8,12 +8,14 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 
 export const HIDE_AFTER_MS = 2500;
-const ACTIVITY = ['pointermove', 'pointerdown', 'keydown', 'focusin', 'focusout'] as const;
+const ACTIVITY = ['pointerdown', 'keydown', 'focusin', 'focusout'] as const;
 
 export class ActivityController implements ReactiveController {
   readonly #host: ReactiveControllerHost & HTMLElement;
   #idle = false;
   #timer?: ReturnType<typeof setTimeout>;
+  /** Where the pointer last moved to: the browser repeats a move at the same place when the page under it changes (e.g. the controls fading), which is no activity. */
+  #pointer = '';
 
   constructor(host: ReactiveControllerHost & HTMLElement) {
     this.#host = host;
@@ -27,14 +29,21 @@ export class ActivityController implements ReactiveController {
 
   hostConnected(): void {
     for (const type of ACTIVITY) this.#host.addEventListener(type, this.#active);
+    this.#host.addEventListener('pointermove', this.#moved);
     this.#host.addEventListener('pointerleave', this.#left);
     this.#active();
   }
 
   hostDisconnected(): void {
     for (const type of ACTIVITY) this.#host.removeEventListener(type, this.#active);
+    this.#host.removeEventListener('pointermove', this.#moved);
     this.#host.removeEventListener('pointerleave', this.#left);
     clearTimeout(this.#timer);
+  }
+
+  /** Counts as activity now (e.g. playback started): the controls show and the timer restarts. */
+  wake(): void {
+    this.#active();
   }
 
   #active = (): void => {
@@ -43,8 +52,16 @@ export class ActivityController implements ReactiveController {
     this.#setIdle(false);
   };
 
+  #moved = (event: PointerEvent): void => {
+    const at = `${event.screenX},${event.screenY}`;
+    if (at === this.#pointer) return;
+    this.#pointer = at;
+    this.#active();
+  };
+
   /** The pointer left the player (or the timer ran out): nothing to keep the controls up for. */
-  #left = (): void => {
+  #left = (event?: Event): void => {
+    if (event) this.#pointer = '';
     clearTimeout(this.#timer);
     this.#setIdle(true);
   };

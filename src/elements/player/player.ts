@@ -162,6 +162,8 @@ export class VeilPlayer extends LitElement {
   @state() private hasTitle = false;
   /** The engine whose track changes re-render the controls. */
   #trackedEngine?: Engine;
+  /** Whether the current stream has started playing once (the big play button is for before). */
+  #played = false;
   /** The caption track C turns back on. */
   #lastCaptions?: string;
   /** Whether the player set its own aria-label (and so keeps it in the viewer's language). */
@@ -229,6 +231,8 @@ export class VeilPlayer extends LitElement {
     const previous = this.getAttribute('state');
     this.#trackEngine();
     if (state !== previous) this.#announceState(state, previous);
+    // Starting to play is activity: the controls stay up a moment before they fade.
+    if (state === 'playing' && state !== previous) this.#activity.wake();
     this.setAttribute('state', state);
     if (error) this.setAttribute('error-code', error.code);
     else this.removeAttribute('error-code');
@@ -276,6 +280,7 @@ export class VeilPlayer extends LitElement {
     if (!media) return;
     for (const type of MEDIA_EVENTS) {
       media.addEventListener(type, () => {
+        if (type === 'play') this.#played = true;
         this.#playback.mediaEvent(type);
         this.requestUpdate(); // controls mirror the media element's state
         redispatch(this, type);
@@ -368,6 +373,7 @@ export class VeilPlayer extends LitElement {
     if (engine === this.#trackedEngine) return;
     this.#trackedEngine = engine;
     this.#lastCaptions = undefined;
+    this.#played = false;
     engine?.onTracksChanged?.(() => {
       if (this.#playback.engine === engine) this.requestUpdate();
     });
@@ -413,7 +419,7 @@ export class VeilPlayer extends LitElement {
       <div class="visually-hidden" role="status" aria-live="polite" aria-atomic="true">${this.announcement}</div>
       ${renderChrome(
         {
-          bigPlay: state === 'paused' && !!media && media.played.length === 0,
+          bigPlay: state === 'paused' && !this.#played,
           loading: state === 'loading' || waiting,
           hasTitle: this.hasTitle,
           autoHidden,

@@ -61,7 +61,7 @@ export async function startDemo(requested = demoConfig(), options: DemoOptions =
     clients: [
       {
         client_id: 'veil-demo',
-        redirect_uris: [`${config.origin}/watch`, `${config.origin}/audit`],
+        redirect_uris: [`${config.origin}/`, `${config.origin}/watch`, `${config.origin}/audit`],
         post_logout_redirect_uris: [`${config.origin}/`],
         redirect_origins: config.allowedOrigins,
       },
@@ -87,7 +87,7 @@ export async function startDemo(requested = demoConfig(), options: DemoOptions =
     const path = url.pathname;
     if (SERVICE_PATH_PREFIXES.some((prefix) => path.startsWith(prefix))) return service(request);
     if (request.method !== 'GET' && request.method !== 'HEAD') return jsonResponse({ error: { code: 'NOT_FOUND' } }, { status: 404 });
-    if (path === '/') return html(indexPage(videos));
+    if (path === '/') return html(indexPage(config, videos));
     if (path === '/watch') {
       const videoId = url.searchParams.get('v');
       // Without `v` this is the sign-in callback: <veil-session> restores the original URL.

@@ -182,6 +182,27 @@ export const ERROR_CODES = {
     message: 'The request was not understood.',
     hint: 'The request body or parameters are malformed; the error message names the field.',
   },
+  METHOD_NOT_ALLOWED: {
+    category: 'config',
+    severity: 'critical',
+    status: 405,
+    message: 'The request was not understood.',
+    hint: 'This route does not answer this HTTP method; the `Allow` header lists the ones it does.',
+  },
+  REQUEST_TOO_LARGE: {
+    category: 'config',
+    severity: 'critical',
+    status: 413,
+    message: 'The request was too large.',
+    hint: 'The request body is over the route\'s limit (the message says how many bytes it takes).',
+  },
+  REQUEST_TIMEOUT: {
+    category: 'network',
+    severity: 'recoverable',
+    status: 408,
+    message: 'The connection to the video service was too slow. Please try again.',
+    hint: 'The request body did not arrive within the server\'s body timeout.',
+  },
   AUDIT_BATCH_INVALID: {
     category: 'audit',
     severity: 'critical',

@@ -14,8 +14,8 @@ import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type CryptoKey 
 import type { AuditEvent } from '../../src/protocol/audit-events.js';
 import { SqliteAuditStore } from '../../src/server/audit/sqlite-store.js';
 import { verifyChain, type AuditRecord, type AuditStore } from '../../src/server/audit/store.js';
-import { createAccessTokenVerifier } from '../../src/server/auth/access-token.js';
-import type { Handler } from '../../src/server/http.js';
+import { createAccessTokenVerifier } from '../../src/server/identity/oidc.js';
+import type { Handler } from '../../src/server/context.js';
 import { createPlaybackTokenService, type PlaybackTokenService } from '../../src/server/playback-token.js';
 import { createVeilService } from '../../src/server/service.js';
 import { MemoryVideoStore } from '../../src/server/videos.js';

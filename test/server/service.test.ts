@@ -8,11 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
-import { createAccessTokenVerifier } from '../../src/server/auth/access-token.js';
+import { createAccessTokenVerifier } from '../../src/server/identity/oidc.js';
 import { createPlaybackTokenService, PLAYBACK_TOKEN_TYP } from '../../src/server/playback-token.js';
 import { createVeilService } from '../../src/server/service.js';
 import { MemoryVideoStore } from '../../src/server/videos.js';
-import type { Handler } from '../../src/server/http.js';
+import type { Handler } from '../../src/server/context.js';
 
 const ORIGIN = 'https://video.test';
 const ISSUER = 'https://idp.test';

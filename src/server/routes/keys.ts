@@ -1,49 +1,70 @@
 /**
  * Key release, only to holders of the video's playback token:
- * `GET /api/keys/{videoId}` — the HLS AES-128 key (16 raw bytes);
- * `POST /api/license/{videoId}` — a W3C EME ClearKey license exchange (EME §9.1).
+ * `GET /api/keys/:videoId` — the HLS AES-128 key (16 raw bytes);
+ * `POST /api/license/:videoId` — a W3C EME ClearKey license exchange (EME §9.1).
  */
-import { bearerToken, fail, jsonResponse, readJsonBody } from '../http.js';
-import type { VeilServiceContext } from '../service.js';
-import type { VideoRecord } from '../videos.js';
+import { API_ROUTES } from '../../protocol/paths.js';
+import { ClearKeyLicenseRequestSchema, parseWith } from '../../protocol/schemas.js';
+import type { RouteDefinition } from '../context.js';
+import { bearerToken, readJsonBody } from '../http/body.js';
+import { fail, jsonResponse } from '../http/json.js';
+import type { PlaybackTokenService } from '../playback-token.js';
+import type { VideoRecord, VideoStore } from '../videos.js';
 
 const MAX_LICENSE_REQUEST_BYTES = 8192;
-const KID_B64URL = /^[A-Za-z0-9_-]{22}$/;
 
-async function authorizedVideo(request: Request, context: VeilServiceContext, videoId: string): Promise<VideoRecord> {
-  await context.playbackTokens.verify(bearerToken(request), videoId);
-  const video = await context.videos.get(videoId);
-  if (!video) fail('VIDEO_NOT_FOUND', undefined, { videoId });
-  return video;
+export interface KeyRouteDeps {
+  playbackTokens: Pick<PlaybackTokenService, 'verify'>;
+  videos: Pick<VideoStore, 'get'>;
 }
 
-export async function serveHlsKey(request: Request, context: VeilServiceContext, videoId: string): Promise<Response> {
-  const video = await authorizedVideo(request, context, videoId);
-  if (video.protection.scheme !== 'hls-aes-128') fail('VIDEO_NOT_FOUND', 'This video has no AES-128 key.', { videoId });
-  return new Response(new Uint8Array(video.protection.key), {
-    headers: { 'content-type': 'application/octet-stream', 'cache-control': 'no-store' },
-  });
-}
+export function keyRoutes({ playbackTokens, videos }: KeyRouteDeps): RouteDefinition[] {
+  async function authorizedVideo(request: Request, videoId: string): Promise<VideoRecord> {
+    await playbackTokens.verify(bearerToken(request), videoId);
+    const video = await videos.get(videoId);
+    if (!video) fail('VIDEO_NOT_FOUND', undefined, { videoId });
+    return video;
+  }
 
-export async function serveClearKeyLicense(request: Request, context: VeilServiceContext, videoId: string): Promise<Response> {
-  const video = await authorizedVideo(request, context, videoId);
-  if (video.protection.scheme !== 'cenc') fail('VIDEO_NOT_FOUND', 'This video has no CENC keys.', { videoId });
-  const kids = await readLicenseRequest(request);
-  const keys = video.protection.keys
-    .map(({ kid, key }) => ({ kid: toBase64Url(kid), key }))
-    .filter(({ kid }) => kids.includes(kid))
-    .map(({ kid, key }) => ({ kty: 'oct', kid, k: toBase64Url(key) }));
-  if (keys.length === 0) fail('BAD_REQUEST', 'None of the requested key ids belongs to this video.', { videoId });
-  return jsonResponse({ keys, type: 'temporary' });
+  return [
+    {
+      path: API_ROUTES.hlsKey,
+      method: 'GET',
+      async handle({ request, params }) {
+        const videoId = params.videoId ?? '';
+        const video = await authorizedVideo(request, videoId);
+        if (video.protection.scheme !== 'hls-aes-128') fail('VIDEO_NOT_FOUND', 'This video has no AES-128 key.', { videoId });
+        return new Response(new Uint8Array(video.protection.key), {
+          headers: { 'content-type': 'application/octet-stream', 'cache-control': 'no-store' },
+        });
+      },
+    },
+    {
+      path: API_ROUTES.license,
+      method: 'POST',
+      async handle({ request, params }) {
+        const videoId = params.videoId ?? '';
+        const video = await authorizedVideo(request, videoId);
+        if (video.protection.scheme !== 'cenc') fail('VIDEO_NOT_FOUND', 'This video has no CENC keys.', { videoId });
+        const kids = await readLicenseRequest(request);
+        const keys = video.protection.keys
+          .map(({ kid, key }) => ({ kid: toBase64Url(kid), key }))
+          .filter(({ kid }) => kids.includes(kid))
+          .map(({ kid, key }) => ({ kty: 'oct', kid, k: toBase64Url(key) }));
+        if (keys.length === 0) fail('BAD_REQUEST', 'None of the requested key ids belongs to this video.', { videoId });
+        return jsonResponse({ keys, type: 'temporary' });
+      },
+    },
+  ];
 }
 
 async function readLicenseRequest(request: Request): Promise<string[]> {
   const body = await readJsonBody(request, MAX_LICENSE_REQUEST_BYTES, 'ClearKey license request');
-  const kids = (body as { kids?: unknown } | null)?.kids;
-  if (!Array.isArray(kids) || kids.length === 0 || !kids.every((kid) => typeof kid === 'string' && KID_B64URL.test(kid))) {
-    fail('BAD_REQUEST', 'The license request needs `kids`: base64url key ids.');
+  const parsed = parseWith(ClearKeyLicenseRequestSchema, body);
+  if (!parsed.ok) {
+    fail('BAD_REQUEST', /^(`kids`|kids\[|the body)/.test(parsed.message) ? 'The license request needs `kids`: base64url key ids.' : `The license request: ${parsed.message}.`);
   }
-  return kids as string[];
+  return parsed.value.kids;
 }
 
 function toBase64Url(bytes: Uint8Array): string {

@@ -1,11 +1,17 @@
 /**
- * `GET /media/{videoId}/{file}` — manifests and segments, for holders of that video's playback token.
- * Only files with media extensions directly inside the video's media directory are served.
+ * `GET /media/:videoId/:file` — manifests and segments, for holders of that video's playback token.
+ * Only files with media extensions directly inside the video's media directory are served, streamed
+ * from disk (never read whole into memory).
  */
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { bearerToken, fail } from '../http.js';
-import type { VeilServiceContext } from '../service.js';
+import { Readable } from 'node:stream';
+import { API_ROUTES } from '../../protocol/paths.js';
+import type { RouteDefinition } from '../context.js';
+import { bearerToken } from '../http/body.js';
+import { fail } from '../http/json.js';
+import type { PlaybackTokenService } from '../playback-token.js';
+import type { VideoStore } from '../videos.js';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.mpd': 'application/dash+xml',
@@ -18,21 +24,47 @@ const CONTENT_TYPES: Record<string, string> = {
 
 const FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 
-export async function serveMedia(request: Request, context: VeilServiceContext, videoId: string, fileName: string): Promise<Response> {
-  await context.playbackTokens.verify(bearerToken(request), videoId);
-  const video = await context.videos.get(videoId);
-  const extension = fileName.slice(fileName.lastIndexOf('.'));
-  const contentType = CONTENT_TYPES[extension];
-  if (!video || !contentType || !FILE_NAME.test(fileName) || fileName.includes('..')) {
-    fail('VIDEO_NOT_FOUND', 'No such media file.', { videoId, fileName });
-  }
-  let bytes: Buffer;
+export interface MediaRouteDeps {
+  playbackTokens: Pick<PlaybackTokenService, 'verify'>;
+  videos: Pick<VideoStore, 'get'>;
+}
+
+/** A file's bytes as a web stream; undefined when it cannot be opened as a regular file. */
+async function fileStream(path: string): Promise<{ body: ReadableStream<Uint8Array>; size: number } | undefined> {
+  const handle = await open(path, 'r').catch(() => undefined);
+  if (!handle) return undefined;
   try {
-    bytes = await readFile(join(video.mediaDir, fileName));
+    const stats = await handle.stat();
+    if (!stats.isFile()) throw new Error('not a file');
+    const stream = handle.createReadStream({ autoClose: true });
+    return { body: Readable.toWeb(stream) as ReadableStream<Uint8Array>, size: stats.size };
   } catch {
-    fail('VIDEO_NOT_FOUND', 'No such media file.', { videoId, fileName });
+    await handle.close().catch(() => undefined);
+    return undefined;
   }
-  return new Response(new Uint8Array(bytes), {
-    headers: { 'content-type': contentType, 'cache-control': 'private, no-store' },
-  });
+}
+
+export function mediaRoutes({ playbackTokens, videos }: MediaRouteDeps): RouteDefinition[] {
+  return [
+    {
+      path: API_ROUTES.media,
+      method: 'GET',
+      async handle({ request, params }) {
+        const videoId = params.videoId ?? '';
+        const fileName = params.file ?? '';
+        await playbackTokens.verify(bearerToken(request), videoId);
+        const video = await videos.get(videoId);
+        const extension = fileName.slice(fileName.lastIndexOf('.'));
+        const contentType = CONTENT_TYPES[extension];
+        if (!video || !contentType || !FILE_NAME.test(fileName) || fileName.includes('..')) {
+          fail('VIDEO_NOT_FOUND', 'No such media file.', { videoId, fileName });
+        }
+        const file = await fileStream(join(video.mediaDir, fileName));
+        if (!file) fail('VIDEO_NOT_FOUND', 'No such media file.', { videoId, fileName });
+        return new Response(file.body, {
+          headers: { 'content-type': contentType, 'content-length': String(file.size), 'cache-control': 'private, no-store' },
+        });
+      },
+    },
+  ];
 }

@@ -4,6 +4,7 @@
  */
 import type { AuditStore } from './audit/store.js';
 import type { Viewer } from '../protocol/viewer.js';
+import type { LimitGroup } from './limits/guard.js';
 
 export type { AccessTokenVerifier } from './identity/verifier.js';
 
@@ -44,4 +45,6 @@ export interface RouteDefinition {
   requestHeaders?: readonly string[];
   /** Response headers a cross-origin page may read here (e.g. `Location`, `Upload-Offset`). */
   exposedHeaders?: readonly string[];
+  /** The rate-limit group the route counts toward (per client, before the handler runs). */
+  limit?: LimitGroup;
 }

@@ -6,7 +6,7 @@
  *
  * SQLite storage (`better-sqlite3`, an optional peer dependency) is not loaded by this entry.
  */
-export { createVeilService, veilRoutes, SERVICE_PATH_PREFIXES, type VeilServiceOptions } from './service.js';
+export { createVeilService, veilGuard, veilRoutes, SERVICE_PATH_PREFIXES, type VeilServiceOptions } from './service.js';
 export { createRouter, type RouterOptions } from './router.js';
 export type { AuditSettings, Handler, HttpMethod, PerimeterCheck, RouteContext, RouteDefinition, WatermarkSettings } from './context.js';
 export {
@@ -39,3 +39,5 @@ export { errorResponse, jsonResponse, toErrorResponse } from './http/json.js';
 export { VeilError, ERROR_CODES, isVeilError, type VeilErrorCode } from '../protocol/errors.js';
 export type { Viewer } from '../protocol/viewer.js';
 export { API_ROUTES, apiUrls } from '../protocol/paths.js';
+export { createGuard, DEFAULT_RATE_LIMITS, REFUSAL_CODES, rateLimitSettings, type Allowance, type BlockReport, type Guard, type LimitGroup, type PartialRateLimits, type RateLimitSettings } from './limits/guard.js';
+export { memoryRateLimits, type RateDecision, type RateLimitBackend, type RateLimiter, type RateLimitOptions } from './limits/rate-limiter.js';

@@ -6,6 +6,7 @@
 import { Hono, type Context } from 'hono';
 import { VeilError } from '../protocol/errors.js';
 import type { RouteDefinition } from './context.js';
+import type { Guard } from './limits/guard.js';
 import { originGate, preflight, withHeaders, type CorsEnv } from './http/cors.js';
 import { errorResponse, toErrorResponse } from './http/json.js';
 import { apiSecureHeaders } from './http/security.js';
@@ -20,6 +21,8 @@ export interface RouterOptions {
   ownOrigin: string;
   allowedOrigins: readonly string[];
   log: (error: unknown) => void;
+  /** Rate limits and blocking; without it nothing is limited. */
+  guard?: Pick<Guard, 'client' | 'refused'>;
 }
 
 /** The raw (still percent-encoded) path of a request URL. */
@@ -59,10 +62,18 @@ function exposedOf(route: RouteDefinition): string | undefined {
   return route.exposedHeaders?.length ? route.exposedHeaders.join(', ') : undefined;
 }
 
-function run(route: RouteDefinition, exposed: string | undefined) {
+function run(route: RouteDefinition, exposed: string | undefined, guard: RouterOptions['guard']) {
   return async (c: Context<CorsEnv>): Promise<Response> => {
     const request = c.req.raw;
-    let response = await route.handle({ request, params: c.req.param() as Record<string, string>, url: new URL(request.url) });
+    let response: Response;
+    try {
+      if (guard && route.limit) await guard.client(request, route.limit);
+      response = await route.handle({ request, params: c.req.param() as Record<string, string>, url: new URL(request.url) });
+    } catch (error) {
+      // A refused token counts toward blocking the client that presented it.
+      if (guard && error instanceof VeilError) await guard.refused(request, error);
+      throw error;
+    }
     if (request.method === 'HEAD' && response.body) {
       // Hono answers HEAD with the GET route and drops the body: release it (a file stream) first.
       await response.body.cancel().catch(() => undefined);
@@ -97,15 +108,15 @@ export function createRouter(routes: readonly RouteDefinition[], options: Router
     const get = list.find((route) => route.method === 'GET');
     const head = list.find((route) => route.method === 'HEAD');
     if (get || head) {
-      const runGet = get && run(get, exposedOf(get));
-      const runHead = head && run(head, exposedOf(head));
+      const runGet = get && run(get, exposedOf(get), options.guard);
+      const runHead = head && run(head, exposedOf(head), options.guard);
       app.get(path, (c) => {
         if (c.req.raw.method === 'HEAD') return (runHead ?? runGet)!(c);
         return runGet ? runGet(c) : notAllowed(c.req.raw.method);
       });
     }
     for (const route of list) {
-      if (route.method !== 'GET' && route.method !== 'HEAD') app.on(route.method, path, run(route, exposedOf(route)));
+      if (route.method !== 'GET' && route.method !== 'HEAD') app.on(route.method, path, run(route, exposedOf(route), options.guard));
     }
     app.all(path, (c) => notAllowed(c.req.raw.method));
   }

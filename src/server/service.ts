@@ -6,6 +6,7 @@
  * This is the composition root: it builds each route module with only the dependencies that module
  * uses and hands the definitions to the router. Routes import `context.ts`, never this file.
  */
+import { randomUUID } from 'node:crypto';
 import { DEFAULT_AUDIT_ADMIN_GROUP, DEFAULT_WATERMARK_INTERVAL_SECONDS, DEFAULT_WATERMARK_MIN_OPACITY } from '../protocol/defaults.js';
 import { SERVICE_PATH_PREFIXES } from '../protocol/paths.js';
 import type { AuditStore } from './audit/store.js';
@@ -13,6 +14,9 @@ import type { AccessTokenVerifier, AuditSettings, Handler, RouteDefinition } fro
 import { checkPerimeter, type PerimeterPolicy } from './identity/perimeter.js';
 import { createIdentityRegistry } from './identity/registry.js';
 import type { IdentityVerifier } from './identity/verifier.js';
+import { clientAddressOf } from './http/client-address.js';
+import { createGuard, type BlockReport, type Guard, type PartialRateLimits } from './limits/guard.js';
+import { memoryRateLimits, type RateLimitBackend } from './limits/rate-limiter.js';
 import type { PlaybackTokenService } from './playback-token.js';
 import { createRouter } from './router.js';
 import { auditRoutes } from './routes/audit.js';
@@ -46,6 +50,20 @@ export interface VeilServiceOptions {
   watermark?: { intervalSeconds?: number; minOpacity?: number };
   /** Where unexpected errors go (never to the client); default `console.error`. */
   log?: (error: unknown) => void;
+  /**
+   * Rate limits, blocking and audit budgets (README "Security"); any figure can be changed. The
+   * defaults are generous for real players.
+   */
+  rateLimits?: PartialRateLimits;
+  /** Where the counters live; default this process's memory (one instance). */
+  rateLimitBackend?: RateLimitBackend;
+  /**
+   * The client's address for per-client limits and blocking; default the peer address the Node
+   * adapter saw. Behind a proxy, read the forwarded address you trust. Undefined: per-viewer only.
+   */
+  clientAddress?: (request: Request) => string | undefined;
+  /** Called when a client gets blocked (after the `client-blocked` audit event is written). */
+  onClientBlocked?: (report: BlockReport) => void;
 }
 
 /** Default grace for late audit delivery: events queued on an offline laptop for up to a week. */
@@ -60,16 +78,62 @@ function accessTokenVerifier(options: VeilServiceOptions): AccessTokenVerifier {
   return createIdentityRegistry(verifiers);
 }
 
+/** The `client-blocked` record the server writes into the trail: the address is the actor. */
+function blockRecorder(audit: AuditSettings | undefined, onBlocked: VeilServiceOptions['onClientBlocked']) {
+  const session = randomUUID(); // this service instance's own "player session"
+  let seq = 0;
+  return async (report: BlockReport) => {
+    if (audit) {
+      await audit.store.append([
+        {
+          id: randomUUID(),
+          type: 'client-blocked',
+          actor: `client:${report.address}`,
+          org: '',
+          video: null,
+          playbackSession: null,
+          credential: 'server',
+          playerSession: session,
+          playerSeq: (seq += 1),
+          clientTime: Date.now(),
+          position: null,
+          data: { address: report.address, refusals: report.refusals, blockedSeconds: report.blockedSeconds, code: report.code },
+        },
+      ]);
+    }
+    onBlocked?.(report);
+  };
+}
+
+function auditSettings(options: VeilServiceOptions): AuditSettings | undefined {
+  return (
+    options.audit && {
+      store: options.audit.store,
+      adminGroup: options.audit.adminGroup ?? DEFAULT_AUDIT_ADMIN_GROUP,
+      lateDeliverySeconds: options.audit.lateDeliverySeconds ?? DEFAULT_LATE_DELIVERY_SECONDS,
+    }
+  );
+}
+
+/** The service's limits (one per service: its counters are shared by all its routes). */
+export function veilGuard(options: VeilServiceOptions): Guard {
+  const audit = auditSettings(options);
+  return createGuard({
+    backend: options.rateLimitBackend ?? memoryRateLimits,
+    settings: options.rateLimits,
+    clientAddress: options.clientAddress ?? clientAddressOf,
+    onBlocked: blockRecorder(audit, options.onClientBlocked),
+    auditRetentionSeconds: audit?.lateDeliverySeconds ?? DEFAULT_LATE_DELIVERY_SECONDS,
+    log: options.log,
+  });
+}
+
 /** The route definitions of the whole service (also what a host framework can mount itself). */
-export function veilRoutes(options: VeilServiceOptions): RouteDefinition[] {
+export function veilRoutes(options: VeilServiceOptions, guard: Guard = veilGuard(options)): RouteDefinition[] {
   const publicUrl = options.publicUrl.replace(/\/$/, '');
   const verifyAccessToken = accessTokenVerifier(options);
   const perimeterCheck = (viewer: Parameters<typeof checkPerimeter>[0]) => checkPerimeter(viewer, options.perimeter);
-  const audit: AuditSettings | undefined = options.audit && {
-    store: options.audit.store,
-    adminGroup: options.audit.adminGroup ?? DEFAULT_AUDIT_ADMIN_GROUP,
-    lateDeliverySeconds: options.audit.lateDeliverySeconds ?? DEFAULT_LATE_DELIVERY_SECONDS,
-  };
+  const audit = auditSettings(options);
   const { playbackTokens, videos } = options;
   return [
     ...playbackSessionRoutes({
@@ -82,16 +146,19 @@ export function veilRoutes(options: VeilServiceOptions): RouteDefinition[] {
         intervalSeconds: options.watermark?.intervalSeconds ?? DEFAULT_WATERMARK_INTERVAL_SECONDS,
         minOpacity: options.watermark?.minOpacity ?? DEFAULT_WATERMARK_MIN_OPACITY,
       },
+      guard,
     }),
-    ...mediaRoutes({ playbackTokens, videos }),
-    ...keyRoutes({ playbackTokens, videos }),
-    ...auditRoutes({ audit, verifyAccessToken, checkPerimeter: perimeterCheck, playbackTokens }),
+    ...mediaRoutes({ playbackTokens, videos, guard }),
+    ...keyRoutes({ playbackTokens, videos, guard }),
+    ...auditRoutes({ audit, verifyAccessToken, checkPerimeter: perimeterCheck, playbackTokens, guard }),
   ];
 }
 
 export function createVeilService(options: VeilServiceOptions): Handler {
   const publicUrl = new URL(options.publicUrl.replace(/\/$/, ''));
-  const app = createRouter(veilRoutes(options), {
+  const guard = veilGuard(options);
+  const app = createRouter(veilRoutes(options, guard), {
+    guard,
     basePath: publicUrl.pathname.replace(/\/$/, ''),
     ownOrigin: publicUrl.origin,
     allowedOrigins: options.allowedOrigins ?? [],

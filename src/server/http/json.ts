@@ -13,8 +13,14 @@ export function jsonResponse(body: unknown, init: ResponseInit = {}): Response {
   return new Response(JSON.stringify(body), { ...init, headers });
 }
 
+/** A limit's refusal carries `data.retryAfterSeconds`: it becomes the `Retry-After` header. */
 export function errorResponse(error: VeilError, init: ResponseInit = {}): Response {
-  return jsonResponse(error.toJSON(), { ...init, status: init.status ?? error.status });
+  const headers = new Headers(init.headers);
+  const retryAfter = error.data.retryAfterSeconds;
+  if (typeof retryAfter === 'number' && Number.isFinite(retryAfter)) headers.set('retry-after', String(Math.max(1, Math.ceil(retryAfter))));
+  const body = error.toJSON();
+  if (typeof retryAfter === 'number') Object.assign(body.error, { retryAfterSeconds: Math.max(1, Math.ceil(retryAfter)) });
+  return jsonResponse(body, { ...init, headers, status: init.status ?? error.status });
 }
 
 export function fail(code: VeilErrorCode, message?: string, data?: Record<string, unknown>): never {

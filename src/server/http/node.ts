@@ -15,6 +15,7 @@ import type { Duplex } from 'node:stream';
 import { getRequestListener } from '@hono/node-server';
 import { VeilError } from '../../protocol/errors.js';
 import type { Handler } from '../context.js';
+import { setClientAddress } from './client-address.js';
 import { errorResponse } from './json.js';
 
 export type NodeListener = (req: IncomingMessage, res: ServerResponse) => void;
@@ -63,7 +64,12 @@ async function sendError(res: ServerResponse, error: VeilError, headers: Record<
 export function toNodeListener(handler: Handler, options: { origin: string; log?: (error: unknown) => void }): NodeListener {
   const origin = new URL(options.origin).origin;
   const log = options.log ?? console.error;
-  const listener = getRequestListener((request: Request) => handler(request), {
+  const listener = getRequestListener((request: Request, env: { incoming: { socket?: { remoteAddress?: string } } }) => {
+    // The peer's address, for per-client limits (a proxy in front: pass `clientAddress` to the service).
+    const address = env.incoming.socket?.remoteAddress;
+    if (address) setClientAddress(request, address);
+    return handler(request);
+  }, {
     // A library must not replace the host application's global Request/Response.
     overrideGlobalObjects: false,
     // A request that cannot be represented (bad target, bad header): the client's fault.

@@ -11,14 +11,15 @@
  * `GET /api/audit/events` — reading, for org admins (admin group in the access token), always
  * limited to the admin's own org; JSON or CSV.
  */
-import { decodeProtectedHeader } from 'jose';
-import { AUDIT_MAX_BATCH_BYTES, AUDIT_MAX_BATCH_EVENTS, AUDIT_MAX_STRING, isAuditEventType, type AuditEventType } from '../../protocol/audit-events.js';
+import { decodeJwt, decodeProtectedHeader } from 'jose';
+import { AUDIT_MAX_BATCH_BYTES, AUDIT_MAX_BATCH_EVENTS, AUDIT_MAX_STRING, isAuditEventType, SERVER_AUDIT_EVENT_TYPES, type AuditEventType } from '../../protocol/audit-events.js';
 import { MAX_TOKEN_LENGTH } from '../../protocol/defaults.js';
 import { VeilError } from '../../protocol/errors.js';
 import { API_ROUTES } from '../../protocol/paths.js';
 import { AuditBatchSchema, parseWith, type AuditEventBody } from '../../protocol/schemas.js';
 import type { AuditQuery, AuditRecord, AuditRecordInput } from '../audit/store.js';
 import type { AccessTokenVerifier, AuditSettings, PerimeterCheck, RouteDefinition } from '../context.js';
+import type { Guard } from '../limits/guard.js';
 import { bearerToken, contentType, readBodyText } from '../http/body.js';
 import { fail, jsonResponse } from '../http/json.js';
 import { PLAYBACK_TOKEN_TYP, type PlaybackTokenService } from '../playback-token.js';
@@ -56,6 +57,10 @@ interface Credential {
   org: string;
   video: string | null;
   playbackSession: string | null;
+  /** The token's identity and validity window (verified claims), for its event budget and late events. */
+  tokenId: string;
+  iat: number;
+  exp: number;
 }
 
 export interface AuditRouteDeps {
@@ -64,6 +69,8 @@ export interface AuditRouteDeps {
   verifyAccessToken: AccessTokenVerifier;
   checkPerimeter: PerimeterCheck;
   playbackTokens: Pick<PlaybackTokenService, 'verifyForAudit'>;
+  /** Per-viewer limit and the per-token event budget. */
+  guard: Pick<Guard, 'viewer' | 'auditBudget' | 'refundAudit' | 'settings'>;
 }
 
 export function auditRoutes(deps: AuditRouteDeps): RouteDefinition[] {
@@ -79,10 +86,12 @@ export function auditRoutes(deps: AuditRouteDeps): RouteDefinition[] {
     }
     if (typ === PLAYBACK_TOKEN_TYP) {
       const claims = await deps.playbackTokens.verifyForAudit(token, graceSeconds);
-      return { kind: 'playback', actor: claims.sub, org: claims.org, video: claims.vid, playbackSession: claims.sid };
+      return { kind: 'playback', actor: claims.sub, org: claims.org, video: claims.vid, playbackSession: claims.sid, tokenId: `p:${claims.jti}`, iat: claims.iat, exp: claims.exp };
     }
     const viewer = await deps.verifyAccessToken(token, { expiredGraceSeconds: graceSeconds });
-    return { kind: 'access', actor: viewer.sub, org: viewer.org ?? '', video: null, playbackSession: null };
+    // Verified just now: its claims can be read as they are.
+    const { iat, exp, jti } = decodeJwt(token);
+    return { kind: 'access', actor: viewer.sub, org: viewer.org ?? '', video: null, playbackSession: null, tokenId: `a:${viewer.issuer}:${jti ?? token.slice(-43)}`, iat: iat ?? 0, exp: exp ?? 0 };
   }
 
   async function ingest(request: Request): Promise<Response> {
@@ -106,16 +115,35 @@ export function auditRoutes(deps: AuditRouteDeps): RouteDefinition[] {
     const parsed = parseWith(AuditBatchSchema, body);
     if (!parsed.ok) invalid(parsed.message);
     const { events, credential } = parsed.value;
+    for (const [index, event] of events.entries()) {
+      if (SERVER_AUDIT_EVENT_TYPES.has(event.type)) invalid(`events[${index}] ("${event.type}") is written by the server only`);
+    }
     const header = bearerToken(request);
     if (header && credential && header !== credential) invalid('the Authorization header and `credential` disagree');
     const token = header ?? credential;
     if (!token) throw new VeilError('PLAYBACK_TOKEN_MISSING');
 
     const who = await verifyCredential(token, audit.lateDeliverySeconds);
+    await deps.guard.viewer(who.actor, 'audit');
     for (const [index, event] of events.entries()) {
       if (who.kind === 'access' && !ACCESS_TOKEN_EVENT_TYPES.has(event.type)) invalid(`events[${index}] ("${event.type}") needs the playback token of its session`);
       if (who.kind === 'playback' && PRE_SESSION_TYPES.has(event.type)) invalid(`events[${index}] ("${event.type}") belongs before a playback session; send it with the access token`);
     }
+    // Late delivery (the token has expired): every event must have happened while it was valid.
+    const skewMs = deps.guard.settings.audit.clockSkewSeconds * 1000;
+    if (Date.now() > who.exp * 1000) {
+      const outside = events.findIndex((event) => event.clientTime < who.iat * 1000 - skewMs || event.clientTime > who.exp * 1000 + skewMs);
+      if (outside >= 0) {
+        throw new VeilError('AUDIT_EVENT_TOO_LATE', {
+          message: `The audit batch was not accepted: events[${outside}] was recorded outside its token's validity window.`,
+          data: { index: outside, notBefore: who.iat * 1000 - skewMs, notAfter: who.exp * 1000 + skewMs },
+        });
+      }
+    }
+    // At most what a real player records during the token's lifetime; nothing stored beyond it.
+    const lifetime = Math.max(1, who.exp - who.iat);
+    const budget = await deps.guard.auditBudget(who.tokenId, lifetime, events.length);
+    if (!budget.allowed) throw new VeilError('AUDIT_BUDGET_EXCEEDED', { data: { budget: budget.budget } });
     const records: AuditRecordInput[] = events.map((event) => ({
       ...toClientEvent(event),
       actor: who.actor,
@@ -124,13 +152,22 @@ export function auditRoutes(deps: AuditRouteDeps): RouteDefinition[] {
       playbackSession: who.playbackSession,
       credential: who.kind,
     }));
-    const result = await audit.store.append(records);
+    let result: Awaited<ReturnType<typeof audit.store.append>>;
+    try {
+      result = await audit.store.append(records);
+    } catch (error) {
+      await deps.guard.refundAudit(who.tokenId, lifetime, events.length);
+      throw error;
+    }
+    // Idempotent retries cost nothing.
+    await deps.guard.refundAudit(who.tokenId, lifetime, result.duplicates.length);
     return jsonResponse({ stored: result.stored.length, duplicates: result.duplicates.length });
   }
 
   async function read(request: Request, url: URL): Promise<Response> {
     const audit = required();
     const viewer = await deps.verifyAccessToken(bearerToken(request));
+    await deps.guard.viewer(viewer.sub, 'admin');
     deps.checkPerimeter(viewer);
     if (!viewer.groups.includes(audit.adminGroup) || !viewer.org) throw new VeilError('AUDIT_ADMIN_REQUIRED');
 
@@ -170,8 +207,8 @@ export function auditRoutes(deps: AuditRouteDeps): RouteDefinition[] {
   }
 
   return [
-    { path: API_ROUTES.auditEvents, method: 'POST', handle: ({ request }) => ingest(request) },
-    { path: API_ROUTES.auditEvents, method: 'GET', handle: ({ request, url }) => read(request, url) },
+    { path: API_ROUTES.auditEvents, method: 'POST', limit: 'audit', handle: ({ request }) => ingest(request) },
+    { path: API_ROUTES.auditEvents, method: 'GET', limit: 'admin', handle: ({ request, url }) => read(request, url) },
   ];
 }
 

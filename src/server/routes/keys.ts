@@ -8,6 +8,7 @@ import { ClearKeyLicenseRequestSchema, parseWith } from '../../protocol/schemas.
 import type { RouteDefinition } from '../context.js';
 import { bearerToken, readJsonBody } from '../http/body.js';
 import { fail, jsonResponse } from '../http/json.js';
+import type { Guard } from '../limits/guard.js';
 import type { PlaybackTokenService } from '../playback-token.js';
 import type { VideoRecord, VideoStore } from '../videos.js';
 
@@ -16,11 +17,13 @@ const MAX_LICENSE_REQUEST_BYTES = 8192;
 export interface KeyRouteDeps {
   playbackTokens: Pick<PlaybackTokenService, 'verify'>;
   videos: Pick<VideoStore, 'get'>;
+  guard: Pick<Guard, 'viewer'>;
 }
 
-export function keyRoutes({ playbackTokens, videos }: KeyRouteDeps): RouteDefinition[] {
+export function keyRoutes({ playbackTokens, videos, guard }: KeyRouteDeps): RouteDefinition[] {
   async function authorizedVideo(request: Request, videoId: string): Promise<VideoRecord> {
-    await playbackTokens.verify(bearerToken(request), videoId);
+    const claims = await playbackTokens.verify(bearerToken(request), videoId);
+    await guard.viewer(claims.sub, 'media');
     const video = await videos.get(videoId);
     if (!video) fail('VIDEO_NOT_FOUND', undefined, { videoId });
     return video;
@@ -30,6 +33,7 @@ export function keyRoutes({ playbackTokens, videos }: KeyRouteDeps): RouteDefini
     {
       path: API_ROUTES.hlsKey,
       method: 'GET',
+      limit: 'media',
       async handle({ request, params }) {
         const videoId = params.videoId ?? '';
         const video = await authorizedVideo(request, videoId);
@@ -42,6 +46,7 @@ export function keyRoutes({ playbackTokens, videos }: KeyRouteDeps): RouteDefini
     {
       path: API_ROUTES.license,
       method: 'POST',
+      limit: 'media',
       async handle({ request, params }) {
         const videoId = params.videoId ?? '';
         const video = await authorizedVideo(request, videoId);

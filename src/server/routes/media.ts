@@ -10,6 +10,7 @@ import { API_ROUTES } from '../../protocol/paths.js';
 import type { RouteDefinition } from '../context.js';
 import { bearerToken } from '../http/body.js';
 import { fail } from '../http/json.js';
+import type { Guard } from '../limits/guard.js';
 import type { PlaybackTokenService } from '../playback-token.js';
 import type { VideoStore } from '../videos.js';
 
@@ -27,6 +28,7 @@ const FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 export interface MediaRouteDeps {
   playbackTokens: Pick<PlaybackTokenService, 'verify'>;
   videos: Pick<VideoStore, 'get'>;
+  guard: Pick<Guard, 'viewer'>;
 }
 
 /** A file's bytes as a web stream; undefined when it cannot be opened as a regular file. */
@@ -44,15 +46,17 @@ async function fileStream(path: string): Promise<{ body: ReadableStream<Uint8Arr
   }
 }
 
-export function mediaRoutes({ playbackTokens, videos }: MediaRouteDeps): RouteDefinition[] {
+export function mediaRoutes({ playbackTokens, videos, guard }: MediaRouteDeps): RouteDefinition[] {
   return [
     {
       path: API_ROUTES.media,
       method: 'GET',
+      limit: 'media',
       async handle({ request, params }) {
         const videoId = params.videoId ?? '';
         const fileName = params.file ?? '';
-        await playbackTokens.verify(bearerToken(request), videoId);
+        const claims = await playbackTokens.verify(bearerToken(request), videoId);
+        await guard.viewer(claims.sub, 'media');
         const video = await videos.get(videoId);
         const extension = fileName.slice(fileName.lastIndexOf('.'));
         const contentType = CONTENT_TYPES[extension];

@@ -13,6 +13,7 @@ import type { Viewer } from '../../protocol/viewer.js';
 import type { AccessTokenVerifier, PerimeterCheck, RouteDefinition, WatermarkSettings } from '../context.js';
 import { bearerToken, contentType, readJsonBody } from '../http/body.js';
 import { fail, jsonResponse } from '../http/json.js';
+import type { Guard } from '../limits/guard.js';
 import type { PlaybackTokenService } from '../playback-token.js';
 import { canView, type VideoRecord, type VideoStore } from '../videos.js';
 
@@ -26,6 +27,7 @@ export interface PlaybackSessionRouteDeps {
   videos: Pick<VideoStore, 'get'>;
   playbackTokens: Pick<PlaybackTokenService, 'sign' | 'verify'>;
   watermark: WatermarkSettings;
+  guard: Pick<Guard, 'viewer'>;
 }
 
 export function playbackSessionRoutes(deps: PlaybackSessionRouteDeps): RouteDefinition[] {
@@ -51,8 +53,10 @@ export function playbackSessionRoutes(deps: PlaybackSessionRouteDeps): RouteDefi
     {
       path: API_ROUTES.playbackSessions,
       method: 'POST',
+      limit: 'token-service',
       async handle({ request }) {
         const viewer = await deps.verifyAccessToken(bearerToken(request));
+        await deps.guard.viewer(`${viewer.issuer} ${viewer.sub}`, 'token-service');
         deps.checkPerimeter(viewer);
         const { videoId, previousToken } = await readSessionRequest(request);
         const video = await deps.videos.get(videoId);

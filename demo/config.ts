@@ -1,6 +1,7 @@
 /**
  * The demo deployment's settings: everything has an embedded default so `npm start` needs nothing.
  */
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_PLAYBACK_TOKEN_TTL_SECONDS, MAX_PLAYBACK_TOKEN_TTL_SECONDS } from '../src/protocol/defaults.js';
 
@@ -11,8 +12,19 @@ export interface DemoConfig {
   issuer: string;
   apiResource: string;
   tokenTtlSeconds: number;
+  /** Everything the demo stores (env `VEIL_DATA_DIR`, default `.cache/`); empty = initial state. */
+  dataDir: string;
+  /** Videos, content keys, signing keys (env `VEIL_DB`, default `<dataDir>/veil.sqlite`). */
+  db: string;
+  /** The key-encryption key, base64 (env `VEIL_KEK`); unset: a generated key file beside `db`. */
+  kek?: string;
+  /** Former KEKs still unwrapping stored keys during a rotation (env `VEIL_KEK_PREVIOUS`, comma-separated). */
+  previousKeks: string[];
+  /** Served media, one directory per video (`<dataDir>/media`). */
+  mediaDir: string;
+  /** The generated sample media, copied into `mediaDir` on first start (env `VEIL_CACHE_DIR`, default `<dataDir>/veil-media`). */
   cacheDir: string;
-  /** The audit trail's SQLite file (env `VEIL_AUDIT_DB`, default `.cache/veil-audit.sqlite`). */
+  /** The audit trail's SQLite file (env `VEIL_AUDIT_DB`, default `<dataDir>/veil-audit.sqlite`). */
   auditDb: string;
   distDir: string;
   publicDir: string;
@@ -29,12 +41,19 @@ function integer(name: string, fallback: number, min: number, max: number): numb
   return value;
 }
 
-/** Settings from the environment; `overrides` let tests run extra instances (other port, TTL). */
-export function demoConfig(overrides: { port?: number; tokenTtlSeconds?: number } = {}): DemoConfig {
+/**
+ * Settings from the environment; `overrides` let tests run extra instances (other port, TTL,
+ * their own data directory). The sample cache follows the environment's data directory, not the
+ * override, so extra instances reuse the generated media instead of running ffmpeg again.
+ */
+export function demoConfig(overrides: { port?: number; tokenTtlSeconds?: number; dataDir?: string } = {}): DemoConfig {
   const port = overrides.port ?? integer('PORT', 8080, 1, 65535);
   const host = '127.0.0.1';
   const origin = `http://${host}:${port}`;
   const root = fileURLToPath(new URL('..', import.meta.url));
+  const envDataDir = resolve(process.env.VEIL_DATA_DIR || `${root}.cache`);
+  const dataDir = overrides.dataDir ?? envDataDir;
+  const own = overrides.dataDir === undefined;
   return {
     port,
     host,
@@ -42,8 +61,13 @@ export function demoConfig(overrides: { port?: number; tokenTtlSeconds?: number 
     issuer: `${origin}/idp`,
     apiResource: `${origin}/api`,
     tokenTtlSeconds: overrides.tokenTtlSeconds ?? integer('VEIL_TOKEN_TTL', DEFAULT_PLAYBACK_TOKEN_TTL_SECONDS, 1, MAX_PLAYBACK_TOKEN_TTL_SECONDS),
-    cacheDir: process.env.VEIL_CACHE_DIR || `${root}.cache/veil-media`,
-    auditDb: process.env.VEIL_AUDIT_DB || `${root}.cache/veil-audit.sqlite`,
+    dataDir,
+    db: (own && process.env.VEIL_DB) || join(dataDir, 'veil.sqlite'),
+    kek: process.env.VEIL_KEK || undefined,
+    previousKeks: (process.env.VEIL_KEK_PREVIOUS ?? '').split(',').map((kek) => kek.trim()).filter(Boolean),
+    mediaDir: join(dataDir, 'media'),
+    cacheDir: process.env.VEIL_CACHE_DIR || join(envDataDir, 'veil-media'),
+    auditDb: (own && process.env.VEIL_AUDIT_DB) || join(dataDir, 'veil-audit.sqlite'),
     distDir: `${root}dist`,
     publicDir: `${root}demo/public`,
     org: 'acme',

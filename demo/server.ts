@@ -4,49 +4,22 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Hono } from 'hono';
-import { createLocalJWKSet, generateKeyPair } from 'jose';
+import { createLocalJWKSet } from 'jose';
 import type { Handler } from '../src/server/context.js';
 import { jsonResponse } from '../src/server/http/json.js';
 import { hardenNodeServer, nodeServerOptions, toNodeListener } from '../src/server/http/node.js';
 import { createOidcVerifier } from '../src/server/identity/oidc.js';
 import { SqliteAuditStore } from '../src/server/audit/sqlite-store.js';
-import { ensureSampleMedia } from '../src/server/packaging/index.js';
-import { createPlaybackTokenService } from '../src/server/playback-token.js';
-import { createVeilService, SERVICE_PATH_PREFIXES } from '../src/server/service.js';
-import { MemoryVideoStore, type VideoRecord } from '../src/server/videos.js';
-import { apiUrls } from '../src/protocol/paths.js';
-import { demoConfig, type DemoConfig } from './config.js';
+import { createPlaybackTokenService, signingKeyRetentionSeconds } from '../src/server/playback-token.js';
+import { createVeilService, DEFAULT_LATE_DELIVERY_SECONDS, SERVICE_PATH_PREFIXES } from '../src/server/service.js';
+import { FsMediaStore } from '../src/server/storage/fs-media-store.js';
+import { openSqliteStorage } from '../src/server/storage/sqlite.js';
+import { demoConfig } from './config.js';
 import { SECURITY_HEADERS } from './csp.js';
 import { createDevIdp } from './idp/index.js';
 import { auditPage, indexPage, watchPage } from './pages.js';
+import { registerSamples } from './samples.js';
 import { serveStatic } from './static.js';
-
-const OWNER = 'alice@acme.test';
-
-async function sampleVideos(config: DemoConfig): Promise<VideoRecord[]> {
-  const media = await ensureSampleMedia(config.cacheDir, { hlsKeyUri: new URL(apiUrls(config.origin).hlsKey('sample-hls')).pathname, log: (line: string) => console.log(`[media] ${line}`) });
-  const common = { owner: OWNER, org: config.org, audience: 'org' as const };
-  return [
-    {
-      ...common,
-      id: 'sample-dash',
-      title: 'Sample (CENC DASH, ClearKey)',
-      protocol: 'dash',
-      mediaDir: media.dash.dir,
-      manifest: media.dash.manifest,
-      protection: { scheme: 'cenc', keys: [{ kid: media.dash.kid, key: media.dash.key }] },
-    },
-    {
-      ...common,
-      id: 'sample-hls',
-      title: 'Sample (AES-128 HLS)',
-      protocol: 'hls',
-      mediaDir: media.hls.dir,
-      manifest: media.hls.master,
-      protection: { scheme: 'hls-aes-128', key: media.hls.key },
-    },
-  ];
-}
 
 function html(body: string, status = 200): Response {
   return new Response(body, { status, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', ...SECURITY_HEADERS } });
@@ -59,7 +32,17 @@ export interface DemoOptions {
 
 export async function startDemo(config = demoConfig(), options: DemoOptions = {}) {
   const started = performance.now();
-  const videos = await sampleVideos(config);
+  // Storage first: a wrong or missing key-encryption key stops start-up before anything listens.
+  const storage = await openSqliteStorage({
+    file: config.db,
+    kek: { base64: config.kek, previousBase64: config.previousKeks },
+    signingKeyRetentionSeconds: signingKeyRetentionSeconds(DEFAULT_LATE_DELIVERY_SECONDS),
+  });
+  const media = new FsMediaStore(config.mediaDir);
+  const videos = await registerSamples(config, { videos: storage.videos, keys: storage.keys, media }).catch(async (error: unknown) => {
+    await storage.close();
+    throw error;
+  });
   const idp = await createDevIdp({
     issuer: config.issuer,
     apiResource: config.apiResource,
@@ -71,15 +54,15 @@ export async function startDemo(config = demoConfig(), options: DemoOptions = {}
       },
     ],
   });
-  const { privateKey, publicKey } = await generateKeyPair('ES256');
   const auditStore = new SqliteAuditStore(config.auditDb);
-  const videoStore = new MemoryVideoStore(videos);
   const baseService = createVeilService({
     publicUrl: config.origin,
     identity: createOidcVerifier({ issuer: config.issuer, audience: config.apiResource, jwks: createLocalJWKSet(idp.jwks) }),
     perimeter: { issuer: config.issuer, org: config.org },
-    videos: videoStore,
-    playbackTokens: createPlaybackTokenService({ issuer: config.origin, audience: `${config.origin}/media`, privateKey, publicKey, ttlSeconds: config.tokenTtlSeconds }),
+    videos: storage.videos,
+    keys: storage.keys,
+    media,
+    playbackTokens: createPlaybackTokenService({ issuer: config.origin, audience: `${config.origin}/media`, keys: storage.signingKeys, ttlSeconds: config.tokenTtlSeconds }),
     audit: { store: auditStore },
   });
 
@@ -118,8 +101,9 @@ export async function startDemo(config = demoConfig(), options: DemoOptions = {}
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await auditStore.close();
+    await storage.close();
   };
-  return { server, config, videos: videoStore, close };
+  return { server, config, videos: storage.videos, close };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

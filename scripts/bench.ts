@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import type { Browser } from 'puppeteer-core';
 import { demoConfig } from '../demo/config.js';
 import { startDemo } from '../demo/server.js';
-import { ensureSampleMedia } from '../src/server/packaging/index.js';
+import { ensureSampleMedia } from '../demo/sample-media.js';
 import { launchChromium } from '../test/support/browser.js';
 import { accessTokenOf, loadPage, readProbe, signIn, type PageRun, type StoredIdentity } from './bench-browser.js';
 import { buildPlainBundles, PLAIN_PAGES, plainRoutes } from './bench-plain.js';

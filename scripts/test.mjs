@@ -25,8 +25,9 @@ async function testFiles(dir) {
 function startDemo() {
   return new Promise((resolve, reject) => {
     const child = spawn('npx', ['tsx', 'demo/server.ts'], {
-      // A fresh audit trail per run, so every run's tests see only their own events.
-      env: { ...process.env, PORT, VEIL_AUDIT_DB: `${COUNTS}/audit-${PORT}.sqlite` },
+      // Fresh state per run (database, keys, media, audit trail), so every run's tests see only
+      // their own events; the generated sample media stays shared across runs (ffmpeg is slow).
+      env: { ...process.env, PORT, VEIL_DATA_DIR: `${COUNTS}/data-${PORT}`, VEIL_CACHE_DIR: process.env.VEIL_CACHE_DIR || '.cache/veil-media' },
       stdio: ['ignore', 'pipe', 'inherit'],
       detached: true,
     });

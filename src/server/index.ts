@@ -4,9 +4,10 @@
  * pieces to build it (identity verifiers, playback tokens, stores). Run it on Node with
  * `veil-video/server/node`, or hand `handler` to any runtime or framework that speaks fetch.
  *
- * SQLite storage (`better-sqlite3`, an optional peer dependency) is not loaded by this entry.
+ * The storage exported here is the reference one (SQLite through Kysely, media on the filesystem):
+ * it needs `better-sqlite3` (a peer dependency) installed.
  */
-export { createVeilService, veilGuard, veilRoutes, SERVICE_PATH_PREFIXES, type VeilServiceOptions } from './service.js';
+export { createVeilService, DEFAULT_LATE_DELIVERY_SECONDS, veilGuard, veilRoutes, SERVICE_PATH_PREFIXES, type VeilServiceOptions } from './service.js';
 export { createRouter, type RouterOptions } from './router.js';
 export type { AuditSettings, Handler, HttpMethod, PerimeterCheck, RouteContext, RouteDefinition, WatermarkSettings } from './context.js';
 export {
@@ -26,6 +27,7 @@ export {
 } from './identity/index.js';
 export {
   createPlaybackTokenService,
+  signingKeyRetentionSeconds,
   PLAYBACK_TOKEN_ALG,
   PLAYBACK_TOKEN_TYP,
   type PlaybackTokenClaims,
@@ -33,7 +35,13 @@ export {
   type PlaybackTokenServiceOptions,
   type PlaybackTokenSubject,
 } from './playback-token.js';
-export { canView, MemoryVideoStore, type VideoProtection, type VideoRecord, type VideoStore } from './videos.js';
+export { canView, type GeneralAccess, type ProtectionScheme, type VideoRecord, type VideoRepository, type VideoStatus } from './storage/videos.js';
+export type { ContentKey, KeyStore } from './storage/keys.js';
+export type { MediaFile, MediaStore } from './storage/media.js';
+export type { SigningKey, SigningKeyRing } from './storage/signing-keys.js';
+export { openSqliteStorage, type SqliteStorage, type SqliteStorageOptions } from './storage/sqlite.js';
+export { FsMediaStore } from './storage/fs-media-store.js';
+export { SqliteAuditStore } from './audit/sqlite-store.js';
 export { verifyChain, type AppendResult, type AuditQuery, type AuditRecord, type AuditRecordInput, type AuditStore, type ChainReport } from './audit/store.js';
 export { errorResponse, jsonResponse, toErrorResponse } from './http/json.js';
 export { VeilError, ERROR_CODES, isVeilError, type VeilErrorCode } from '../protocol/errors.js';

@@ -1,13 +1,16 @@
 /**
  * Playback tokens: short-lived ES256 JWTs bound to viewer, org, video and player session.
- * Media, key and license routes accept nothing else.
+ * Media, key and license routes accept nothing else. Keys come from the signing key ring: the
+ * header's `kid` names the key, so tokens outlive restarts and rotations and any replica on the
+ * same ring verifies them.
  */
 import { randomUUID } from 'node:crypto';
-import { SignJWT, errors as joseErrors, jwtVerify, type CryptoKey, type JWTPayload } from 'jose';
-import { MAX_PLAYBACK_TOKEN_TTL_SECONDS, MAX_TOKEN_LENGTH } from '../protocol/defaults.js';
+import { SignJWT, errors as joseErrors, jwtVerify, type JWK, type JWTPayload } from 'jose';
+import { MAX_PLAYBACK_TOKEN_TTL_SECONDS, MAX_TOKEN_LENGTH, RENEWAL_GRACE_SECONDS } from '../protocol/defaults.js';
 import { VeilError } from '../protocol/errors.js';
+import { SIGNING_ALG, type SigningKeyRing } from './storage/signing-keys.js';
 
-export const PLAYBACK_TOKEN_ALG = 'ES256';
+export const PLAYBACK_TOKEN_ALG = SIGNING_ALG;
 export const PLAYBACK_TOKEN_TYP = 'veil-playback+jwt';
 
 export interface PlaybackTokenClaims {
@@ -32,8 +35,7 @@ export interface PlaybackTokenSubject {
 export interface PlaybackTokenServiceOptions {
   issuer: string;
   audience: string;
-  privateKey: CryptoKey;
-  publicKey: CryptoKey;
+  keys: SigningKeyRing;
   ttlSeconds: number;
   /** Seconds of clock skew tolerated on `exp`; zero by default because signer and verifier share a clock. */
   clockToleranceSeconds?: number;
@@ -41,6 +43,8 @@ export interface PlaybackTokenServiceOptions {
 
 export interface PlaybackTokenService {
   readonly ttlSeconds: number;
+  /** The public keys that verify playback tokens now, for `GET /api/jwks`. */
+  jwks(): Promise<{ keys: JWK[] }>;
   sign(subject: PlaybackTokenSubject): Promise<{ token: string; expiresAt: number }>;
   /**
    * Verifies signature, algorithm, type, issuer, audience, expiry and that `vid` is `videoId`.
@@ -56,7 +60,7 @@ export interface PlaybackTokenService {
 }
 
 export function createPlaybackTokenService(options: PlaybackTokenServiceOptions): PlaybackTokenService {
-  const { issuer, audience, privateKey, publicKey } = options;
+  const { issuer, audience, keys } = options;
   if (!Number.isInteger(options.ttlSeconds) || options.ttlSeconds < 1 || options.ttlSeconds > MAX_PLAYBACK_TOKEN_TTL_SECONDS) {
     throw new VeilError('CONFIG_INVALID', {
       message: `Playback token lifetime must be 1..${MAX_PLAYBACK_TOKEN_TTL_SECONDS} seconds, got ${options.ttlSeconds}.`,
@@ -65,13 +69,20 @@ export function createPlaybackTokenService(options: PlaybackTokenServiceOptions)
   }
   const ttlSeconds = options.ttlSeconds;
 
+  /** A token whose `kid` the ring does not know (or no longer trusts) fails like a bad signature. */
+  async function verificationKey(header: { kid?: string }) {
+    const key = header.kid === undefined ? undefined : await keys.verificationKey(header.kid);
+    if (!key) throw new joseErrors.JWKSNoMatchingKey();
+    return key;
+  }
+
   /** The one verification path: `videoId` undefined means "any video" (the caller reads `vid`). */
   async function check(token: string | undefined, videoId: string | undefined, toleranceSeconds: number): Promise<PlaybackTokenClaims> {
     if (!token) throw new VeilError('PLAYBACK_TOKEN_MISSING');
     if (token.length > MAX_TOKEN_LENGTH) throw new VeilError('PLAYBACK_TOKEN_INVALID', { data: { reason: 'too-long' } });
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(token, publicKey, {
+      ({ payload } = await jwtVerify(token, verificationKey, {
         algorithms: [PLAYBACK_TOKEN_ALG],
         typ: PLAYBACK_TOKEN_TYP,
         issuer,
@@ -102,11 +113,15 @@ export function createPlaybackTokenService(options: PlaybackTokenServiceOptions)
 
   return {
     ttlSeconds,
+    async jwks() {
+      return { keys: await keys.publicJwks() };
+    },
     async sign({ sub, org, vid, sid }) {
       const iat = Math.floor(Date.now() / 1000);
       const exp = iat + ttlSeconds;
+      const { kid, privateKey } = await keys.signingKey();
       const token = await new SignJWT({ org, vid, sid })
-        .setProtectedHeader({ alg: PLAYBACK_TOKEN_ALG, typ: PLAYBACK_TOKEN_TYP })
+        .setProtectedHeader({ alg: PLAYBACK_TOKEN_ALG, typ: PLAYBACK_TOKEN_TYP, kid })
         .setIssuer(issuer)
         .setAudience(audience)
         .setSubject(sub)
@@ -125,4 +140,13 @@ export function createPlaybackTokenService(options: PlaybackTokenServiceOptions)
       return check(token, undefined, Math.max(options.clockToleranceSeconds ?? 0, expiredGraceSeconds));
     },
   };
+}
+
+/**
+ * How long a retired signing key must keep verifying: a token is used until its lifetime is over,
+ * renewed up to the renewal grace after that, and vouches for queued audit events for the
+ * late-delivery window.
+ */
+export function signingKeyRetentionSeconds(lateAuditDeliverySeconds: number): number {
+  return MAX_PLAYBACK_TOKEN_TTL_SECONDS + Math.max(RENEWAL_GRACE_SECONDS, lateAuditDeliverySeconds);
 }

@@ -23,7 +23,10 @@ import { auditRoutes } from './routes/audit.js';
 import { keyRoutes } from './routes/keys.js';
 import { mediaRoutes } from './routes/media.js';
 import { playbackSessionRoutes } from './routes/playback-sessions.js';
-import type { VideoStore } from './videos.js';
+import { jwksRoutes } from './routes/jwks.js';
+import type { KeyStore } from './storage/keys.js';
+import type { MediaStore } from './storage/media.js';
+import type { VideoRepository } from './storage/videos.js';
 
 export interface VeilServiceOptions {
   /** Origin (and optional base path) the service is reached at, e.g. `https://video.acme.example`. */
@@ -35,7 +38,9 @@ export interface VeilServiceOptions {
   identity?: IdentityVerifier | readonly IdentityVerifier[];
   verifyAccessToken?: AccessTokenVerifier;
   perimeter: PerimeterPolicy;
-  videos: VideoStore;
+  videos: VideoRepository;
+  keys: KeyStore;
+  media: MediaStore;
   /** The audit trail; without it `/api/audit/events` answers 404. */
   audit?: {
     store: AuditStore;
@@ -67,7 +72,7 @@ export interface VeilServiceOptions {
 }
 
 /** Default grace for late audit delivery: events queued on an offline laptop for up to a week. */
-const DEFAULT_LATE_DELIVERY_SECONDS = 7 * 24 * 60 * 60;
+export const DEFAULT_LATE_DELIVERY_SECONDS = 7 * 24 * 60 * 60;
 
 export { SERVICE_PATH_PREFIXES };
 
@@ -134,7 +139,7 @@ export function veilRoutes(options: VeilServiceOptions, guard: Guard = veilGuard
   const verifyAccessToken = accessTokenVerifier(options);
   const perimeterCheck = (viewer: Parameters<typeof checkPerimeter>[0]) => checkPerimeter(viewer, options.perimeter);
   const audit = auditSettings(options);
-  const { playbackTokens, videos } = options;
+  const { playbackTokens, videos, keys, media } = options;
   return [
     ...playbackSessionRoutes({
       publicUrl,
@@ -148,8 +153,9 @@ export function veilRoutes(options: VeilServiceOptions, guard: Guard = veilGuard
       },
       guard,
     }),
-    ...mediaRoutes({ playbackTokens, videos, guard }),
-    ...keyRoutes({ playbackTokens, videos, guard }),
+    ...mediaRoutes({ playbackTokens, videos, media, guard }),
+    ...keyRoutes({ playbackTokens, videos, keys, guard }),
+    ...jwksRoutes({ playbackTokens }),
     ...auditRoutes({ audit, verifyAccessToken, checkPerimeter: perimeterCheck, playbackTokens, guard }),
   ];
 }

@@ -57,7 +57,7 @@ before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'veil-audit-e2e-'));
   const port = await freePort();
   origin = `http://127.0.0.1:${port}`;
-  const config = { ...demoConfig({ port }), auditDb: join(dir, 'audit.sqlite') };
+  const config = { ...demoConfig({ port, dataDir: join(dir, 'data') }), auditDb: join(dir, 'audit.sqlite') };
   demo = await startDemo(config, {
     wrapService: (service) => async (request) => {
       if (request.method === 'POST' && new URL(request.url).pathname === '/api/audit/events') {

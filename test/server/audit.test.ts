@@ -18,7 +18,7 @@ import { createAccessTokenVerifier } from '../../src/server/identity/oidc.js';
 import type { Handler } from '../../src/server/context.js';
 import { createPlaybackTokenService, type PlaybackTokenService } from '../../src/server/playback-token.js';
 import { createVeilService } from '../../src/server/service.js';
-import { MemoryVideoStore } from '../../src/server/videos.js';
+import { openTestStorage, type TestStorage } from '../support/storage.js';
 
 const ORIGIN = 'https://video.test';
 const ISSUER = 'https://idp.test';
@@ -31,6 +31,7 @@ let service: Handler;
 let openService: Handler;
 let idpKey: CryptoKey;
 let tokens: PlaybackTokenService;
+let storage: TestStorage;
 
 async function accessToken(claims: Record<string, unknown>, expiresIn: string | number = '5m'): Promise<string> {
   return new SignJWT({ scope: 'org', ...claims })
@@ -78,14 +79,14 @@ before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'veil-audit-'));
   const idp = await generateKeyPair('ES256');
   idpKey = idp.privateKey;
-  const playback = await generateKeyPair('ES256');
-  tokens = createPlaybackTokenService({ issuer: ORIGIN, audience: `${ORIGIN}/media`, privateKey: playback.privateKey, publicKey: playback.publicKey, ttlSeconds: 120 });
+  storage = await openTestStorage();
+  tokens = createPlaybackTokenService({ issuer: ORIGIN, audience: `${ORIGIN}/media`, keys: storage.signingKeys, ttlSeconds: 120 });
   const verifyAccessToken = createAccessTokenVerifier({
     issuer: ISSUER,
     audience: API,
     jwks: createLocalJWKSet({ keys: [{ ...(await exportJWK(idp.publicKey)), alg: 'ES256' }] }),
   });
-  const common = { publicUrl: ORIGIN, verifyAccessToken, videos: new MemoryVideoStore([]), playbackTokens: tokens };
+  const common = { publicUrl: ORIGIN, verifyAccessToken, videos: storage.videos, keys: storage.keys, media: storage.media, playbackTokens: tokens };
   // A fresh store per test: `beforeEach` swaps it in through this indirection.
   const delegate: AuditStore = {
     append: (records, serverTime) => store.append(records, serverTime),
@@ -107,6 +108,7 @@ beforeEach(async () => {
 
 after(async () => {
   await store?.close();
+  await storage.close();
   await rm(dir, { recursive: true, force: true });
 });
 

@@ -5,10 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { avcSubsamples } from '../../src/server/packaging/avc.js';
-import { COMMON_SYSTEM_ID, commonPssh, encryptInitSegment } from '../../src/server/packaging/cenc.js';
-import { addContentProtectionToMpd, uuidString } from '../../src/server/packaging/mpd.js';
-import { box, concat, fullBox, parseBoxes, serializeBoxes, u16, u32, updatePath, type Box } from '../../src/server/packaging/mp4.js';
+import { avcSubsamples } from '../../src/server/media/packaging/avc.js';
+import { COMMON_SYSTEM_ID, commonPssh, encryptInitSegment } from '../../src/server/media/packaging/cenc.js';
+import { addContentProtectionToMpd, uuidString } from '../../src/server/media/packaging/mpd.js';
+import { box, concat, fullBox, parseBoxes, serializeBoxes, u16, u32, updatePath, type Box } from '../../src/server/media/packaging/mp4.js';
 
 /** A length-prefixed NAL unit of `size` bytes (header included) with the given type. */
 function nal(type: number, size: number, lengthSize = 4): Uint8Array {

@@ -7,10 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
@@ -23,7 +21,8 @@ import { createVeilNodeServer } from '../../src/server/http/node.js';
 import { createOidcVerifier } from '../../src/server/identity/oidc.js';
 import { createPlaybackTokenService, type PlaybackTokenService } from '../../src/server/playback-token.js';
 import { createVeilService } from '../../src/server/service.js';
-import { MemoryVideoStore, type VideoRecord } from '../../src/server/videos.js';
+import type { VideoRecord } from '../../src/server/storage/videos.js';
+import { openTestStorage, type TestStorage } from '../support/storage.js';
 
 const ORIGIN = 'https://video.test';
 const ISSUER = 'https://idp.test';
@@ -32,9 +31,8 @@ const API = `${ORIGIN}/api`;
 const RUNS = Number(process.env.VEIL_FUZZ_RUNS || 1000);
 const TIME_LIMIT_MS = 45_000;
 
-let dir: string;
+let storage: TestStorage;
 let store: SqliteAuditStore;
-let videos: MemoryVideoStore;
 let service: Handler;
 let server: Server;
 let tokens: PlaybackTokenService;
@@ -44,10 +42,12 @@ const logged: unknown[] = [];
 
 const VIDEO_IDS = ['dash', 'hls'];
 
+const KIDS = { dash: '01'.repeat(16), hls: '03'.repeat(16) };
+
 function videoRecords(): VideoRecord[] {
   return [
-    { id: 'dash', title: 'd', owner: 'alice', org: 'acme', audience: 'org', protocol: 'dash', mediaDir: dir, manifest: 'manifest.mpd', protection: { scheme: 'cenc', keys: [{ kid: new Uint8Array(16).fill(1), key: new Uint8Array(16).fill(2) }] } },
-    { id: 'hls', title: 'h', owner: 'alice', org: 'acme', audience: 'org', protocol: 'hls', mediaDir: dir, manifest: 'master.m3u8', protection: { scheme: 'hls-aes-128', key: new Uint8Array(16).fill(3) } },
+    { id: 'dash', title: 'd', owner: 'alice', org: 'acme', generalAccess: 'org', protocol: 'dash', status: 'ready', manifest: 'manifest.mpd', protection: { scheme: 'cenc', kids: [KIDS.dash] } },
+    { id: 'hls', title: 'h', owner: 'alice', org: 'acme', generalAccess: 'org', protocol: 'hls', status: 'ready', manifest: 'master.m3u8', protection: { scheme: 'hls-aes-128', kids: [KIDS.hls] } },
   ];
 }
 
@@ -58,7 +58,7 @@ async function snapshot(): Promise<{ client: string[]; server: AuditRecord[]; vi
     if (record.credential === 'server') server.push(record);
     else client.push(record.id);
   }
-  const all = await Promise.all(VIDEO_IDS.map((id) => videos.get(id)));
+  const all = await Promise.all(VIDEO_IDS.map(async (id) => ({ video: await storage.videos.get(id), keys: await storage.keys.get(id), media: await storage.media.list(id) })));
   return { client, server, videos: JSON.stringify(all, (_key, value) => (value instanceof Uint8Array ? [...value] : value)) };
 }
 
@@ -176,21 +176,23 @@ async function checkOne(status: number, before: Awaited<ReturnType<typeof snapsh
 }
 
 before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'veil-fuzz-'));
-  await writeFile(join(dir, 'manifest.mpd'), '<MPD/>');
-  await writeFile(join(dir, 'master.m3u8'), '#EXTM3U');
-  await writeFile(join(dir, 'keys.json'), '{"secret":true}');
-  store = new SqliteAuditStore(join(dir, 'audit.sqlite'));
+  storage = await openTestStorage();
+  for (const video of videoRecords()) {
+    await storage.videos.put(video);
+    await storage.keys.put(video.id, [{ kid: video.protection.kids[0]!, key: new Uint8Array(16).fill(video.id === 'dash' ? 2 : 3) }]);
+    await storage.media.write(video.id, video.manifest, new TextEncoder().encode(video.protocol === 'dash' ? '<MPD/>' : '#EXTM3U'));
+  }
+  store = new SqliteAuditStore(join(storage.dir, 'audit.sqlite'));
   const idp = await generateKeyPair('ES256');
   idpKey = idp.privateKey;
-  const playback = await generateKeyPair('ES256');
-  tokens = createPlaybackTokenService({ issuer: ORIGIN, audience: `${ORIGIN}/media`, privateKey: playback.privateKey, publicKey: playback.publicKey, ttlSeconds: 120 });
-  videos = new MemoryVideoStore(videoRecords());
+  tokens = createPlaybackTokenService({ issuer: ORIGIN, audience: `${ORIGIN}/media`, keys: storage.signingKeys, ttlSeconds: 120 });
   service = createVeilService({
     publicUrl: ORIGIN,
     identity: createOidcVerifier({ issuer: ISSUER, audience: API, jwks: createLocalJWKSet({ keys: [{ ...(await exportJWK(idp.publicKey)), alg: 'ES256' }] }) }),
     perimeter: { issuer: ISSUER, org: 'acme' },
-    videos,
+    videos: storage.videos,
+    keys: storage.keys,
+    media: storage.media,
     playbackTokens: tokens,
     audit: { store, lateDeliverySeconds: 3600 },
     allowedOrigins: ['https://intranet.test'],
@@ -212,7 +214,7 @@ after(async () => {
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await store.close();
-  await rm(dir, { recursive: true, force: true });
+  await storage.close();
 });
 
 describe('fuzzing every route', () => {

@@ -7,10 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
@@ -24,20 +22,21 @@ import { createVeilNodeServer, NODE_SERVER_LIMITS, toNodeListener } from '../../
 import { createOidcVerifier } from '../../src/server/identity/oidc.js';
 import { createPlaybackTokenService, PLAYBACK_TOKEN_TYP, type PlaybackTokenService } from '../../src/server/playback-token.js';
 import { createVeilService } from '../../src/server/service.js';
-import { MemoryVideoStore } from '../../src/server/videos.js';
+import { openTestStorage, type TestStorage } from '../support/storage.js';
 
 const ORIGIN = 'https://video.test';
 const ISSUER = 'https://idp.test';
 const API = `${ORIGIN}/api`;
 const EVIL = 'http://evil.example';
 
-let dir: string;
+let storage: TestStorage;
 let store: SqliteAuditStore;
 let service: Handler;
 let server: Server;
 let plainServer: Server;
 let idpKey: CryptoKey;
 let playbackKey: CryptoKey;
+let playbackKid: string;
 let tokens: PlaybackTokenService;
 const logged: unknown[] = [];
 
@@ -103,7 +102,7 @@ async function accessToken(claims: Record<string, unknown>, times: { iat?: numbe
 
 async function playbackToken(vid: string, times: { iat: number; exp: number }): Promise<string> {
   return new SignJWT({ org: 'acme', vid, sid: randomUUID() })
-    .setProtectedHeader({ alg: 'ES256', typ: PLAYBACK_TOKEN_TYP })
+    .setProtectedHeader({ alg: 'ES256', typ: PLAYBACK_TOKEN_TYP, kid: playbackKid })
     .setIssuer(ORIGIN)
     .setAudience(`${ORIGIN}/media`)
     .setSubject('alice')
@@ -118,13 +117,15 @@ function auditEvent(type = 'play') {
 }
 
 before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'veil-hardening-'));
-  await writeFile(join(dir, 'master.m3u8'), '#EXTM3U');
+  storage = await openTestStorage();
+  const hls = { id: 'hls', title: 'h', owner: 'alice', org: 'acme', generalAccess: 'org', protocol: 'hls', status: 'ready', manifest: 'master.m3u8', protection: { scheme: 'hls-aes-128', kids: ['04'.repeat(16)] } } as const;
+  await storage.videos.put({ ...hls, protection: { ...hls.protection, kids: [...hls.protection.kids] } });
+  await storage.keys.put('hls', [{ kid: '04'.repeat(16), key: new Uint8Array(16) }]);
+  await storage.media.write('hls', 'master.m3u8', new TextEncoder().encode('#EXTM3U'));
   const idp = await generateKeyPair('ES256');
   idpKey = idp.privateKey;
-  const playback = await generateKeyPair('ES256');
-  playbackKey = playback.privateKey;
-  tokens = createPlaybackTokenService({ issuer: ORIGIN, audience: `${ORIGIN}/media`, privateKey: playback.privateKey, publicKey: playback.publicKey, ttlSeconds: 120 });
+  ({ kid: playbackKid, privateKey: playbackKey } = await storage.signingKeys.signingKey());
+  tokens = createPlaybackTokenService({ issuer: ORIGIN, audience: `${ORIGIN}/media`, keys: storage.signingKeys, ttlSeconds: 120 });
   const delegate: AuditStore = {
     append: (records, serverTime) => store.append(records, serverTime),
     query: (query) => store.query(query),
@@ -135,9 +136,9 @@ before(async () => {
     publicUrl: ORIGIN,
     identity: createOidcVerifier({ issuer: ISSUER, audience: API, jwks: createLocalJWKSet({ keys: [{ ...(await exportJWK(idp.publicKey)), alg: 'ES256' }] }) }),
     perimeter: { issuer: ISSUER, org: 'acme' },
-    videos: new MemoryVideoStore([
-      { id: 'hls', title: 'h', owner: 'alice', org: 'acme', audience: 'org', protocol: 'hls', mediaDir: dir, manifest: 'master.m3u8', protection: { scheme: 'hls-aes-128', key: new Uint8Array(16) } },
-    ]),
+    videos: storage.videos,
+    keys: storage.keys,
+    media: storage.media,
     playbackTokens: tokens,
     // A wide late-delivery window: it must not widen what a future `iat` may be.
     audit: { store: delegate, lateDeliverySeconds: 7 * 24 * 3600 },
@@ -152,7 +153,7 @@ before(async () => {
 
 beforeEach(async () => {
   await store?.close();
-  store = new SqliteAuditStore(join(dir, `${randomUUID()}.sqlite`));
+  store = new SqliteAuditStore(join(storage.dir, `${randomUUID()}.sqlite`));
   logged.length = 0;
 });
 
@@ -162,7 +163,7 @@ after(async () => {
     await new Promise<void>((resolve) => s.close(() => resolve()));
   }
   await store?.close();
-  await rm(dir, { recursive: true, force: true });
+  await storage.close();
 });
 
 describe('finding 1: one unauthenticated request took the whole server down (TRACE, TRACK, malformed requests)', () => {

@@ -6,10 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
@@ -21,16 +19,17 @@ import { DEFAULT_RATE_LIMITS, type PartialRateLimits } from '../../src/server/li
 import { memoryRateLimits } from '../../src/server/limits/rate-limiter.js';
 import { createPlaybackTokenService, PLAYBACK_TOKEN_TYP, type PlaybackTokenService } from '../../src/server/playback-token.js';
 import { createVeilService } from '../../src/server/service.js';
-import { MemoryVideoStore } from '../../src/server/videos.js';
+import { openTestStorage, type TestStorage } from '../support/storage.js';
 
 const ORIGIN = 'https://video.test';
 const ISSUER = 'https://idp.test';
 const API = `${ORIGIN}/api`;
 
-let dir: string;
+let storage: TestStorage;
 let store: SqliteAuditStore;
 let idpKey: CryptoKey;
 let playbackKey: CryptoKey;
+let playbackKid: string;
 let tokens: PlaybackTokenService;
 let jwks: ReturnType<typeof createLocalJWKSet>;
 const servers: Server[] = [];
@@ -48,9 +47,9 @@ async function start(rateLimits: PartialRateLimits, onClientBlocked?: () => void
     publicUrl: ORIGIN,
     identity: createOidcVerifier({ issuer: ISSUER, audience: API, jwks }),
     perimeter: { issuer: ISSUER, org: 'acme' },
-    videos: new MemoryVideoStore([
-      { id: 'hls', title: 'h', owner: 'alice', org: 'acme', audience: 'org', protocol: 'hls', mediaDir: dir, manifest: 'master.m3u8', protection: { scheme: 'hls-aes-128', key: new Uint8Array(16) } },
-    ]),
+    videos: storage.videos,
+    keys: storage.keys,
+    media: storage.media,
     playbackTokens: tokens,
     audit: { store: delegate, lateDeliverySeconds: 3600 },
     rateLimits,
@@ -98,19 +97,20 @@ async function records(): Promise<AuditRecord[]> {
 }
 
 before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'veil-limits-'));
-  await writeFile(join(dir, 'master.m3u8'), '#EXTM3U');
+  storage = await openTestStorage();
+  await storage.videos.put({ id: 'hls', title: 'h', owner: 'alice', org: 'acme', generalAccess: 'org', protocol: 'hls', status: 'ready', manifest: 'master.m3u8', protection: { scheme: 'hls-aes-128', kids: ['04'.repeat(16)] } });
+  await storage.keys.put('hls', [{ kid: '04'.repeat(16), key: new Uint8Array(16) }]);
+  await storage.media.write('hls', 'master.m3u8', new TextEncoder().encode('#EXTM3U'));
   const idp = await generateKeyPair('ES256');
   idpKey = idp.privateKey;
   jwks = createLocalJWKSet({ keys: [{ ...(await exportJWK(idp.publicKey)), alg: 'ES256' }] });
-  const playback = await generateKeyPair('ES256');
-  playbackKey = playback.privateKey;
-  tokens = createPlaybackTokenService({ issuer: ORIGIN, audience: `${ORIGIN}/media`, privateKey: playback.privateKey, publicKey: playback.publicKey, ttlSeconds: 120 });
+  ({ kid: playbackKid, privateKey: playbackKey } = await storage.signingKeys.signingKey());
+  tokens = createPlaybackTokenService({ issuer: ORIGIN, audience: `${ORIGIN}/media`, keys: storage.signingKeys, ttlSeconds: 120 });
 });
 
 beforeEach(async () => {
   await store?.close();
-  store = new SqliteAuditStore(join(dir, `${randomUUID()}.sqlite`));
+  store = new SqliteAuditStore(join(storage.dir, `${randomUUID()}.sqlite`));
 });
 
 after(async () => {
@@ -119,7 +119,7 @@ after(async () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
   await store?.close();
-  await rm(dir, { recursive: true, force: true });
+  await storage.close();
 });
 
 describe('finding 5: rate limits', () => {
@@ -215,7 +215,7 @@ describe('finding 5: audit ingest bounds', () => {
     const base = await start({});
     const now = Math.floor(Date.now() / 1000);
     const expired = await new SignJWT({ org: 'acme', vid: 'hls', sid: randomUUID() })
-      .setProtectedHeader({ alg: 'ES256', typ: PLAYBACK_TOKEN_TYP })
+      .setProtectedHeader({ alg: 'ES256', typ: PLAYBACK_TOKEN_TYP, kid: playbackKid })
       .setIssuer(ORIGIN)
       .setAudience(`${ORIGIN}/media`)
       .setSubject('alice')

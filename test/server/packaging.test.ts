@@ -10,11 +10,12 @@ import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { COMMON_SYSTEM_ID, encryptMediaSegment, readTracks } from '../../src/server/packaging/cenc.js';
-import { playlistUris } from '../../src/server/packaging/hls.js';
-import { ensureSampleMedia, type SampleMedia } from '../../src/server/packaging/index.js';
-import { dataView, fourcc, fullBoxHeader, parseBoxes, requireChild, requirePath, type ParsedBox } from '../../src/server/packaging/mp4.js';
-import { uuidString } from '../../src/server/packaging/mpd.js';
+import { COMMON_SYSTEM_ID, encryptMediaSegment, readTracks } from '../../src/server/media/packaging/cenc.js';
+import { playlistUris } from '../../src/server/media/packaging/hls.js';
+import { openCacheKeyStore } from '../../demo/sample-cache.js';
+import { ensureSampleMedia, type SampleMedia } from '../../demo/sample-media.js';
+import { dataView, fourcc, fullBoxHeader, parseBoxes, requireChild, requirePath, type ParsedBox } from '../../src/server/media/packaging/mp4.js';
+import { uuidString } from '../../src/server/media/packaging/mpd.js';
 
 const KEY_URI = '/api/keys/sample-hls';
 const DURATION = 6;
@@ -280,7 +281,12 @@ describe('AES-128 HLS', () => {
       const iv = Buffer.from(/IV=0x([0-9a-f]{32})/.exec(playlist)![1]!, 'hex');
       for (const segment of playlistUris(playlist)) {
         const encrypted = await readFile(join(media.hls.dir, segment));
-        assert.notEqual(encrypted[0], 0x47, `${segment} is encrypted`);
+        // Plain MPEG-TS has the sync byte 0x47 at every 188-byte packet start; one ciphertext byte
+        // is 0x47 by chance (1 in 256), so look at every packet start, not just the first.
+        const packetStarts = Math.floor(encrypted.length / 188);
+        let syncBytes = 0;
+        for (let i = 0; i < packetStarts; i++) if (encrypted[i * 188] === 0x47) syncBytes++;
+        assert.ok(syncBytes < packetStarts / 2, `${segment} is encrypted (${syncBytes} of ${packetStarts} packet starts are 0x47)`);
         const decipher = createDecipheriv('aes-128-cbc', media.hls.key, iv);
         const decrypted = Buffer.concat([decipher.update(encrypted), decipher.final()]);
         assert.equal(decrypted.length % 188, 0);
@@ -365,15 +371,23 @@ describe('cache', () => {
 
   test('the layout is the documented one and no key material is inside a served directory', async () => {
     const entries = (await readdir(cacheDir)).sort();
-    assert.deepEqual(entries, ['clear-dash', 'clear-hls', 'keys.json', 'manifest.json', 'sample-dash', 'sample-hls']);
-    const stored = JSON.parse(await readFile(join(cacheDir, 'keys.json'), 'utf8'));
-    assert.equal(stored.dash.key, hex(media.dash.key));
-    assert.equal(stored.hls.key, hex(media.hls.key));
+    assert.deepEqual(entries, ['clear-dash', 'clear-hls', 'keys.kek', 'keys.sqlite', 'manifest.json', 'sample-dash', 'sample-hls']);
+    // The keys are in the cache's KeyStore, wrapped: no plain copy in its database file.
+    const keyStore = await openCacheKeyStore(cacheDir);
+    try {
+      assert.equal(hex((await keyStore.keys.get('sample-dash'))[0]!.key), hex(media.dash.key));
+      assert.equal(hex((await keyStore.keys.get('sample-hls'))[0]!.key), hex(media.hls.key));
+    } finally {
+      await keyStore.close();
+    }
+    assert.equal((await stat(join(cacheDir, 'keys.kek'))).mode & 0o777, 0o600);
     const marker = JSON.parse(await readFile(join(cacheDir, 'manifest.json'), 'utf8'));
     assert.deepEqual(marker.options, { durationSeconds: DURATION, hlsKeyUri: KEY_URI });
     assert.equal(typeof marker.version, 'number');
 
     const secrets = [media.dash.key, media.hls.key].flatMap((key) => [Buffer.from(key), Buffer.from(hex(key)), Buffer.from(Buffer.from(key).toString('base64'))]);
+    const database = await readFile(join(cacheDir, 'keys.sqlite'));
+    for (const secret of secrets) assert.equal(database.indexOf(secret), -1, 'keys.sqlite holds no plain key');
     for (const dir of [media.dash.dir, media.dash.clearDir, media.hls.dir, media.hls.clearDir]) {
       for (const file of await readdir(dir)) {
         assert.match(file, /\.(mpd|m4s|m3u8|ts|vtt)$/, `${file} may be served`);

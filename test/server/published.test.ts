@@ -3,7 +3,11 @@
  * name from the build in dist/server — what an app that installs veil-video gets — with their types.
  */
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT } from 'jose';
@@ -32,7 +36,8 @@ describe('veil-video/server (built)', () => {
     assert.ok(import.meta.resolve(SERVER).includes('/dist/server/'), import.meta.resolve(SERVER));
 
     const idp = await generateKeyPair('ES256');
-    const signing = await generateKeyPair('ES256');
+    const dir = await mkdtemp(join(tmpdir(), 'veil-published-'));
+    const storage = await server.openSqliteStorage({ file: ':memory:', kek: { base64: randomBytes(32).toString('base64') }, signingKeyRetentionSeconds: 3600 });
     const publicUrl = 'http://127.0.0.1';
     const handler = server.createVeilService({
       publicUrl,
@@ -42,8 +47,10 @@ describe('veil-video/server (built)', () => {
         jwks: createLocalJWKSet({ keys: [{ ...(await exportJWK(idp.publicKey)), alg: 'ES256' }] }),
       }),
       perimeter: { issuer: 'https://idp.test', org: 'acme' },
-      videos: new server.MemoryVideoStore([]),
-      playbackTokens: server.createPlaybackTokenService({ issuer: publicUrl, audience: `${publicUrl}/media`, ...signing, ttlSeconds: 120 }),
+      videos: storage.videos,
+      keys: storage.keys,
+      media: new server.FsMediaStore(dir),
+      playbackTokens: server.createPlaybackTokenService({ issuer: publicUrl, audience: `${publicUrl}/media`, keys: storage.signingKeys, ttlSeconds: 120 }),
     });
     const http = node.createVeilNodeServer(handler, { origin: publicUrl });
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
@@ -65,9 +72,12 @@ describe('veil-video/server (built)', () => {
       assert.equal(response.status, 404);
       assert.equal(((await response.json()) as { error: { code: string } }).error.code, 'VIDEO_NOT_FOUND');
       assert.equal((await fetch(`${base}/api/playback-sessions`)).status, 405);
+      assert.ok(((await (await fetch(`${base}/api/jwks`)).json()) as { keys: unknown[] }).keys.length > 0);
     } finally {
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));
+      await storage.close();
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

@@ -3,16 +3,14 @@
  * of presenting a bad playback token is refused with 401/403 and a JSON error body.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { createAccessTokenVerifier } from '../../src/server/identity/oidc.js';
 import { createPlaybackTokenService, PLAYBACK_TOKEN_TYP } from '../../src/server/playback-token.js';
 import { createVeilService } from '../../src/server/service.js';
-import { MemoryVideoStore } from '../../src/server/videos.js';
 import type { Handler } from '../../src/server/context.js';
+import type { VideoRecord } from '../../src/server/storage/videos.js';
+import { openTestStorage, type TestStorage } from '../support/storage.js';
 
 const ORIGIN = 'https://video.test';
 const ISSUER = 'https://idp.test';
@@ -22,10 +20,11 @@ const KEY = new Uint8Array(16).fill(2);
 const HLS_KEY = new Uint8Array(16).fill(3);
 
 let service: Handler;
-let videos: MemoryVideoStore;
-let mediaDir: string;
+let storage: TestStorage;
 let idpKey: CryptoKey;
 let playbackKey: CryptoKey;
+/** The ring's signing key id: forged tokens name it, so only their forgery differs. */
+let playbackKid: string;
 
 async function accessToken(claims: Record<string, unknown>): Promise<string> {
   return new SignJWT({ scope: 'org', ...claims })
@@ -62,13 +61,25 @@ async function errorCode(response: Response): Promise<string> {
 const licenseBody = { kids: [Buffer.from(KID).toString('base64url')], type: 'temporary' };
 
 before(async () => {
-  mediaDir = await mkdtemp(join(tmpdir(), 'veil-service-'));
-  await writeFile(join(mediaDir, 'manifest.mpd'), '<MPD/>');
-  await writeFile(join(mediaDir, 'master.m3u8'), '#EXTM3U');
+  storage = await openTestStorage();
+  const video = (id: string, protocol: 'dash' | 'hls', generalAccess: VideoRecord['generalAccess'], kid: Uint8Array): VideoRecord => ({
+    id, title: id[0]!, owner: 'alice', org: 'acme', generalAccess, protocol, status: 'ready',
+    manifest: protocol === 'dash' ? 'manifest.mpd' : 'master.m3u8',
+    protection: { scheme: protocol === 'dash' ? 'cenc' : 'hls-aes-128', kids: [Buffer.from(kid).toString('hex')] },
+  });
+  const HLS_KID = new Uint8Array(16).fill(4);
+  for (const [record, key] of [
+    [video('dash', 'dash', 'org', KID), KEY],
+    [video('hls', 'hls', 'org', HLS_KID), HLS_KEY],
+    [video('private', 'hls', 'restricted', HLS_KID), HLS_KEY],
+  ] as const) {
+    await storage.videos.put(record);
+    await storage.keys.put(record.id, [{ kid: record.protection.kids[0]!, key }]);
+    await storage.media.write(record.id, record.manifest, new TextEncoder().encode(record.protocol === 'dash' ? '<MPD/>' : '#EXTM3U'));
+  }
   const idp = await generateKeyPair('ES256');
   idpKey = idp.privateKey;
-  const playback = await generateKeyPair('ES256');
-  playbackKey = playback.privateKey;
+  ({ kid: playbackKid, privateKey: playbackKey } = await storage.signingKeys.signingKey());
   service = createVeilService({
     publicUrl: ORIGIN,
     verifyAccessToken: createAccessTokenVerifier({
@@ -77,18 +88,16 @@ before(async () => {
       jwks: createLocalJWKSet({ keys: [{ ...(await exportJWK(idp.publicKey)), alg: 'ES256' }] }),
     }),
     perimeter: { issuer: ISSUER, org: 'acme' },
-    videos: (videos = new MemoryVideoStore([
-      { id: 'dash', title: 'd', owner: 'alice', org: 'acme', audience: 'org', protocol: 'dash', mediaDir, manifest: 'manifest.mpd', protection: { scheme: 'cenc', keys: [{ kid: KID, key: KEY }] } },
-      { id: 'hls', title: 'h', owner: 'alice', org: 'acme', audience: 'org', protocol: 'hls', mediaDir, manifest: 'master.m3u8', protection: { scheme: 'hls-aes-128', key: HLS_KEY } },
-      { id: 'private', title: 'p', owner: 'alice', org: 'acme', audience: 'private', protocol: 'hls', mediaDir, manifest: 'master.m3u8', protection: { scheme: 'hls-aes-128', key: HLS_KEY } },
-    ])),
-    playbackTokens: createPlaybackTokenService({ issuer: ORIGIN, audience: `${ORIGIN}/media`, privateKey: playback.privateKey, publicKey: playback.publicKey, ttlSeconds: 120 }),
+    videos: storage.videos,
+    keys: storage.keys,
+    media: storage.media,
+    playbackTokens: createPlaybackTokenService({ issuer: ORIGIN, audience: `${ORIGIN}/media`, keys: storage.signingKeys, ttlSeconds: 120 }),
     allowedOrigins: ['https://intranet.test'],
   });
 });
 
 after(async () => {
-  await rm(mediaDir, { recursive: true, force: true });
+  await storage.close();
 });
 
 describe('playback sessions', () => {
@@ -154,7 +163,7 @@ describe('renewal', () => {
     assert.equal(await errorCode(otherVideo), 'PLAYBACK_TOKEN_WRONG_VIDEO');
     const now = Math.floor(Date.now() / 1000);
     const ancient = await new SignJWT({ org: 'acme', vid: 'dash', sid: 's', jti: 'j' })
-      .setProtectedHeader({ alg: 'ES256', typ: PLAYBACK_TOKEN_TYP })
+      .setProtectedHeader({ alg: 'ES256', typ: PLAYBACK_TOKEN_TYP, kid: playbackKid })
       .setIssuer(ORIGIN)
       .setAudience(`${ORIGIN}/media`)
       .setSubject('alice')
@@ -168,14 +177,13 @@ describe('renewal', () => {
 
   it('re-checks grants: a revoked viewer gets no renewal', async () => {
     const first = await session('hls');
-    const video = (await videos.get('hls'))!;
-    await videos.put({ ...video, revoked: ['alice'] });
+    await storage.videos.setAccessRevoked('hls', 'alice', true);
     try {
       const response = await renew('hls', first.token);
       assert.equal(response.status, 403);
       assert.equal(await errorCode(response), 'PLAYBACK_NOT_GRANTED');
     } finally {
-      await videos.put(video);
+      await storage.videos.setAccessRevoked('hls', 'alice', false);
     }
   });
 });
@@ -223,7 +231,7 @@ describe('media, key and license routes', () => {
     const claims = { org: 'acme', sid: 's', jti: 'j' };
     const forge = (key: CryptoKey, vid: string, iat: number, exp: number) =>
       new SignJWT({ ...claims, vid })
-        .setProtectedHeader({ alg: 'ES256', typ: PLAYBACK_TOKEN_TYP })
+        .setProtectedHeader({ alg: 'ES256', typ: PLAYBACK_TOKEN_TYP, kid: playbackKid })
         .setIssuer(ORIGIN)
         .setAudience(`${ORIGIN}/media`)
         .setSubject('alice')

@@ -2,6 +2,7 @@
  * Extra demo-server instances inside a test process: another port, another token lifetime, and
  * faults injected in front of the Veil service. Everything else is the real demo.
  */
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Handler } from '../../src/server/http.js';
@@ -11,11 +12,19 @@ import { startDemo } from '../../demo/server.js';
 export type Demo = Awaited<ReturnType<typeof startDemo>>;
 
 /** Starts a demo on `VEIL_TEST_PORT + offset` (the shared test server uses the port itself). */
-export function startTestDemo(offset: number, options: { tokenTtlSeconds?: number; wrapService?: (service: Handler) => Handler } = {}): Promise<Demo> {
+export async function startTestDemo(offset: number, options: { tokenTtlSeconds?: number; wrapService?: (service: Handler) => Handler } = {}): Promise<Demo> {
   const port = Number(process.env.VEIL_TEST_PORT || 8181) + offset;
-  // Each instance keeps its own audit trail, apart from the shared test server's.
-  const auditDb = join(tmpdir(), `veil-audit-${port}-${process.pid}-${Date.now()}.sqlite`);
-  return startDemo({ ...demoConfig({ port, tokenTtlSeconds: options.tokenTtlSeconds }), auditDb }, { wrapService: options.wrapService });
+  // Each instance keeps its own state (database, keys, media, audit trail), apart from the shared
+  // test server's, and removes it on close; the sample media cache stays shared.
+  const dataDir = join(tmpdir(), `veil-data-${port}-${process.pid}-${Date.now()}`);
+  const demo = await startDemo(demoConfig({ port, tokenTtlSeconds: options.tokenTtlSeconds, dataDir }), { wrapService: options.wrapService });
+  return {
+    ...demo,
+    close: async () => {
+      await demo.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
 }
 
 export interface FaultRule {

@@ -10,23 +10,29 @@ import { bearerToken, readJsonBody } from '../http/body.js';
 import { fail, jsonResponse } from '../http/json.js';
 import type { Guard } from '../limits/guard.js';
 import type { PlaybackTokenService } from '../playback-token.js';
-import type { VideoRecord, VideoStore } from '../videos.js';
+import type { ContentKey, KeyStore } from '../storage/keys.js';
+import type { ProtectionScheme, VideoRepository } from '../storage/videos.js';
 
 const MAX_LICENSE_REQUEST_BYTES = 8192;
 
 export interface KeyRouteDeps {
   playbackTokens: Pick<PlaybackTokenService, 'verify'>;
-  videos: Pick<VideoStore, 'get'>;
+  videos: Pick<VideoRepository, 'get'>;
+  keys: Pick<KeyStore, 'get'>;
   guard: Pick<Guard, 'viewer'>;
 }
 
-export function keyRoutes({ playbackTokens, videos, guard }: KeyRouteDeps): RouteDefinition[] {
-  async function authorizedVideo(request: Request, videoId: string): Promise<VideoRecord> {
+export function keyRoutes({ playbackTokens, videos, keys, guard }: KeyRouteDeps): RouteDefinition[] {
+  /** The keys of a video protected with `scheme`, for the holder of its playback token. */
+  async function authorizedKeys(request: Request, videoId: string, scheme: ProtectionScheme, what: string): Promise<ContentKey[]> {
     const claims = await playbackTokens.verify(bearerToken(request), videoId);
     await guard.viewer(claims.sub, 'media');
     const video = await videos.get(videoId);
     if (!video) fail('VIDEO_NOT_FOUND', undefined, { videoId });
-    return video;
+    if (video.protection.scheme !== scheme) fail('VIDEO_NOT_FOUND', `This video has no ${what}.`, { videoId });
+    const found = (await keys.get(videoId)).filter(({ kid }) => video.protection.kids.includes(kid));
+    if (found.length === 0) fail('VIDEO_NOT_FOUND', `This video has no ${what}.`, { videoId });
+    return found;
   }
 
   return [
@@ -35,10 +41,8 @@ export function keyRoutes({ playbackTokens, videos, guard }: KeyRouteDeps): Rout
       method: 'GET',
       limit: 'media',
       async handle({ request, params }) {
-        const videoId = params.videoId ?? '';
-        const video = await authorizedVideo(request, videoId);
-        if (video.protection.scheme !== 'hls-aes-128') fail('VIDEO_NOT_FOUND', 'This video has no AES-128 key.', { videoId });
-        return new Response(new Uint8Array(video.protection.key), {
+        const [hlsKey] = await authorizedKeys(request, params.videoId ?? '', 'hls-aes-128', 'AES-128 key');
+        return new Response(new Uint8Array(hlsKey!.key), {
           headers: { 'content-type': 'application/octet-stream', 'cache-control': 'no-store' },
         });
       },
@@ -49,15 +53,14 @@ export function keyRoutes({ playbackTokens, videos, guard }: KeyRouteDeps): Rout
       limit: 'media',
       async handle({ request, params }) {
         const videoId = params.videoId ?? '';
-        const video = await authorizedVideo(request, videoId);
-        if (video.protection.scheme !== 'cenc') fail('VIDEO_NOT_FOUND', 'This video has no CENC keys.', { videoId });
+        const videoKeys = await authorizedKeys(request, videoId, 'cenc', 'CENC keys');
         const kids = await readLicenseRequest(request);
-        const keys = video.protection.keys
-          .map(({ kid, key }) => ({ kid: toBase64Url(kid), key }))
+        const released = videoKeys
+          .map(({ kid, key }) => ({ kid: toBase64Url(Buffer.from(kid, 'hex')), key }))
           .filter(({ kid }) => kids.includes(kid))
           .map(({ kid, key }) => ({ kty: 'oct', kid, k: toBase64Url(key) }));
-        if (keys.length === 0) fail('BAD_REQUEST', 'None of the requested key ids belongs to this video.', { videoId });
-        return jsonResponse({ keys, type: 'temporary' });
+        if (released.length === 0) fail('BAD_REQUEST', 'None of the requested key ids belongs to this video.', { videoId });
+        return jsonResponse({ keys: released, type: 'temporary' });
       },
     },
   ];

@@ -1,18 +1,16 @@
 /**
  * `GET /media/:videoId/:file` — manifests and segments, for holders of that video's playback token.
- * Only files with media extensions directly inside the video's media directory are served, streamed
- * from disk (never read whole into memory).
+ * Only files with media extensions among the video's media are served, streamed from the
+ * MediaStore (never read whole into memory).
  */
-import { open } from 'node:fs/promises';
-import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { API_ROUTES } from '../../protocol/paths.js';
 import type { RouteDefinition } from '../context.js';
 import { bearerToken } from '../http/body.js';
 import { fail } from '../http/json.js';
 import type { Guard } from '../limits/guard.js';
 import type { PlaybackTokenService } from '../playback-token.js';
-import type { VideoStore } from '../videos.js';
+import { MEDIA_FILE_NAME, type MediaStore } from '../storage/media.js';
+import type { VideoRepository } from '../storage/videos.js';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.mpd': 'application/dash+xml',
@@ -23,30 +21,14 @@ const CONTENT_TYPES: Record<string, string> = {
   '.vtt': 'text/vtt',
 };
 
-const FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
-
 export interface MediaRouteDeps {
   playbackTokens: Pick<PlaybackTokenService, 'verify'>;
-  videos: Pick<VideoStore, 'get'>;
+  videos: Pick<VideoRepository, 'get'>;
+  media: Pick<MediaStore, 'read'>;
   guard: Pick<Guard, 'viewer'>;
 }
 
-/** A file's bytes as a web stream; undefined when it cannot be opened as a regular file. */
-async function fileStream(path: string): Promise<{ body: ReadableStream<Uint8Array>; size: number } | undefined> {
-  const handle = await open(path, 'r').catch(() => undefined);
-  if (!handle) return undefined;
-  try {
-    const stats = await handle.stat();
-    if (!stats.isFile()) throw new Error('not a file');
-    const stream = handle.createReadStream({ autoClose: true });
-    return { body: Readable.toWeb(stream) as ReadableStream<Uint8Array>, size: stats.size };
-  } catch {
-    await handle.close().catch(() => undefined);
-    return undefined;
-  }
-}
-
-export function mediaRoutes({ playbackTokens, videos, guard }: MediaRouteDeps): RouteDefinition[] {
+export function mediaRoutes({ playbackTokens, videos, media, guard }: MediaRouteDeps): RouteDefinition[] {
   return [
     {
       path: API_ROUTES.media,
@@ -58,15 +40,11 @@ export function mediaRoutes({ playbackTokens, videos, guard }: MediaRouteDeps): 
         const claims = await playbackTokens.verify(bearerToken(request), videoId);
         await guard.viewer(claims.sub, 'media');
         const video = await videos.get(videoId);
-        const extension = fileName.slice(fileName.lastIndexOf('.'));
-        const contentType = CONTENT_TYPES[extension];
-        if (!video || !contentType || !FILE_NAME.test(fileName) || fileName.includes('..')) {
-          fail('VIDEO_NOT_FOUND', 'No such media file.', { videoId, fileName });
-        }
-        const file = await fileStream(join(video.mediaDir, fileName));
+        const contentType = CONTENT_TYPES[fileName.slice(fileName.lastIndexOf('.'))];
+        const file = video && contentType && MEDIA_FILE_NAME.test(fileName) && !fileName.includes('..') ? await media.read(videoId, fileName) : undefined;
         if (!file) fail('VIDEO_NOT_FOUND', 'No such media file.', { videoId, fileName });
         return new Response(file.body, {
-          headers: { 'content-type': contentType, 'content-length': String(file.size), 'cache-control': 'private, no-store' },
+          headers: { 'content-type': contentType!, 'content-length': String(file.size), 'cache-control': 'private, no-store' },
         });
       },
     },

@@ -15,7 +15,7 @@ import { bearerToken, contentType, readJsonBody } from '../http/body.js';
 import { fail, jsonResponse } from '../http/json.js';
 import type { Guard } from '../limits/guard.js';
 import type { PlaybackTokenService } from '../playback-token.js';
-import { canView, type VideoRecord, type VideoStore } from '../videos.js';
+import { canView, type VideoRecord, type VideoRepository } from '../storage/videos.js';
 
 const MAX_BODY_BYTES = 16 * 1024;
 
@@ -24,7 +24,7 @@ export interface PlaybackSessionRouteDeps {
   publicUrl: string;
   verifyAccessToken: AccessTokenVerifier;
   checkPerimeter: PerimeterCheck;
-  videos: Pick<VideoStore, 'get'>;
+  videos: Pick<VideoRepository, 'get' | 'isAccessRevoked'>;
   playbackTokens: Pick<PlaybackTokenService, 'sign' | 'verify'>;
   watermark: WatermarkSettings;
   guard: Pick<Guard, 'viewer'>;
@@ -61,7 +61,7 @@ export function playbackSessionRoutes(deps: PlaybackSessionRouteDeps): RouteDefi
         const { videoId, previousToken } = await readSessionRequest(request);
         const video = await deps.videos.get(videoId);
         if (!video) fail('VIDEO_NOT_FOUND', undefined, { videoId });
-        if (!canView(viewer, video)) throw new VeilError('PLAYBACK_NOT_GRANTED', { data: { videoId } });
+        if (!canView(viewer, video) || (await deps.videos.isAccessRevoked(video.id, viewer.sub))) throw new VeilError('PLAYBACK_NOT_GRANTED', { data: { videoId } });
 
         const sessionId = previousToken ? await renewedSessionId(previousToken, viewer, videoId) : randomUUID();
         const { token, expiresAt } = await deps.playbackTokens.sign({ sub: viewer.sub, org: viewer.org ?? '', vid: video.id, sid: sessionId });

@@ -1,0 +1,57 @@
+/**
+ * Registers the demo's sample videos in its storage on every start, idempotently: a sample whose
+ * record names the cache's key ids is left alone (including any access change made since);
+ * otherwise its media is copied from the sample cache into the demo's MediaStore, its keys into
+ * the KeyStore, and its record written. An empty data directory therefore gives the initial state.
+ */
+import { apiUrls } from '../src/protocol/paths.js';
+import type { KeyStore } from '../src/server/storage/keys.js';
+import type { MediaStore } from '../src/server/storage/media.js';
+import type { VideoRecord, VideoRepository } from '../src/server/storage/videos.js';
+import type { DemoConfig } from './config.js';
+import { ensureSampleMedia } from './sample-media.js';
+
+const OWNER = 'alice@acme.test';
+
+export interface DemoStorage {
+  videos: VideoRepository;
+  keys: KeyStore;
+  media: MediaStore;
+}
+
+export async function registerSamples(config: DemoConfig, storage: DemoStorage): Promise<VideoRecord[]> {
+  const samples = await ensureSampleMedia(config.cacheDir, {
+    hlsKeyUri: new URL(apiUrls(config.origin).hlsKey('sample-hls')).pathname,
+    log: (line: string) => console.log(`[media] ${line}`),
+  });
+  const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
+  const common = { owner: OWNER, org: config.org, generalAccess: 'org', status: 'ready' } as const;
+  const entries: Array<{ record: VideoRecord; key: Uint8Array }> = [
+    {
+      record: { ...common, id: 'sample-dash', title: 'Sample (CENC DASH, ClearKey)', protocol: 'dash', manifest: samples.dash.manifest, protection: { scheme: 'cenc', kids: [hex(samples.dash.kid)] } },
+      key: samples.dash.key,
+    },
+    {
+      record: { ...common, id: 'sample-hls', title: 'Sample (AES-128 HLS)', protocol: 'hls', manifest: samples.hls.master, protection: { scheme: 'hls-aes-128', kids: [hex(samples.hls.kid)] } },
+      key: samples.hls.key,
+    },
+  ];
+  const registered: VideoRecord[] = [];
+  for (const { record, key } of entries) {
+    const existing = await storage.videos.get(record.id);
+    if (existing && existing.protection.kids.join() === record.protection.kids.join()) {
+      registered.push(existing);
+      continue;
+    }
+    await storage.media.delete(record.id);
+    for (const file of await samples.store.list(record.id)) {
+      const source = await samples.store.read(record.id, file);
+      if (!source) throw new Error(`sample media: ${record.id}/${file} vanished while copying`);
+      await storage.media.write(record.id, file, source.body);
+    }
+    await storage.keys.put(record.id, [{ kid: record.protection.kids[0]!, key }]);
+    await storage.videos.put(record);
+    registered.push(record);
+  }
+  return registered;
+}

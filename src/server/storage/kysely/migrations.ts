@@ -1,0 +1,57 @@
+/**
+ * Versioned schema migrations, in code (no migration folder to ship or locate at run time). A
+ * migration is never edited once released; a change is a new entry. Only the schema builder's
+ * portable column types are used, so the same list migrates PostgreSQL.
+ */
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
+
+const migrations: Record<string, Migration> = {
+  '0001-videos-keys-signing-keys': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('videos')
+        .addColumn('id', 'text', (col) => col.primaryKey())
+        .addColumn('title', 'text', (col) => col.notNull())
+        .addColumn('owner', 'text', (col) => col.notNull())
+        .addColumn('org', 'text', (col) => col.notNull())
+        .addColumn('general_access', 'text', (col) => col.notNull())
+        .addColumn('protocol', 'text', (col) => col.notNull())
+        .addColumn('manifest', 'text', (col) => col.notNull())
+        .addColumn('protection_scheme', 'text', (col) => col.notNull())
+        .addColumn('kids', 'text', (col) => col.notNull())
+        .addColumn('status', 'text', (col) => col.notNull())
+        .addColumn('created_at', 'bigint', (col) => col.notNull())
+        .execute();
+      await db.schema
+        .createTable('video_access_revocations')
+        .addColumn('video_id', 'text', (col) => col.notNull().references('videos.id').onDelete('cascade'))
+        .addColumn('sub', 'text', (col) => col.notNull())
+        .addColumn('revoked_at', 'bigint', (col) => col.notNull())
+        .addPrimaryKeyConstraint('video_access_revocations_pk', ['video_id', 'sub'])
+        .execute();
+      await db.schema
+        .createTable('content_keys')
+        .addColumn('video_id', 'text', (col) => col.notNull())
+        .addColumn('kid', 'text', (col) => col.notNull())
+        .addColumn('kek_id', 'text', (col) => col.notNull())
+        .addColumn('wrapped_key', 'text', (col) => col.notNull())
+        .addPrimaryKeyConstraint('content_keys_pk', ['video_id', 'kid'])
+        .execute();
+      await db.schema
+        .createTable('signing_keys')
+        .addColumn('kid', 'text', (col) => col.primaryKey())
+        .addColumn('public_jwk', 'text', (col) => col.notNull())
+        .addColumn('kek_id', 'text', (col) => col.notNull())
+        .addColumn('wrapped_private_jwk', 'text', (col) => col.notNull())
+        .addColumn('created_at', 'bigint', (col) => col.notNull())
+        .addColumn('retired_at', 'bigint')
+        .execute();
+    },
+  },
+};
+
+export const migrationProvider: MigrationProvider = {
+  async getMigrations() {
+    return migrations;
+  },
+};

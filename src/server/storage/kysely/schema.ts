@@ -1,0 +1,48 @@
+/**
+ * The tables behind the storage interfaces, as Kysely sees them. Types are kept to what every
+ * SQL dialect shares (text, integer, bigint), so PostgreSQL runs the same queries as SQLite.
+ */
+export interface VideosTable {
+  id: string;
+  title: string;
+  owner: string;
+  org: string;
+  general_access: string;
+  protocol: string;
+  manifest: string;
+  protection_scheme: string;
+  /** Key ids, space-separated (no JSON or array columns: they differ per dialect). */
+  kids: string;
+  status: string;
+  created_at: number;
+}
+
+export interface VideoAccessRevocationsTable {
+  video_id: string;
+  sub: string;
+  revoked_at: number;
+}
+
+export interface ContentKeysTable {
+  video_id: string;
+  kid: string;
+  kek_id: string;
+  wrapped_key: string;
+}
+
+export interface SigningKeysTable {
+  kid: string;
+  public_jwk: string;
+  kek_id: string;
+  wrapped_private_jwk: string;
+  created_at: number;
+  /** When another key took over signing; null for the one signing key. */
+  retired_at: number | null;
+}
+
+export interface VeilDatabase {
+  videos: VideosTable;
+  video_access_revocations: VideoAccessRevocationsTable;
+  content_keys: ContentKeysTable;
+  signing_keys: SigningKeysTable;
+}

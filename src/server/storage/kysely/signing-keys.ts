@@ -1,0 +1,98 @@
+/**
+ * `SigningKeyRing` over Kysely. Private halves are stored as JWKs wrapped by the KEK; public
+ * halves in the clear (they are published at the JWKS route anyway). Imported keys are cached
+ * by kid (a kid names one immutable key pair); which keys are current is always read from the
+ * database, so replicas sharing it agree on rotations.
+ */
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
+import type { Kysely } from 'kysely';
+import { unwrap, wrap, type KekRing } from '../envelope.js';
+import { SIGNING_ALG, type SigningKey, type SigningKeyRing } from '../signing-keys.js';
+import type { VeilDatabase } from './schema.js';
+
+export interface SigningKeyRingOptions {
+  /**
+   * How long a retired key still verifies (seconds): at least the longest a token it signed is
+   * accepted after issue (lifetime plus renewal or late-audit grace).
+   */
+  retentionSeconds: number;
+}
+
+export function privateKeyContext(kid: string): string {
+  return `veil signing key ${kid}`;
+}
+
+export class KyselySigningKeyRing implements SigningKeyRing {
+  readonly #publicKeys = new Map<string, Promise<CryptoKey>>();
+  readonly #privateKeys = new Map<string, Promise<CryptoKey>>();
+
+  constructor(
+    private readonly db: Kysely<VeilDatabase>,
+    private readonly keks: KekRing,
+    private readonly options: SigningKeyRingOptions,
+  ) {}
+
+  async signingKey(): Promise<SigningKey> {
+    const row = await this.db
+      .selectFrom('signing_keys')
+      .select(['kid', 'kek_id', 'wrapped_private_jwk'])
+      .where('retired_at', 'is', null)
+      .orderBy('created_at', 'desc')
+      .orderBy('kid')
+      .executeTakeFirst();
+    if (!row) return this.rotate();
+    return { kid: row.kid, privateKey: await this.#privateKey(row.kid, row.kek_id, row.wrapped_private_jwk) };
+  }
+
+  async verificationKey(kid: string): Promise<CryptoKey | undefined> {
+    const row = await this.#usable().select(['kid', 'public_jwk']).where('kid', '=', kid).executeTakeFirst();
+    if (!row) return undefined;
+    let key = this.#publicKeys.get(kid);
+    if (!key) {
+      key = importJWK(JSON.parse(row.public_jwk) as JWK, SIGNING_ALG) as Promise<CryptoKey>;
+      this.#publicKeys.set(kid, key);
+    }
+    return key;
+  }
+
+  async publicJwks(): Promise<JWK[]> {
+    await this.signingKey(); // a ring is never published empty: the first key exists before the first token
+    const rows = await this.#usable().select('public_jwk').orderBy('created_at', 'desc').orderBy('kid').execute();
+    return rows.map((row) => JSON.parse(row.public_jwk) as JWK);
+  }
+
+  async rotate(): Promise<SigningKey> {
+    const { privateKey, publicKey } = await generateKeyPair(SIGNING_ALG, { extractable: true });
+    const publicJwk = await exportJWK(publicKey);
+    const kid = await calculateJwkThumbprint(publicJwk);
+    const published: JWK = { ...publicJwk, kid, alg: SIGNING_ALG, use: 'sig' };
+    const wrapped = wrap(this.keks.current, new TextEncoder().encode(JSON.stringify(await exportJWK(privateKey))), privateKeyContext(kid));
+    const now = Date.now();
+    await this.db.transaction().execute(async (trx) => {
+      await trx.updateTable('signing_keys').set({ retired_at: now }).where('retired_at', 'is', null).execute();
+      await trx.deleteFrom('signing_keys').where('retired_at', '<', now - this.options.retentionSeconds * 1000).execute();
+      await trx
+        .insertInto('signing_keys')
+        .values({ kid, public_jwk: JSON.stringify(published), kek_id: wrapped.kekId, wrapped_private_jwk: wrapped.value, created_at: now, retired_at: null })
+        .execute();
+    });
+    this.#privateKeys.set(kid, Promise.resolve(privateKey));
+    return { kid, privateKey };
+  }
+
+  /** Keys that may verify now: the signing key and keys retired less than the retention ago. */
+  #usable() {
+    const oldest = Date.now() - this.options.retentionSeconds * 1000;
+    return this.db.selectFrom('signing_keys').where((eb) => eb.or([eb('retired_at', 'is', null), eb('retired_at', '>', oldest)]));
+  }
+
+  #privateKey(kid: string, kekId: string, value: string): Promise<CryptoKey> {
+    let key = this.#privateKeys.get(kid);
+    if (!key) {
+      const jwk = JSON.parse(new TextDecoder().decode(unwrap(this.keks, { kekId, value }, privateKeyContext(kid)))) as JWK;
+      key = importJWK(jwk, SIGNING_ALG) as Promise<CryptoKey>;
+      this.#privateKeys.set(kid, key);
+    }
+    return key;
+  }
+}

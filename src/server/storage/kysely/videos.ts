@@ -1,0 +1,76 @@
+/** `VideoRepository` over Kysely: the same queries for SQLite and PostgreSQL. */
+import type { Kysely, Selectable } from 'kysely';
+import type { StreamProtocol } from '../../../protocol/playback.js';
+import type { GeneralAccess, ProtectionScheme, VideoRecord, VideoRepository, VideoStatus } from '../videos.js';
+import type { VeilDatabase, VideosTable } from './schema.js';
+
+export class KyselyVideoRepository implements VideoRepository {
+  constructor(private readonly db: Kysely<VeilDatabase>) {}
+
+  async get(id: string): Promise<VideoRecord | undefined> {
+    const row = await this.db.selectFrom('videos').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && fromRow(row);
+  }
+
+  async put(video: VideoRecord): Promise<void> {
+    const row = toRow(video);
+    const { id: _id, created_at: _created, ...changes } = row;
+    await this.db
+      .insertInto('videos')
+      .values(row)
+      .onConflict((conflict) => conflict.column('id').doUpdateSet(changes))
+      .execute();
+  }
+
+  async setAccessRevoked(videoId: string, sub: string, revoked: boolean): Promise<void> {
+    if (!revoked) {
+      await this.db.deleteFrom('video_access_revocations').where('video_id', '=', videoId).where('sub', '=', sub).execute();
+      return;
+    }
+    await this.db
+      .insertInto('video_access_revocations')
+      .values({ video_id: videoId, sub, revoked_at: Date.now() })
+      .onConflict((conflict) => conflict.columns(['video_id', 'sub']).doNothing())
+      .execute();
+  }
+
+  async isAccessRevoked(videoId: string, sub: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('video_access_revocations')
+      .select('sub')
+      .where('video_id', '=', videoId)
+      .where('sub', '=', sub)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+}
+
+function toRow(video: VideoRecord): VideosTable {
+  return {
+    id: video.id,
+    title: video.title,
+    owner: video.owner,
+    org: video.org,
+    general_access: video.generalAccess,
+    protocol: video.protocol,
+    manifest: video.manifest,
+    protection_scheme: video.protection.scheme,
+    kids: video.protection.kids.join(' '),
+    status: video.status,
+    created_at: Date.now(),
+  };
+}
+
+function fromRow(row: Selectable<VideosTable>): VideoRecord {
+  return {
+    id: row.id,
+    title: row.title,
+    owner: row.owner,
+    org: row.org,
+    generalAccess: row.general_access as GeneralAccess,
+    protocol: row.protocol as StreamProtocol,
+    manifest: row.manifest,
+    protection: { scheme: row.protection_scheme as ProtectionScheme, kids: row.kids === '' ? [] : row.kids.split(' ') },
+    status: row.status as VideoStatus,
+  };
+}

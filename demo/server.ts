@@ -64,9 +64,16 @@ export async function startDemo(config = demoConfig(), options: DemoOptions = {}
     media,
     playbackTokens: createPlaybackTokenService({ issuer: config.origin, audience: `${config.origin}/media`, keys: storage.signingKeys, ttlSeconds: config.tokenTtlSeconds }),
     audit: { store: auditStore },
+    onClientBlocked: (report) => console.log(`[limits] ${report.address} blocked for ${report.blockedSeconds} s after ${report.refusals} refused tokens (last: ${report.code})`),
   });
 
-  const service = options.wrapService ? options.wrapService(baseService) : baseService;
+  // A limit a demo client runs into is worth a line in the log (the limits are meant never to bite real players).
+  const limited: Handler = async (request) => {
+    const response = await baseService(request);
+    if (response.status === 429) console.log(`[limits] 429 ${request.method} ${new URL(request.url).pathname} retry-after ${response.headers.get('retry-after')}`);
+    return response;
+  };
+  const service = options.wrapService ? options.wrapService(limited) : limited;
 
   // Everything but the IdP goes through Hono: the Veil service under its path prefixes, the demo
   // pages, and static files (the built library under /veil/, demo assets under /assets/).

@@ -3,6 +3,7 @@
  * one origin. `npm start` runs it; see README "Quick start".
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Hono } from 'hono';
 import { createLocalJWKSet } from 'jose';
 import type { Handler } from '../src/server/context.js';
@@ -14,7 +15,7 @@ import { createPlaybackTokenService, signingKeyRetentionSeconds } from '../src/s
 import { createVeilService, DEFAULT_LATE_DELIVERY_SECONDS, SERVICE_PATH_PREFIXES } from '../src/server/service.js';
 import { FsMediaStore } from '../src/server/storage/fs-media-store.js';
 import { openSqliteStorage } from '../src/server/storage/sqlite.js';
-import { demoConfig } from './config.js';
+import { atPort, demoConfig } from './config.js';
 import { SECURITY_HEADERS } from './csp.js';
 import { createDevIdp } from './idp/index.js';
 import { auditPage, indexPage, watchPage } from './pages.js';
@@ -30,16 +31,28 @@ export interface DemoOptions {
   wrapService?: (service: Handler) => Handler;
 }
 
-export async function startDemo(config = demoConfig(), options: DemoOptions = {}) {
+export async function startDemo(requested = demoConfig(), options: DemoOptions = {}) {
   const started = performance.now();
   // Storage first: a wrong or missing key-encryption key stops start-up before anything listens.
   const storage = await openSqliteStorage({
-    file: config.db,
-    kek: { base64: config.kek, previousBase64: config.previousKeks },
+    file: requested.db,
+    kek: { base64: requested.kek, previousBase64: requested.previousKeks },
     signingKeyRetentionSeconds: signingKeyRetentionSeconds(DEFAULT_LATE_DELIVERY_SECONDS),
   });
+  // Then listen, before anything names the origin: on port 0 the OS picks the port, and the
+  // issuer, redirect URIs and token issuer must carry the real one. Until the demo is ready it
+  // answers 503, unref'd so that a start-up failure does not leave a process held open by it.
+  let handle: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => res.writeHead(503, { 'retry-after': '1' }).end();
+  const server = hardenNodeServer(createServer(nodeServerOptions(), (req, res) => handle(req, res)));
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(requested.port, requested.host, resolve)).catch(async (error: unknown) => {
+    await storage.close();
+    throw error;
+  });
+  server.unref();
+  const config = atPort(requested, (server.address() as AddressInfo).port);
   const media = new FsMediaStore(config.mediaDir);
   const videos = await registerSamples(config, { videos: storage.videos, keys: storage.keys, media }).catch(async (error: unknown) => {
+    server.close();
     await storage.close();
     throw error;
   });
@@ -96,13 +109,11 @@ export async function startDemo(config = demoConfig(), options: DemoOptions = {}
 
   // oidc-provider needs the raw Node request and response: it stays mounted beside Hono.
   const listener = toNodeListener(async (request) => app.fetch(request), { origin: config.origin });
-  const server = hardenNodeServer(
-    createServer(nodeServerOptions(), (req: IncomingMessage, res: ServerResponse) => {
-      if (req.url?.startsWith(idp.mountPath)) return idp.handle(req, res);
-      listener(req, res);
-    }),
-  );
-  await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
+  handle = (req, res) => {
+    if (req.url?.startsWith(idp.mountPath)) return idp.handle(req, res);
+    listener(req, res);
+  };
+  server.ref();
   console.log(`Veil demo ready at ${config.origin} (started in ${((performance.now() - started) / 1000).toFixed(1)} s)`);
   const close = async () => {
     server.closeAllConnections();

@@ -28,6 +28,8 @@ export const AUDIT_EVENT_TYPES = {
   'watermark-tampered': { security: true, data: { vector: 'string' } },
   'context-menu': { security: true, data: {} },
   'download-attempt': { security: true, data: { via: 'string' } },
+  /** Written by the server, never by a client: an address was blocked after repeated refused tokens. */
+  'client-blocked': { security: true, data: { address: 'string', refusals: 'number', blockedSeconds: 'number', code: 'string' } },
 } as const satisfies Record<string, { security: boolean; data: Record<string, AuditFieldKind> }>;
 
 export type AuditEventType = keyof typeof AUDIT_EVENT_TYPES;
@@ -74,6 +76,9 @@ export const AUDIT_MAX_BATCH_EVENTS = 500;
 export const AUDIT_MAX_STRING = 256;
 
 export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Types only the server writes; a client batch carrying one is refused. */
+export const SERVER_AUDIT_EVENT_TYPES: ReadonlySet<AuditEventType> = new Set(['client-blocked']);
 
 export function isAuditEventType(value: unknown): value is AuditEventType {
   return typeof value === 'string' && Object.hasOwn(AUDIT_EVENT_TYPES, value);

@@ -28,7 +28,13 @@ export const AUDIT_EVENT_TYPES = {
   'watermark-tampered': { security: true, data: { vector: 'string' } },
   'context-menu': { security: true, data: {} },
   'download-attempt': { security: true, data: { via: 'string' } },
-} as const satisfies Record<string, { security: boolean; data: Record<string, AuditFieldKind> }>;
+  // Written by the server only (`server: true`): the ingest refuses them from clients.
+  'share-granted': { security: true, server: true, data: { principal: 'string', role: 'string', expiresAt: 'number' } },
+  'share-role-changed': { security: true, server: true, data: { principal: 'string', role: 'string', from: 'string' } },
+  'share-expiry-changed': { security: true, server: true, data: { principal: 'string', expiresAt: 'number' } },
+  'share-revoked': { security: true, server: true, data: { principal: 'string', reason: 'string' } },
+  'general-access-changed': { security: true, server: true, data: { from: 'string', to: 'string' } },
+} as const satisfies Record<string, { security: boolean; server?: true; data: Record<string, AuditFieldKind> }>;
 
 export type AuditEventType = keyof typeof AUDIT_EVENT_TYPES;
 
@@ -77,6 +83,11 @@ export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0
 
 export function isAuditEventType(value: unknown): value is AuditEventType {
   return typeof value === 'string' && Object.hasOwn(AUDIT_EVENT_TYPES, value);
+}
+
+/** Events only the server records (share changes): no client credential may vouch for them. */
+export function isServerEvent(type: AuditEventType): boolean {
+  return 'server' in AUDIT_EVENT_TYPES[type];
 }
 
 export function isSecurityEvent(type: AuditEventType): boolean {

@@ -5,7 +5,9 @@
 import { VeilError } from '../protocol/errors.js';
 import { errorResponse, type Handler } from './http.js';
 
-const ALLOWED_HEADERS = 'authorization, content-type';
+// `if-match`: access saves are conditional; `etag` is how a page learns the version to send.
+const ALLOWED_HEADERS = 'authorization, content-type, if-match';
+const EXPOSED_HEADERS = 'etag';
 const ALLOWED_METHODS = 'GET, POST, OPTIONS';
 
 export function withCors(handler: Handler, allowedOrigins: readonly string[]): Handler {
@@ -22,6 +24,7 @@ export function withCors(handler: Handler, allowedOrigins: readonly string[]): H
     const corsHeaders = {
       'access-control-allow-origin': origin,
       vary: 'Origin',
+      'access-control-expose-headers': EXPOSED_HEADERS,
     };
     if (request.method === 'OPTIONS') {
       return new Response(null, {

@@ -18,7 +18,14 @@ import { serveJwks } from './routes/jwks.js';
 import type { KeyStore } from './storage/keys.js';
 import type { MediaStore } from './storage/media.js';
 import type { VideoRepository } from './storage/videos.js';
+import type { GrantRepository } from './storage/grants.js';
 import type { Viewer } from '../protocol/viewer.js';
+import { createGrantAuthorizer, type Authorizer } from './access/authorizer.js';
+import { StaticDirectory, type Directory } from './access/directory.js';
+import type { SharingPolicy } from './access/model.js';
+import { serverAuditLog, type ServerAuditLog } from './audit/server-events.js';
+import type { RouteDefinition } from './route-definition.js';
+import { accessRoutes } from './routes/access.js';
 
 export interface VeilServiceOptions {
   /** Origin (and optional base path) the service is reached at, e.g. `https://video.acme.example`. */
@@ -26,6 +33,12 @@ export interface VeilServiceOptions {
   verifyAccessToken: AccessTokenVerifier;
   perimeter: PerimeterPolicy;
   videos: VideoRepository;
+  /** Grants and general access of each video, checked on every session, renewal, key and license. */
+  grants: GrantRepository;
+  /** The organisation's people and groups: whom videos can be shared with, and who is in which group. Default: nobody (groups from access tokens only). */
+  directory?: Directory;
+  /** Each org's sharing policy; default: org access allowed, no expiry limits, editors may share. */
+  sharingPolicy?: (org: string) => SharingPolicy;
   keys: KeyStore;
   media: MediaStore;
   /** The audit trail; without it `/api/audit/events` answers 404. */
@@ -47,6 +60,9 @@ export interface VeilServiceContext {
   publicUrl: string;
   verifyAccessToken: AccessTokenVerifier;
   checkPerimeter: (viewer: Viewer) => void;
+  authorizer: Authorizer;
+  /** Records the service writes itself (refused sessions); a no-op without an audit trail. */
+  serverAudit: ServerAuditLog;
   videos: VideoRepository;
   keys: KeyStore;
   media: MediaStore;
@@ -58,7 +74,7 @@ export interface VeilServiceContext {
 type Route = [method: string, pattern: RegExp, run: (request: Request, context: VeilServiceContext, ...params: string[]) => Promise<Response>];
 
 const SEGMENT = '([^/]+)';
-const ROUTES: Route[] = [
+const STATIC_ROUTES: Route[] = [
   ['POST', /^\/api\/playback-sessions$/, createPlaybackSession],
   ['GET', new RegExp(`^/media/${SEGMENT}/${SEGMENT}$`), serveMedia],
   ['GET', new RegExp(`^/api/keys/${SEGMENT}$`), serveHlsKey],
@@ -73,11 +89,27 @@ export const DEFAULT_LATE_DELIVERY_SECONDS = 7 * 24 * 60 * 60;
 
 export { SERVICE_PATH_PREFIXES };
 
+/** A route module's definition in this router: `:name` parameters become capture groups, in order. */
+function fromDefinition(definition: RouteDefinition): Route {
+  const pattern = new RegExp(`^${definition.path.replace(/:[A-Za-z]+/g, SEGMENT)}$`);
+  const names = [...definition.path.matchAll(/:([A-Za-z]+)/g)].map((match) => match[1]!);
+  return [
+    definition.method,
+    pattern,
+    (request, _context, ...values) => definition.handle({ request, params: Object.fromEntries(names.map((name, i) => [name, values[i] ?? ''])), url: new URL(request.url) }),
+  ];
+}
+
 export function createVeilService(options: VeilServiceOptions): Handler {
+  const directory = options.directory ?? new StaticDirectory([], []);
+  const authorizer = createGrantAuthorizer({ grants: options.grants, directory, perimeter: options.perimeter, policyFor: options.sharingPolicy });
+  const serverAudit = serverAuditLog(options.audit?.store);
   const context: VeilServiceContext = {
     publicUrl: options.publicUrl.replace(/\/$/, ''),
     verifyAccessToken: options.verifyAccessToken,
     checkPerimeter: (viewer) => checkPerimeter(viewer, options.perimeter),
+    authorizer,
+    serverAudit,
     videos: options.videos,
     keys: options.keys,
     media: options.media,
@@ -95,12 +127,16 @@ export function createVeilService(options: VeilServiceOptions): Handler {
     };
   }
   const basePath = new URL(context.publicUrl).pathname.replace(/\/$/, '');
+  const routes = [
+    ...STATIC_ROUTES,
+    ...accessRoutes({ verifyAccessToken: options.verifyAccessToken, videos: options.videos, grants: options.grants, authorizer, directory, audit: serverAudit }).map(fromDefinition),
+  ];
 
   const route: Handler = async (request) => {
     try {
       const path = new URL(request.url).pathname.slice(basePath.length);
       const methods: string[] = [];
-      for (const [method, pattern, run] of ROUTES) {
+      for (const [method, pattern, run] of routes) {
         const match = pattern.exec(path);
         if (!match) continue;
         if (request.method !== method) {

@@ -19,8 +19,8 @@ export interface AuditRecordInput {
   video: string | null;
   /** `sid` of a verified playback token; null for access-token events. */
   playbackSession: string | null;
-  /** Which credential authenticated the event. */
-  credential: 'playback' | 'access';
+  /** Which credential authenticated the event; `server` for what the service itself records. */
+  credential: 'playback' | 'access' | 'server';
   playerSession: string;
   playerSeq: number;
   clientTime: number;

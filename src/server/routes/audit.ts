@@ -18,6 +18,7 @@ import {
   AUDIT_MAX_BATCH_EVENTS,
   AUDIT_MAX_STRING,
   isAuditEventType,
+  isServerEvent,
   UUID_PATTERN,
   type AuditEventType,
 } from '../../protocol/audit-events.js';
@@ -56,6 +57,7 @@ function validateEvent(value: unknown, index: number): ClientEvent {
   const { id, type, session, seq, clientTime, position, data } = value;
   if (typeof id !== 'string' || !UUID_PATTERN.test(id)) invalid(`${at}.id must be a lower-case UUID`);
   if (!isAuditEventType(type)) invalid(`${at}.type "${String(type)}" is not an audit event type`);
+  if (isServerEvent(type)) invalid(`${at}.type "${type}" is recorded by the server only`);
   if (typeof session !== 'string' || !UUID_PATTERN.test(session)) invalid(`${at}.session must be a lower-case UUID`);
   if (!Number.isInteger(seq) || (seq as number) < 1 || (seq as number) > 1e9) invalid(`${at}.seq must be an integer from 1`);
   if (!Number.isInteger(clientTime) || (clientTime as number) < 0 || (clientTime as number) > 8.64e15) invalid(`${at}.clientTime must be epoch milliseconds`);

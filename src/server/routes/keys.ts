@@ -1,5 +1,6 @@
 /**
- * Key release, only to holders of the video's playback token:
+ * Key release, only to holders of the video's playback token who may still watch it (`decide()`
+ * again: a revoked viewer gets no key or license from the revocation on, even with a valid token):
  * `GET /api/keys/{videoId}` — the HLS AES-128 key (16 raw bytes);
  * `POST /api/license/{videoId}` — a W3C EME ClearKey license exchange (EME §9.1).
  */
@@ -13,9 +14,11 @@ const KID_B64URL = /^[A-Za-z0-9_-]{22}$/;
 
 /** The keys of a video protected with `scheme`, for the holder of its playback token. */
 async function authorizedKeys(request: Request, context: VeilServiceContext, videoId: string, scheme: ProtectionScheme, what: string): Promise<ContentKey[]> {
-  await context.playbackTokens.verify(bearerToken(request), videoId);
+  const claims = await context.playbackTokens.verify(bearerToken(request), videoId);
   const video = await context.videos.get(videoId);
   if (!video) fail('VIDEO_NOT_FOUND', undefined, { videoId });
+  const { decision } = await context.authorizer.authorize({ playbackToken: claims }, video, 'view');
+  if (!decision.allowed) fail('PLAYBACK_NOT_GRANTED', undefined, { videoId });
   if (video.protection.scheme !== scheme) fail('VIDEO_NOT_FOUND', `This video has no ${what}.`, { videoId });
   const keys = (await context.keys.get(videoId)).filter(({ kid }) => video.protection.kids.includes(kid));
   if (keys.length === 0) fail('VIDEO_NOT_FOUND', `This video has no ${what}.`, { videoId });

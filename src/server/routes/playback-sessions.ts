@@ -1,7 +1,9 @@
 /**
  * `POST /api/playback-sessions {videoId, previousToken?}` — the token service. The perimeter and
- * the video's audience are enforced here on a verified access token, for new sessions and renewals
- * alike; the browser's own check only spares outsiders the download.
+ * the video's grants (`decide()`) are enforced here on a verified access token, for new sessions
+ * and renewals alike; the browser's own check only spares outsiders the download. Every refusal
+ * of an authenticated viewer is recorded by the server under the video's org (so its admins see
+ * outsiders' attempts), beside whatever the player records itself.
  */
 import { randomUUID } from 'node:crypto';
 import { apiUrls } from '../../protocol/paths.js';
@@ -9,7 +11,7 @@ import { RENEWAL_GRACE_SECONDS } from '../../protocol/defaults.js';
 import { VeilError } from '../../protocol/errors.js';
 import type { PlaybackSession, PlaybackSessionRequest } from '../../protocol/playback.js';
 import { bearerToken, fail, jsonResponse, readJsonBody } from '../http.js';
-import { canView, VIDEO_ID_PATTERN, type VideoRecord } from '../storage/videos.js';
+import { VIDEO_ID_PATTERN, type VideoRecord } from '../storage/videos.js';
 import type { VeilServiceContext } from '../service.js';
 import type { Viewer } from '../../protocol/viewer.js';
 
@@ -17,12 +19,29 @@ const MAX_BODY_BYTES = 4096;
 
 export async function createPlaybackSession(request: Request, context: VeilServiceContext): Promise<Response> {
   const viewer = await context.verifyAccessToken(bearerToken(request));
-  context.checkPerimeter(viewer);
-  const { videoId, previousToken } = await readSessionRequest(request);
-  const video = await context.videos.get(videoId);
-  if (!video) fail('VIDEO_NOT_FOUND', undefined, { videoId });
-  if (!canView(viewer, video) || (await context.videos.isAccessRevoked(video.id, viewer.sub))) throw new VeilError('PLAYBACK_NOT_GRANTED', { data: { videoId } });
+  let requestedVideo = '';
+  let video: VideoRecord | undefined;
+  try {
+    context.checkPerimeter(viewer);
+    const body = await readSessionRequest(request);
+    requestedVideo = body.videoId;
+    video = await context.videos.get(body.videoId);
+    if (!video) fail('VIDEO_NOT_FOUND', undefined, { videoId: body.videoId });
+    const { decision } = await context.authorizer.authorize({ viewer }, video, 'view');
+    if (!decision.allowed) throw new VeilError('PLAYBACK_NOT_GRANTED', { data: { videoId: video.id } });
+    return await issue(context, viewer, video, body.previousToken);
+  } catch (error) {
+    if (error instanceof VeilError) {
+      await context.serverAudit([
+        { type: 'playback-session-denied', actor: viewer.sub, org: video?.org ?? viewer.org ?? '', video: video?.id ?? null, data: { code: error.code, requestedVideo } },
+      ]);
+    }
+    throw error;
+  }
+}
 
+async function issue(context: VeilServiceContext, viewer: Viewer, video: VideoRecord, previousToken: string | undefined): Promise<Response> {
+  const videoId = video.id;
   const sessionId = previousToken ? await renewedSessionId(context, previousToken, viewer, videoId) : randomUUID();
   const { token, expiresAt } = await context.playbackTokens.sign({
     sub: viewer.sub,

@@ -40,11 +40,11 @@ export const DIRECTORY_MAX_RESULTS = 8;
 
 const PrincipalSchema = v.pipe(v.string(), v.regex(PRINCIPAL_PATTERN, 'a principal is `user:<sub>` or `group:<id>`'));
 const GrantRoleSchema = v.picklist(['viewer', 'editor'], 'a role is `viewer` or `editor`');
-/** Epoch milliseconds (like a playback session's `expiresAt`), or null for no expiry. */
+/** Epoch milliseconds (like a playback session's `expiresAt`), null for no expiry; absent: the policy's default. */
 const ExpirySchema = v.nullable(v.pipe(v.number(), v.integer(), v.minValue(0)));
 
 export const AccessChangeSchema = v.variant('op', [
-  v.strictObject({ op: v.literal('grant'), principal: PrincipalSchema, role: GrantRoleSchema, expiresAt: v.optional(ExpirySchema, null) }),
+  v.strictObject({ op: v.literal('grant'), principal: PrincipalSchema, role: GrantRoleSchema, expiresAt: v.optional(ExpirySchema) }),
   v.strictObject({ op: v.literal('revoke'), principal: PrincipalSchema }),
   v.strictObject({ op: v.literal('general-access'), value: v.picklist(['restricted', 'org'], 'general access is `restricted` or `org`') }),
 ]);

@@ -22,10 +22,12 @@ export async function createPlaybackSession(request: Request, context: VeilServi
   let requestedVideo = '';
   let video: VideoRecord | undefined;
   try {
-    context.checkPerimeter(viewer);
     const body = await readSessionRequest(request);
     requestedVideo = body.videoId;
+    // Looked up before the perimeter check only to file an outsider's attempt under the video's
+    // org; the answer to an outsider is PERIMETER_DENIED whether the video exists or not.
     video = await context.videos.get(body.videoId);
+    context.checkPerimeter(viewer);
     if (!video) fail('VIDEO_NOT_FOUND', undefined, { videoId: body.videoId });
     const { decision } = await context.authorizer.authorize({ viewer }, video, 'view');
     if (!decision.allowed) throw new VeilError('PLAYBACK_NOT_GRANTED', { data: { videoId: video.id } });

@@ -38,7 +38,7 @@ export const DIRECTORY_MIN_QUERY = 2;
 export const DIRECTORY_MAX_QUERY = 100;
 export const DIRECTORY_MAX_RESULTS = 8;
 
-const PrincipalSchema = v.pipe(v.string(), v.regex(PRINCIPAL_PATTERN, 'a principal is `user:<sub>` or `group:<id>`'));
+const PrincipalSchema = v.custom<Principal>((value) => typeof value === 'string' && PRINCIPAL_PATTERN.test(value), 'a principal is `user:<sub>` or `group:<id>`');
 const GrantRoleSchema = v.picklist(['viewer', 'editor'], 'a role is `viewer` or `editor`');
 /** Epoch milliseconds (like a playback session's `expiresAt`), null for no expiry; absent: the policy's default. */
 const ExpirySchema = v.nullable(v.pipe(v.number(), v.integer(), v.minValue(0)));

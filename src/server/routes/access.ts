@@ -110,7 +110,7 @@ export function accessRoutes(deps: AccessRouteDeps): RouteDefinition[] {
         generalAccess = change.value;
         continue;
       }
-      const principal = change.principal as Principal;
+      const { principal } = change;
       if (principal === `user:${video.owner}`) fail('BAD_REQUEST', `${at}: the owner's access cannot be changed.`);
       if (change.op === 'revoke') {
         put.delete(principal);

@@ -1,11 +1,12 @@
 /**
- * `<veil-share-dialog>`'s strings in English: everything it shows or announces. Placeholders are
- * `{name}`. Error messages come from the error catalogue (`protocol/errors.ts`).
+ * `<veil-share-dialog>`'s strings in English: everything it shows or announces. Other languages
+ * override any subset with `setVeilStrings(lang, { 'share.save': 'Enregistrer' })` (keys prefixed
+ * `share.`, so they never collide with another element's). Placeholders are `{name}`. Error
+ * messages come from the error catalogue, translatable by code (`error.<CODE>`).
  */
 export const SHARE_DIALOG_STRINGS = {
   title: 'Share “{title}”',
   titleUntitled: 'Share this video',
-  loading: 'Loading who has access…',
   pickerLabel: 'Add people or groups',
   pickerPlaceholder: 'Name, email or group',
   pickerHint: 'Only people and groups of your organisation can be added.',
@@ -26,7 +27,6 @@ export const SHARE_DIALOG_STRINGS = {
   orgNotAllowed: 'Your organisation does not allow this.',
   cancel: 'Cancel',
   save: 'Save',
-  close: 'Close',
   results: '{count} results',
   oneResult: '1 result',
   noResults: 'No one found for “{query}”',
@@ -38,7 +38,3 @@ export const SHARE_DIALOG_STRINGS = {
 } as const;
 
 export type ShareDialogStringKey = keyof typeof SHARE_DIALOG_STRINGS;
-
-export function shareDialogString(key: ShareDialogStringKey, params: Record<string, string | number> = {}): string {
-  return SHARE_DIALOG_STRINGS[key].replace(/\{(\w+)\}/g, (match, name: string) => (name in params ? String(params[name]) : match));
-}

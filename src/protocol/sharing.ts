@@ -81,6 +81,13 @@ export interface DirectorySearchResult {
   results: DirectoryEntry[];
 }
 
+/** A grant as `<veil-share-dialog>`'s JS API lists it (its `grants`). */
+export interface GrantSummary {
+  principal: Principal;
+  role: GrantRole;
+  expiresAt: number | null;
+}
+
 export interface AccessGrant extends DirectoryEntry {
   role: GrantRole;
   expiresAt: number | null;

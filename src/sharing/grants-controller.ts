@@ -6,16 +6,9 @@
  */
 import { VeilError } from '../protocol/errors.js';
 import { perimeterViolation } from '../protocol/perimeter.js';
-import type { AccessChange, AccessDocument, AccessGrant, DirectoryEntry, GeneralAccess, GrantRole, Principal } from '../protocol/sharing.js';
+import type { AccessChange, AccessDocument, AccessGrant, DirectoryEntry, GeneralAccess, GrantRole, GrantSummary, Principal } from '../protocol/sharing.js';
 import type { VeilSessionState } from '../identity/types.js';
-import { ShareApi } from './share-api.js';
-
-/** A grant as the JS API lists it. */
-export interface GrantSummary {
-  principal: Principal;
-  role: GrantRole;
-  expiresAt: number | null;
-}
+import type { VeilClient } from '../api/client.js';
 
 export interface GrantsControllerOptions {
   videoId(): string;
@@ -26,7 +19,6 @@ export interface GrantsControllerOptions {
 
 export class GrantsController {
   readonly #options: GrantsControllerOptions;
-  #api?: { session: VeilSessionState; api: ShareApi };
   #etag?: string;
   /** The access document as the service last answered it. */
   document?: AccessDocument;
@@ -49,13 +41,13 @@ export class GrantsController {
 
   /** Loads (or reloads) the access document. */
   async load(): Promise<AccessDocument> {
-    const { document, etag } = await this.#client().document(this.#options.videoId());
+    const { document, etag } = await sharing(this.#client().videoAccess(this.#options.videoId()));
     this.#accept(document, etag);
     return document;
   }
 
   async search(query: string): Promise<DirectoryEntry[]> {
-    const results = await this.#client().search(this.#options.videoId(), query.trim());
+    const results = await sharing(this.#client().searchDirectory(this.#options.videoId(), query.trim()));
     for (const entry of results) this.#entries.set(entry.principal, entry);
     return results;
   }
@@ -77,7 +69,7 @@ export class GrantsController {
   async save(changes: readonly AccessChange[]): Promise<AccessDocument> {
     const client = this.#client();
     try {
-      const { document, etag } = await client.save(this.#options.videoId(), changes, this.#etag);
+      const { document, etag } = await sharing(client.saveVideoAccess(this.#options.videoId(), changes, this.#etag));
       this.#accept(document, etag);
       return document;
     } catch (error) {
@@ -140,13 +132,25 @@ export class GrantsController {
     this.#options.changed();
   }
 
-  /** The API for the signed-in viewer; outsiders are refused here, before any request (the service refuses them too). */
-  #client(): ShareApi {
+  /** The API client of the signed-in viewer; outsiders are refused here, before any request (the service refuses them too). */
+  #client(): VeilClient {
     const session = this.#options.session();
     if (!session || session.status !== 'signed-in' || !session.claims) throw new VeilError('SIGN_IN_REQUIRED');
     const reason = perimeterViolation(session.claims, session.perimeter);
     if (reason) throw new VeilError('PERIMETER_DENIED', { data: { reason } });
-    if (this.#api?.session !== session) this.#api = { session, api: new ShareApi({ api: session.api, accessToken: () => session.getAccessToken() }) };
-    return this.#api.api;
+    return session.client;
+  }
+}
+
+/**
+ * The sharing routes answer 404 to whoever may not share the video (they do not say whether it
+ * exists): for the dialog that is `SHARE_NOT_ALLOWED`.
+ */
+async function sharing<T>(request: Promise<T>): Promise<T> {
+  try {
+    return await request;
+  } catch (error) {
+    if (error instanceof VeilError && error.code === 'VIDEO_NOT_FOUND') throw new VeilError('SHARE_NOT_ALLOWED', { data: error.data });
+    throw error;
   }
 }

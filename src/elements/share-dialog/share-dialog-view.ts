@@ -7,7 +7,9 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import { VeilError } from '../../protocol/errors.js';
 import { DIRECTORY_MIN_QUERY, type AccessGrant, type DirectoryEntry, type GrantRole } from '../../protocol/sharing.js';
-import { shareDialogString as t } from '../../i18n/share-dialog.js';
+import { errorMessage } from '../../i18n/errors.js';
+import { format, lookup } from '../../i18n/locale.js';
+import { SHARE_DIALOG_STRINGS, type ShareDialogStringKey } from '../../i18n/share-dialog.js';
 import type { GrantsController } from '../../sharing/grants-controller.js';
 
 /** What the view needs from its element. */
@@ -16,6 +18,8 @@ export interface ShareDialogViewHost {
   requestSave(): Promise<boolean>;
   requestClose(): void;
   renderRoot(): HTMLElement | DocumentFragment;
+  /** The language the element speaks (its own or an ancestor's `lang`). */
+  lang(): string;
 }
 
 const SEARCH_DELAY_MS = 200;
@@ -35,6 +39,8 @@ function expiryOf(value: string): number | null {
 }
 
 export class ShareDialogView {
+  /** A string in the element's language: the page's `share.<key>` override, else English. */
+  readonly #t = (key: ShareDialogStringKey, params: Record<string, string | number> = {}) => format(lookup(this.host.lang(), `share.${key}`) ?? SHARE_DIALOG_STRINGS[key], params);
   #query = '';
   #results: DirectoryEntry[] = [];
   #active = -1;
@@ -57,12 +63,12 @@ export class ShareDialogView {
 
   render(): TemplateResult {
     const document = this.model.document!;
-    const title = document.title ? t('title', { title: document.title }) : t('titleUntitled');
+    const title = document.title ? this.#t('title', { title: document.title }) : this.#t('titleUntitled');
     const active = this.#expanded && this.#active >= 0 ? `option-${this.#active}` : undefined;
     return html`<dialog part="dialog" aria-labelledby="share-title" @cancel=${this.#onCancel}>
       <h2 id="share-title">${title}</h2>
       <div part="picker" class="picker">
-        <label for="people">${t('pickerLabel')}</label>
+        <label for="people">${this.#t('pickerLabel')}</label>
         <input
           id="people"
           type="text"
@@ -73,13 +79,13 @@ export class ShareDialogView {
           aria-controls="people-listbox"
           aria-activedescendant=${active ?? nothing}
           aria-describedby="people-hint"
-          placeholder=${t('pickerPlaceholder')}
+          placeholder=${this.#t('pickerPlaceholder')}
           .value=${this.#query}
           @input=${this.#onInput}
           @keydown=${this.#onPickerKey}
         />
-        <p id="people-hint" class="hint">${t('pickerHint')}</p>
-        <ul id="people-listbox" role="listbox" aria-label=${t('listboxLabel')} ?hidden=${!this.#expanded}>
+        <p id="people-hint" class="hint">${this.#t('pickerHint')}</p>
+        <ul id="people-listbox" role="listbox" aria-label=${this.#t('listboxLabel')} ?hidden=${!this.#expanded}>
           ${this.#results.map(
             (entry, i) => html`<li
               id="option-${i}"
@@ -90,24 +96,24 @@ export class ShareDialogView {
               @click=${() => this.#pick(entry)}
             >
               <span class="name">${entry.displayName}</span>
-              <span class="detail">${entry.kind === 'group' ? t('kindGroup') : entry.email ?? ''}</span>
+              <span class="detail">${entry.kind === 'group' ? this.#t('kindGroup') : entry.email ?? ''}</span>
             </li>`,
           )}
         </ul>
       </div>
-      <h3 id="with-access">${t('peopleWithAccess')}</h3>
+      <h3 id="with-access">${this.#t('peopleWithAccess')}</h3>
       <ul class="grants" aria-labelledby="with-access">
         <li part="grant" class="grant">
-          <span class="name">${document.owner.displayName}</span><span class="detail">${t('owner')}</span>
+          <span class="name">${document.owner.displayName}</span><span class="detail">${this.#t('owner')}</span>
         </li>
         ${this.model.shownGrants.map((grant, i) => this.#grantRow(grant, i))}
       </ul>
       ${this.#generalAccess()}
       <p class="live" role="status" aria-live="polite">${this.#announcement}</p>
-      ${this.#error ? html`<p class="error" role="alert">${this.#error.message}</p>` : nothing}
+      ${this.#error ? html`<p class="error" role="alert">${errorMessage(this.host.lang(), this.#error)}</p>` : nothing}
       <div part="actions" class="actions">
-        <button type="button" @click=${() => this.host.requestClose()}>${t('cancel')}</button>
-        <button type="button" class="primary" ?disabled=${this.#saving || this.model.stagedChanges.length === 0} @click=${this.#save}>${t('save')}</button>
+        <button type="button" @click=${() => this.host.requestClose()}>${this.#t('cancel')}</button>
+        <button type="button" class="primary" ?disabled=${this.#saving || this.model.stagedChanges.length === 0} @click=${this.#save}>${this.#t('save')}</button>
       </div>
     </dialog>`;
   }
@@ -119,21 +125,21 @@ export class ShareDialogView {
     const change = (role: GrantRole, expiresAt: number | null) => this.#stage({ op: 'grant', principal: grant.principal, role, expiresAt });
     return html`<li part="grant" class="grant">
       <span class="name">${grant.displayName}</span>
-      <span class="detail">${grant.kind === 'group' ? t('kindGroup') : grant.email ?? ''}</span>
-      <select id="role-${i}" aria-label=${t('roleLabel', { name: grant.displayName })} @change=${(event: Event) => change((event.target as HTMLSelectElement).value as GrantRole, grant.expiresAt)}>
-        <option value="viewer" ?selected=${grant.role === 'viewer'}>${t('roleViewer')}</option>
-        <option value="editor" ?selected=${grant.role === 'editor'}>${t('roleEditor')}</option>
+      <span class="detail">${grant.kind === 'group' ? this.#t('kindGroup') : grant.email ?? ''}</span>
+      <select id="role-${i}" aria-label=${this.#t('roleLabel', { name: grant.displayName })} @change=${(event: Event) => change((event.target as HTMLSelectElement).value as GrantRole, grant.expiresAt)}>
+        <option value="viewer" ?selected=${grant.role === 'viewer'}>${this.#t('roleViewer')}</option>
+        <option value="editor" ?selected=${grant.role === 'editor'}>${this.#t('roleEditor')}</option>
       </select>
       <input
         id="expiry-${i}"
         type="date"
-        aria-label=${t('expiryLabel', { name: grant.displayName })}
+        aria-label=${this.#t('expiryLabel', { name: grant.displayName })}
         min=${today}
         max=${max ?? nothing}
         .value=${dateInputValue(grant.expiresAt)}
         @change=${(event: Event) => change(grant.role, expiryOf((event.target as HTMLInputElement).value))}
       />
-      <button type="button" aria-label=${t('removeLabel', { name: grant.displayName })} @click=${() => this.#remove(grant)}>${t('remove')}</button>
+      <button type="button" aria-label=${this.#t('removeLabel', { name: grant.displayName })} @click=${() => this.#remove(grant)}>${this.#t('remove')}</button>
     </li>`;
   }
 
@@ -142,13 +148,13 @@ export class ShareDialogView {
     const value = this.model.shownGeneralAccess;
     const choose = (next: 'restricted' | 'org') => this.#stage({ op: 'general-access', value: next });
     return html`<fieldset part="general-access" class="general">
-      <legend>${t('generalAccess')}</legend>
-      <div role="radiogroup" aria-label=${t('generalAccess')}>
+      <legend>${this.#t('generalAccess')}</legend>
+      <div role="radiogroup" aria-label=${this.#t('generalAccess')}>
         <label>
           <input type="radio" name="general-access" value="restricted" aria-describedby="restricted-hint" .checked=${value === 'restricted'} @change=${() => choose('restricted')} />
-          ${t('restricted')}
+          ${this.#t('restricted')}
         </label>
-        <p id="restricted-hint" class="hint">${t('restrictedHint')}</p>
+        <p id="restricted-hint" class="hint">${this.#t('restrictedHint')}</p>
         <label>
           <input
             type="radio"
@@ -159,9 +165,9 @@ export class ShareDialogView {
             .checked=${value === 'org'}
             @change=${() => choose('org')}
           />
-          ${t('org')}
+          ${this.#t('org')}
         </label>
-        <p id="org-hint" class="hint">${limits.orgAccessAllowed ? t('orgHint') : t('orgNotAllowed')}</p>
+        <p id="org-hint" class="hint">${limits.orgAccessAllowed ? this.#t('orgHint') : this.#t('orgNotAllowed')}</p>
       </div>
     </fieldset>`;
   }
@@ -183,7 +189,7 @@ export class ShareDialogView {
       this.#results = [];
       this.#expanded = false;
       this.#active = -1;
-      this.#announce(this.#query.trim() ? t('typeMore') : '');
+      this.#announce(this.#query.trim() ? this.#t('typeMore') : '');
       return;
     }
     this.#timer = setTimeout(() => void this.#search(this.#query), SEARCH_DELAY_MS);
@@ -197,7 +203,7 @@ export class ShareDialogView {
       this.#results = results;
       this.#expanded = results.length > 0;
       this.#active = results.length ? 0 : -1;
-      this.#announce(results.length === 0 ? t('noResults', { query: query.trim() }) : results.length === 1 ? t('oneResult') : t('results', { count: results.length }));
+      this.#announce(results.length === 0 ? this.#t('noResults', { query: query.trim() }) : results.length === 1 ? this.#t('oneResult') : this.#t('results', { count: results.length }));
     } catch (error) {
       this.#showError(error);
     }
@@ -239,13 +245,13 @@ export class ShareDialogView {
     this.#results = [];
     this.#expanded = false;
     this.#active = -1;
-    this.#announce(t('added', { name: entry.displayName, role: t('roleViewer').toLowerCase() }));
+    this.#announce(this.#t('added', { name: entry.displayName, role: this.#t('roleViewer').toLowerCase() }));
     (this.host.renderRoot().querySelector('#people') as HTMLInputElement | null)?.focus();
   }
 
   #remove(grant: AccessGrant): void {
     this.#stage({ op: 'revoke', principal: grant.principal });
-    this.#announce(t('removed', { name: grant.displayName }));
+    this.#announce(this.#t('removed', { name: grant.displayName }));
     (this.host.renderRoot().querySelector('#people') as HTMLInputElement | null)?.focus();
   }
 
@@ -260,7 +266,7 @@ export class ShareDialogView {
     this.#error = undefined;
     this.host.requestUpdate();
     try {
-      if (await this.host.requestSave()) this.#announce(t('saved'));
+      if (await this.host.requestSave()) this.#announce(this.#t('saved'));
     } catch (error) {
       this.#showError(error);
     } finally {

@@ -1,21 +1,16 @@
 import { consume } from '@lit/context';
 import { html, LitElement, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
+import { errorMessage } from '../../i18n/errors.js';
+import { languageOf } from '../../i18n/locale.js';
 import { sessionContext } from '../../identity/context.js';
 import type { VeilSessionState } from '../../identity/types.js';
 import { VeilError } from '../../protocol/errors.js';
-import type { AccessChange, DirectoryEntry, GeneralAccess, GrantRole, Principal } from '../../protocol/sharing.js';
-import type { GrantsController, GrantSummary } from '../../sharing/grants-controller.js';
-import { emitVeilError, emitVeilEvent } from '../events.js';
+import type { AccessChange, DirectoryEntry, GeneralAccess, GrantRole, GrantSummary, Principal } from '../../protocol/sharing.js';
+import type { GrantsController } from '../../sharing/grants-controller.js';
+import { emitVeilError, emitVeilEvent } from '../../internal/emit.js';
 import type { ShareDialogView } from './share-dialog-view.js';
 import { shareDialogStyles } from './share-dialog.styles.js';
-
-/** `veil-share-change` detail: the batch the service saved, and the access after it. */
-export interface ShareChangeDetail {
-  changes: AccessChange[];
-  grants: GrantSummary[];
-  generalAccess: GeneralAccess;
-}
 
 /**
  * @summary Shares a video with people and groups of the viewer's organisation — never with the
@@ -145,7 +140,7 @@ export class VeilShareDialog extends LitElement {
   }
 
   protected override render() {
-    if (this.error) return html`<p part="message" role="alert">${this.error.message}</p>`;
+    if (this.error) return html`<p part="message" role="alert">${errorMessage(languageOf(this), this.error)}</p>`;
     if (!this.open || !this.#view) return nothing;
     return this.#view.render();
   }
@@ -181,7 +176,7 @@ export class VeilShareDialog extends LitElement {
         // Only a viewer who may share downloads the dialog's UI.
         const { ShareDialogView } = await import('./share-dialog-view.js');
         this.#view = new ShareDialogView(
-          { requestUpdate: () => this.requestUpdate(), requestSave: () => this.#requestSave(), requestClose: () => this.#requestClose(), renderRoot: () => this.renderRoot },
+          { requestUpdate: () => this.requestUpdate(), requestSave: () => this.#requestSave(), requestClose: () => this.#requestClose(), renderRoot: () => this.renderRoot, lang: () => languageOf(this) },
           model,
         );
         this.#loaded = model;
@@ -206,7 +201,7 @@ export class VeilShareDialog extends LitElement {
     const model = await this.#controller();
     await run(model);
     this.#loaded ??= model;
-    emitVeilEvent<ShareChangeDetail>(this, 'veil-share-change', { changes, grants: model.grants, generalAccess: model.generalAccess ?? 'restricted' });
+    emitVeilEvent(this, 'veil-share-change', { changes, grants: model.grants, generalAccess: model.generalAccess ?? 'restricted' });
   }
 }
 

@@ -4,11 +4,14 @@
  * org boundary, who may share, concurrent saves, and the keyboard-only dialog flow.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'puppeteer-core';
 import { launchChromium, playerState, signInAndWatch, signInAt } from '../support/browser.js';
 import { startTestDemo, type Demo } from '../support/demo.js';
 
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const TTL_SECONDS = 5;
 const VIDEO = 'sample-private';
 let demo: Demo;
@@ -212,5 +215,97 @@ describe('sharing sample-private', () => {
     ok(await api(alice, 'revoke', ['user:bob@acme.test'], loser));
     ok(await api(alice, 'revoke', ['user:carol@acme.test'], loser));
     await alice.evaluate(() => document.querySelectorAll('veil-share-dialog')[1]!.remove());
+  });
+
+  it('keyboard only: close, reopen, search, add, role, expiry, save, remove, save; focus back on the opener; axe clean throughout', async () => {
+    const page = await sharePage('alice@acme.test');
+    ok(await api(page, 'ready'));
+    await page.evaluate(AXE_SOURCE);
+    /** The focused element (through shadow roots) as `tag#id[aria-label]` and its text. */
+    const focused = () =>
+      page.evaluate(() => {
+        let active = document.activeElement;
+        while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
+        if (!active) return '';
+        const label = active.getAttribute('aria-label');
+        return `${active.tagName.toLowerCase()}#${active.id}${label ? `[${label}]` : ''} ${active.textContent?.trim() ?? ''}`;
+      });
+    /** Presses Tab (or Shift+Tab) until the focused element matches. */
+    const tabTo = async (pattern: RegExp, backwards = false) => {
+      for (let i = 0; i < 25; i++) {
+        if (pattern.test(await focused())) return;
+        if (backwards) await page.keyboard.down('Shift');
+        await page.keyboard.press('Tab');
+        if (backwards) await page.keyboard.up('Shift');
+      }
+      assert.fail(`never reached ${pattern} (at ${await focused()})`);
+    };
+    const live = () => page.evaluate(() => document.querySelector('veil-share-dialog')!.shadowRoot!.querySelector('[role="status"]')!.textContent!.trim());
+    const axe = async (state: string) => {
+      const violations = await page.evaluate(async () => {
+        const result = await (window as unknown as { axe: { run(context: unknown): Promise<{ violations: Array<{ id: string; nodes: unknown[] }> }> } }).axe.run(document);
+        return result.violations.map((v) => `${v.id} (${v.nodes.length})`);
+      });
+      assert.deepEqual(violations, [], `axe in state "${state}"`);
+    };
+    try {
+      await page.waitForFunction(() => document.querySelector('veil-share-dialog')!.shadowRoot!.querySelector('dialog')?.open === true);
+      assert.match(await focused(), /^input#people/, 'focus moved into the dialog');
+      await axe('open');
+      // Escape closes (no host vetoes); an opener on the page reopens it with Enter.
+      await page.keyboard.press('Escape');
+      await page.waitForFunction(() => !document.querySelector('veil-share-dialog')!.hasAttribute('open'));
+      await page.evaluate(() => {
+        const opener = document.createElement('button');
+        opener.id = 'opener';
+        opener.textContent = 'Share';
+        opener.addEventListener('click', () => document.querySelector('veil-share-dialog')!.show());
+        document.querySelector('main')!.prepend(opener);
+      });
+      await tabTo(/^button#opener/);
+      await page.keyboard.press('Enter');
+      await page.waitForFunction(() => document.querySelector('veil-share-dialog')!.shadowRoot!.querySelector('dialog')?.open === true);
+      assert.match(await focused(), /^input#people/);
+
+      await page.keyboard.type('zz');
+      await page.waitForFunction(() => /No one found/.test(document.querySelector('veil-share-dialog')!.shadowRoot!.querySelector('[role="status"]')!.textContent!));
+      await axe('no results');
+      for (let i = 0; i < 2; i++) await page.keyboard.press('Backspace');
+      await page.keyboard.type('bo');
+      await page.waitForFunction(() => document.querySelector('veil-share-dialog')!.shadowRoot!.querySelector('input#people')!.getAttribute('aria-expanded') === 'true');
+      assert.equal(await live(), '1 result');
+      await axe('listbox expanded');
+      await page.keyboard.press('ArrowDown');
+      assert.equal(await page.evaluate(() => document.querySelector('veil-share-dialog')!.shadowRoot!.querySelector('input#people')!.getAttribute('aria-activedescendant')), 'option-0');
+      await page.keyboard.press('Enter');
+      assert.equal(await live(), 'Added Bob Example as viewer');
+
+      await tabTo(/^select#role-0/);
+      await page.keyboard.press('ArrowDown'); // Viewer → Editor
+      await tabTo(/^input#expiry-0/);
+      const until = new Date(Date.now() + 10 * 24 * 60 * 60 * 1000);
+      await page.keyboard.type(`${String(until.getMonth() + 1).padStart(2, '0')}${String(until.getDate()).padStart(2, '0')}${until.getFullYear()}`);
+      await tabTo(/^button# Save$/);
+      await page.keyboard.press('Enter');
+      await page.waitForFunction(() => document.querySelector('veil-share-dialog')!.grants.length === 1);
+      const expectedExpiry = new Date(until.getFullYear(), until.getMonth(), until.getDate() + 1).getTime();
+      assert.deepEqual(ok(await api(page, 'ready')).grants, [{ principal: 'user:bob@acme.test', role: 'editor', expiresAt: expectedExpiry }]);
+      assert.equal(await live(), 'Saved');
+
+      await tabTo(/\[Remove Bob Example\]/, true);
+      await page.keyboard.press('Enter');
+      assert.equal(await live(), 'Removed Bob Example');
+      await tabTo(/^input#people/);
+      assert.equal(await page.evaluate(() => document.querySelector('veil-share-dialog')!.shadowRoot!.querySelector('dialog')!.open), true);
+      await tabTo(/^button# Save$/);
+      await page.keyboard.press('Enter');
+      await page.waitForFunction(() => document.querySelector('veil-share-dialog')!.grants.length === 0);
+
+      await page.keyboard.press('Escape');
+      await page.waitForFunction(() => !document.querySelector('veil-share-dialog')!.hasAttribute('open'));
+      assert.match(await focused(), /^button#opener/, 'focus returned to the opener');
+    } finally {
+      await page.browserContext().close();
+    }
   });
 });

@@ -113,7 +113,8 @@ export class ShareDialogView {
       ${this.#error ? html`<p class="error" role="alert">${errorMessage(this.host.lang(), this.#error)}</p>` : nothing}
       <div part="actions" class="actions">
         <button type="button" @click=${() => this.host.requestClose()}>${this.#t('cancel')}</button>
-        <button type="button" class="primary" ?disabled=${this.#saving || this.model.stagedChanges.length === 0} @click=${this.#save}>${this.#t('save')}</button>
+        <!-- aria-disabled, not disabled: a disabled button would drop the keyboard focus after a save -->
+        <button type="button" class="primary" aria-disabled=${this.#saving || this.model.stagedChanges.length === 0 ? 'true' : 'false'} @click=${this.#save}>${this.#t('save')}</button>
       </div>
     </dialog>`;
   }
@@ -262,6 +263,7 @@ export class ShareDialogView {
   };
 
   #save = async (): Promise<void> => {
+    if (this.#saving || this.model.stagedChanges.length === 0) return;
     this.#saving = true;
     this.#error = undefined;
     this.host.requestUpdate();

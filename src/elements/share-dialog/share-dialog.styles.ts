@@ -117,6 +117,10 @@ export const shareDialogStyles = css`
     font: inherit;
     padding: 0.375rem 0.75rem;
   }
+  button[aria-disabled='true'] {
+    opacity: 0.6;
+    cursor: default;
+  }
   :focus-visible {
     outline: 2px solid Highlight;
     outline-offset: 2px;

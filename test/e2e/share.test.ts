@@ -10,6 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'puppeteer-core';
 import { launchChromium, playerState, signInAndWatch, signInAt } from '../support/browser.js';
 import { startTestDemo, type Demo } from '../support/demo.js';
+import { setGeneralAccess } from '../support/access.js';
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const TTL_SECONDS = 5;
@@ -283,8 +284,11 @@ describe('sharing sample-private', () => {
       await tabTo(/^select#role-0/);
       await page.keyboard.press('ArrowDown'); // Viewer → Editor
       await tabTo(/^input#expiry-0/);
+      // Typed in the order the browser's locale shows the date's fields (month/day/year or another).
       const until = new Date(Date.now() + 10 * 24 * 60 * 60 * 1000);
-      await page.keyboard.type(`${String(until.getMonth() + 1).padStart(2, '0')}${String(until.getDate()).padStart(2, '0')}${until.getFullYear()}`);
+      const order = await page.evaluate(() => new Intl.DateTimeFormat(navigator.language).formatToParts(new Date()).map((part) => part.type).filter((type) => ['day', 'month', 'year'].includes(type)));
+      const fields: Record<string, string> = { day: String(until.getDate()).padStart(2, '0'), month: String(until.getMonth() + 1).padStart(2, '0'), year: String(until.getFullYear()) };
+      await page.keyboard.type(order.map((field) => fields[field]).join(''));
       await tabTo(/^button# Save$/);
       await page.keyboard.press('Enter');
       await page.waitForFunction(() => document.querySelector('veil-share-dialog')!.grants.length === 1);
@@ -300,6 +304,19 @@ describe('sharing sample-private', () => {
       await tabTo(/^button# Save$/);
       await page.keyboard.press('Enter');
       await page.waitForFunction(() => document.querySelector('veil-share-dialog')!.grants.length === 0);
+
+      // General access `org`, chosen with the arrow keys in the radio group, then a save that
+      // meets someone else's edit: the error is shown (and the edit stays staged).
+      await tabTo(/^input# $/, true); // back from Save: Cancel, then the checked radio
+      assert.match(await page.evaluate(() => (document.querySelector('veil-share-dialog')!.shadowRoot!.activeElement as HTMLInputElement).value), /^restricted$/);
+      await page.keyboard.press('ArrowDown');
+      await axe('general access org');
+      await setGeneralAccess(demo.grants, VIDEO, 'restricted'); // another save moves the version on
+      await tabTo(/^button# Save$/);
+      await page.keyboard.press('Enter');
+      await page.waitForFunction(() => document.querySelector('veil-share-dialog')!.shadowRoot!.querySelector('[role="alert"]') !== null);
+      await axe('error');
+      assert.equal(ok(await api(page, 'ready')).generalAccess, 'restricted', 'the conflicting save wrote nothing');
 
       await page.keyboard.press('Escape');
       await page.waitForFunction(() => !document.querySelector('veil-share-dialog')!.hasAttribute('open'));

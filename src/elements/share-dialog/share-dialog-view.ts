@@ -123,11 +123,10 @@ export class ShareDialogView {
     const limits = this.model.document!.limits;
     const today = dateInputValue(Date.now() + 1);
     const max = limits.maxExpiryDays === null ? undefined : dateInputValue(Date.now() + limits.maxExpiryDays * DAY_MS);
-    const change = (role: GrantRole, expiresAt: number | null) => this.#stage({ op: 'grant', principal: grant.principal, role, expiresAt });
     return html`<li part="grant" class="grant">
       <span class="name">${grant.displayName}</span>
       <span class="detail">${grant.kind === 'group' ? this.#t('kindGroup') : grant.email ?? ''}</span>
-      <select id="role-${i}" aria-label=${this.#t('roleLabel', { name: grant.displayName })} @change=${(event: Event) => change((event.target as HTMLSelectElement).value as GrantRole, grant.expiresAt)}>
+      <select id="role-${i}" aria-label=${this.#t('roleLabel', { name: grant.displayName })} @change=${(event: Event) => this.#stage({ op: 'grant', principal: grant.principal, role: (event.target as HTMLSelectElement).value as GrantRole, expiresAt: grant.expiresAt })}>
         <option value="viewer" ?selected=${grant.role === 'viewer'}>${this.#t('roleViewer')}</option>
         <option value="editor" ?selected=${grant.role === 'editor'}>${this.#t('roleEditor')}</option>
       </select>
@@ -138,10 +137,22 @@ export class ShareDialogView {
         min=${today}
         max=${max ?? nothing}
         .value=${dateInputValue(grant.expiresAt)}
-        @change=${(event: Event) => change(grant.role, expiryOf((event.target as HTMLInputElement).value))}
+        @change=${(event: Event) => this.#expiryChanged(grant, (event.target as HTMLInputElement).value)}
       />
       <button type="button" aria-label=${this.#t('removeLabel', { name: grant.displayName })} @click=${() => this.#remove(grant)}>${this.#t('remove')}</button>
     </li>`;
+  }
+
+  /**
+   * A date outside today … the policy's maximum is not staged: while a year is typed digit by digit
+   * the input reports "0002", "0020", "0202" as dates, and staging those would rewrite the field
+   * under the viewer's fingers. A cleared field means no expiry.
+   */
+  #expiryChanged(grant: AccessGrant, value: string): void {
+    const expiresAt = expiryOf(value);
+    const { maxExpiryDays } = this.model.document!.limits;
+    if (expiresAt !== null && (expiresAt <= Date.now() || (maxExpiryDays !== null && expiresAt > Date.now() + (maxExpiryDays + 1) * DAY_MS))) return;
+    this.#stage({ op: 'grant', principal: grant.principal, role: grant.role, expiresAt });
   }
 
   #generalAccess(): TemplateResult {

@@ -4,10 +4,12 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Hono } from 'hono';
 import { createLocalJWKSet } from 'jose';
-import { createAccessTokenVerifier } from '../src/server/auth/access-token.js';
-import { jsonResponse, type Handler } from '../src/server/http.js';
-import { sendWebResponse, toWebRequest } from '../src/server/node-adapter.js';
+import type { Handler } from '../src/server/context.js';
+import { jsonResponse } from '../src/server/http/json.js';
+import { hardenNodeServer, nodeServerOptions, toNodeListener } from '../src/server/http/node.js';
+import { createOidcVerifier } from '../src/server/identity/oidc.js';
 import { SqliteAuditStore } from '../src/server/audit/sqlite-store.js';
 import { createPlaybackTokenService, signingKeyRetentionSeconds } from '../src/server/playback-token.js';
 import { createVeilService, DEFAULT_LATE_DELIVERY_SECONDS, SERVICE_PATH_PREFIXES } from '../src/server/service.js';
@@ -43,7 +45,7 @@ export async function startDemo(requested = demoConfig(), options: DemoOptions =
   // issuer, redirect URIs and token issuer must carry the real one. Until the demo is ready it
   // answers 503, unref'd so that a start-up failure does not leave a process held open by it.
   let handle: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => res.writeHead(503, { 'retry-after': '1' }).end();
-  const server = createServer((req, res) => handle(req, res));
+  const server = hardenNodeServer(createServer(nodeServerOptions(), (req, res) => handle(req, res)));
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(requested.port, requested.host, resolve)).catch(async (error: unknown) => {
     await storage.close();
     throw error;
@@ -70,7 +72,7 @@ export async function startDemo(requested = demoConfig(), options: DemoOptions =
   const auditStore = new SqliteAuditStore(config.auditDb);
   const baseService = createVeilService({
     publicUrl: config.origin,
-    verifyAccessToken: createAccessTokenVerifier({ issuer: config.issuer, audience: config.apiResource, jwks: createLocalJWKSet(idp.jwks) }),
+    identity: createOidcVerifier({ issuer: config.issuer, audience: config.apiResource, jwks: createLocalJWKSet(idp.jwks) }),
     perimeter: { issuer: config.issuer, org: config.org },
     videos: storage.videos,
     grants: storage.grants,
@@ -79,41 +81,43 @@ export async function startDemo(requested = demoConfig(), options: DemoOptions =
     media,
     playbackTokens: createPlaybackTokenService({ issuer: config.origin, audience: `${config.origin}/media`, keys: storage.signingKeys, ttlSeconds: config.tokenTtlSeconds }),
     audit: { store: auditStore },
+    onClientBlocked: (report) => console.log(`[limits] ${report.address} blocked for ${report.blockedSeconds} s after ${report.refusals} refused tokens (last: ${report.code})`),
   });
 
-  const service = options.wrapService ? options.wrapService(baseService) : baseService;
+  // A limit a demo client runs into is worth a line in the log (the limits are meant never to bite real players).
+  const limited: Handler = async (request) => {
+    const response = await baseService(request);
+    if (response.status === 429) console.log(`[limits] 429 ${request.method} ${new URL(request.url).pathname} retry-after ${response.headers.get('retry-after')}`);
+    return response;
+  };
+  const service = options.wrapService ? options.wrapService(limited) : limited;
 
-  async function route(request: Request): Promise<Response> {
-    const url = new URL(request.url);
-    const path = url.pathname;
-    if (SERVICE_PATH_PREFIXES.some((prefix) => path.startsWith(prefix))) return service(request);
-    if (request.method !== 'GET' && request.method !== 'HEAD') return jsonResponse({ error: { code: 'NOT_FOUND' } }, { status: 404 });
-    if (path === '/') return html(indexPage(videos));
-    if (path === '/watch') {
-      const videoId = url.searchParams.get('v');
-      // Without `v` this is the sign-in callback: <veil-session> restores the original URL.
-      return html(watchPage(config, videoId ?? ''));
-    }
-    // The share dialog's page (demo contract); the access document decides what it shows.
-    if (path === '/share') return html(sharePage(config, url.searchParams.get('v') ?? ''));
-    // The admin page; the data comes from the admin API, which checks the viewer's access token.
-    if (path === '/audit') return html(auditPage(config));
-    if (path === '/healthz') return jsonResponse({ ok: true });
-    const asset =
-      (path.startsWith('/veil/') && (await serveStatic(config.distDir, path.slice('/veil/'.length)))) ||
-      (path.startsWith('/assets/') && (await serveStatic(config.publicDir, path.slice('/assets/'.length))));
-    return asset || new Response('Not found', { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' } });
-  }
+  // Everything but the IdP goes through Hono: the Veil service under its path prefixes, the demo
+  // pages, and static files (the built library under /veil/, demo assets under /assets/).
+  const app = new Hono({ strict: true });
+  for (const prefix of SERVICE_PATH_PREFIXES) app.all(`${prefix}*`, (c) => service(c.req.raw));
+  app.get('/', () => html(indexPage(videos)));
+  // Without `v` this is the sign-in callback: <veil-session> restores the original URL.
+  app.get('/watch', (c) => html(watchPage(config, c.req.query('v') ?? '')));
+  // The share dialog's page (demo contract); the access document decides what it shows.
+  app.get('/share', (c) => html(sharePage(config, c.req.query('v') ?? '')));
+  // The admin page; the data comes from the admin API, which checks the viewer's access token.
+  app.get('/audit', () => html(auditPage(config)));
+  app.get('/healthz', () => jsonResponse({ ok: true }));
+  const notFound = () => new Response('Not found', { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+  app.get('/veil/*', async (c) => (await serveStatic(config.distDir, c.req.path.slice('/veil/'.length))) ?? notFound());
+  app.get('/assets/*', async (c) => (await serveStatic(config.publicDir, c.req.path.slice('/assets/'.length))) ?? notFound());
+  app.notFound((c) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? notFound() : jsonResponse({ error: { code: 'NOT_FOUND' } }, { status: 404 })));
+  app.onError((error) => {
+    console.error(error);
+    return jsonResponse({ error: { code: 'SERVER_ERROR' } }, { status: 500 });
+  });
 
+  // oidc-provider needs the raw Node request and response: it stays mounted beside Hono.
+  const listener = toNodeListener(async (request) => app.fetch(request), { origin: config.origin });
   handle = (req, res) => {
     if (req.url?.startsWith(idp.mountPath)) return idp.handle(req, res);
-    route(toWebRequest(req, config.origin))
-      .then((response) => sendWebResponse(res, response))
-      .catch((error: unknown) => {
-        console.error(error);
-        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ error: { code: 'SERVER_ERROR' } }));
-      });
+    listener(req, res);
   };
   server.ref();
   console.log(`Veil demo ready at ${config.origin} (started in ${((performance.now() - started) / 1000).toFixed(1)} s)`);

@@ -105,11 +105,3 @@ export interface AccessDocument {
   /** The org's sharing policy as it bites here: expiries in whole days from now, null = none. */
   limits: { orgAccessAllowed: boolean; defaultExpiryDays: number | null; maxExpiryDays: number | null };
 }
-
-/** The first issue of a body against a schema, as one readable sentence. */
-export function firstIssue(issues: readonly v.BaseIssue<unknown>[]): string {
-  const issue = issues[0];
-  if (!issue) return 'invalid';
-  const path = issue.path?.map((item) => String(item.key)).join('.');
-  return path ? `${path}: ${issue.message}` : issue.message;
-}

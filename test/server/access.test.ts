@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { SqliteAuditStore } from '../../src/server/audit/sqlite-store.js';
-import { createAccessTokenVerifier } from '../../src/server/auth/access-token.js';
+import { createAccessTokenVerifier } from '../../src/server/identity/index.js';
 import { StaticDirectory } from '../../src/server/access/directory.js';
 import { DAY_MS, DEFAULT_SHARING_POLICY, type SharingPolicy } from '../../src/server/access/model.js';
 import { verifyChain, type AuditRecord } from '../../src/server/audit/store.js';

@@ -5,10 +5,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
-import { createAccessTokenVerifier } from '../../src/server/auth/access-token.js';
+import { createAccessTokenVerifier } from '../../src/server/identity/oidc.js';
 import { createPlaybackTokenService, PLAYBACK_TOKEN_TYP } from '../../src/server/playback-token.js';
 import { createVeilService } from '../../src/server/service.js';
-import type { Handler } from '../../src/server/http.js';
+import type { Handler } from '../../src/server/context.js';
 import type { VideoRecord } from '../../src/server/storage/videos.js';
 import { openTestStorage, type TestStorage } from '../support/storage.js';
 import { grant, revoke } from '../support/access.js';

@@ -1,7 +1,8 @@
 /**
- * Records the service writes itself (share changes, refused playback sessions), on the same hash
- * chain as client events. They have no player session: `credential` is `server`, the player
- * fields are fixed, and both clocks are the server's.
+ * Records the service writes itself (share changes, refused playback sessions, blocked clients),
+ * on the same hash chain as client events: `credential` is `server`, the "player session" is this
+ * service instance's own (a UUID, with `seq` counting its records, so a gap shows a lost one), and
+ * both clocks are the server's.
  */
 import { randomUUID } from 'node:crypto';
 import type { AuditEventData, AuditEventType } from '../../protocol/audit-events.js';
@@ -17,13 +18,12 @@ export interface ServerAuditEvent<T extends AuditEventType = AuditEventType> {
   data: AuditEventData<T>;
 }
 
-/** The `playerSession` of every server-written record. */
-export const SERVER_AUDIT_SESSION = 'server';
-
 export type ServerAuditLog = (events: readonly ServerAuditEvent[]) => Promise<void>;
 
 export function serverAuditLog(store: AuditStore | undefined, clock: () => number = Date.now): ServerAuditLog {
   if (!store) return async () => undefined;
+  const session = randomUUID();
+  let seq = 0;
   return async (events) => {
     if (events.length === 0) return;
     const now = clock();
@@ -36,8 +36,8 @@ export function serverAuditLog(store: AuditStore | undefined, clock: () => numbe
         video: event.video,
         playbackSession: null,
         credential: 'server' as const,
-        playerSession: SERVER_AUDIT_SESSION,
-        playerSeq: 0,
+        playerSession: session,
+        playerSeq: (seq += 1),
         clientTime: now,
         position: null,
         data: Object.fromEntries(Object.entries(event.data).filter(([, value]) => value !== undefined)) as Record<string, string | number | boolean>,

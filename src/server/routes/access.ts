@@ -9,14 +9,13 @@
  * cannot watch the video gets 404 exactly as for a missing video; one who can watch but not share
  * gets 404 for the document and `SHARE_NOT_ALLOWED` for changes and search.
  */
-import * as v from 'valibot';
+import type * as v from 'valibot';
 import { VeilError } from '../../protocol/errors.js';
 import { API_ROUTES } from '../../protocol/paths.js';
 import {
   AccessChangeBatchSchema,
   DIRECTORY_MAX_RESULTS,
   DirectorySearchRequestSchema,
-  firstIssue,
   type AccessChange,
   type AccessDocument,
   type DirectoryEntry,
@@ -26,12 +25,14 @@ import type { Viewer } from '../../protocol/viewer.js';
 import { assertInsidePerimeter, type Authorizer, type Verdict } from '../access/authorizer.js';
 import type { Directory } from '../access/directory.js';
 import { DAY_MS, type Grant, type SharingPolicy } from '../access/model.js';
-import type { AccessTokenVerifier } from '../auth/access-token.js';
+import { parseWith, VIDEO_ID_PATTERN } from '../../protocol/schemas.js';
 import type { ServerAuditEvent, ServerAuditLog } from '../audit/server-events.js';
-import { bearerToken, fail, jsonResponse, readJsonBody } from '../http.js';
-import type { RouteDefinition } from '../route-definition.js';
+import type { AccessTokenVerifier, RouteDefinition } from '../context.js';
+import { bearerToken, readJsonBody } from '../http/body.js';
+import { fail, jsonResponse } from '../http/json.js';
+import type { Guard } from '../limits/guard.js';
 import type { AccessUpdate, GrantRepository, VideoAccess } from '../storage/grants.js';
-import { VIDEO_ID_PATTERN, type VideoRecord, type VideoRepository } from '../storage/videos.js';
+import type { VideoRecord, VideoRepository } from '../storage/videos.js';
 
 const MAX_BATCH_BYTES = 16 * 1024;
 const MAX_SEARCH_BYTES = 1024;
@@ -43,6 +44,8 @@ export interface AccessRouteDeps {
   authorizer: Authorizer;
   directory: Directory;
   audit: ServerAuditLog;
+  /** Per-viewer allowance (group `admin`): directory search is rate-limited per user. */
+  guard: Pick<Guard, 'viewer'>;
 }
 
 /** The ETag of one version of a video's access (strong: the document is the version's). */
@@ -51,15 +54,16 @@ export function accessEtag(version: number): string {
 }
 
 function parse<S extends v.GenericSchema>(schema: S, body: unknown): v.InferOutput<S> {
-  const result = v.safeParse(schema, body);
-  if (!result.success) fail('BAD_REQUEST', `The request body is not valid: ${firstIssue(result.issues)}.`);
-  return result.output;
+  const parsed = parseWith(schema, body);
+  if (!parsed.ok) fail('BAD_REQUEST', `The request body is not valid: ${parsed.message}.`);
+  return parsed.value;
 }
 
 export function accessRoutes(deps: AccessRouteDeps): RouteDefinition[] {
   /** The verified viewer, refused before anything is looked up when outside the perimeter. */
   async function caller(request: Request): Promise<Viewer> {
     const viewer = await deps.verifyAccessToken(bearerToken(request));
+    await deps.guard.viewer(`${viewer.issuer} ${viewer.sub}`, 'admin');
     assertInsidePerimeter(await deps.authorizer.subject({ viewer }));
     return viewer;
   }
@@ -133,6 +137,7 @@ export function accessRoutes(deps: AccessRouteDeps): RouteDefinition[] {
     {
       path: API_ROUTES.videoAccess,
       method: 'GET',
+      limit: 'admin',
       exposedHeaders: ['etag'],
       async handle({ request, params }) {
         const { video, verdict } = await sharer(await caller(request), params.videoId ?? '', 'hide');
@@ -142,6 +147,7 @@ export function accessRoutes(deps: AccessRouteDeps): RouteDefinition[] {
     {
       path: API_ROUTES.videoAccess,
       method: 'POST',
+      limit: 'admin',
       requestHeaders: ['if-match'],
       exposedHeaders: ['etag'],
       async handle({ request, params }) {
@@ -164,6 +170,7 @@ export function accessRoutes(deps: AccessRouteDeps): RouteDefinition[] {
     {
       path: API_ROUTES.directorySearch,
       method: 'POST',
+      limit: 'admin',
       async handle({ request }) {
         const viewer = await caller(request);
         const { videoId, query } = parse(DirectorySearchRequestSchema, await readJsonBody(request, MAX_SEARCH_BYTES, 'directory search'));

@@ -13,7 +13,7 @@ export interface DemoVideo {
   title: string;
 }
 
-type Page = 'home' | 'watch' | 'audit';
+type Page = 'home' | 'watch' | 'audit' | 'share';
 
 /**
  * The header every page shares. The viewer, the Audit link (admins) and the sign-in / sign-out
@@ -58,9 +58,21 @@ export function watchPage(config: DemoConfig, videoId: string): string {
   );
 }
 
+/**
+ * The share page (demo contract): `<veil-session auto-sign-in>` around
+ * `<veil-share-dialog video open>`. Whether anything can be shared is the server's answer.
+ */
+export function sharePage(config: DemoConfig, videoId: string): string {
+  return layout(
+    `Share ${videoId}`,
+    html`${appHeader('share')}
+<main><veil-session issuer="${config.issuer}" client-id="veil-demo" api="${config.origin}" org="${config.org}" auto-sign-in><veil-share-dialog video="${videoId}" open></veil-share-dialog></veil-session></main>`,
+  );
+}
+
 export function indexPage(config: DemoConfig, videos: readonly DemoVideo[]): string {
   const cards = videos.map(
-    (video) => html`<li class="card"><a href="/watch?v=${encodeURIComponent(video.id)}"><strong>${video.title}</strong></a> <code>${video.id}</code></li>`,
+    (video) => html`<li class="card"><a href="/watch?v=${encodeURIComponent(video.id)}"><strong>${video.title}</strong></a> <code>${video.id}</code> <a href="/share?v=${encodeURIComponent(video.id)}">Share</a></li>`,
   );
   const users = DEV_USERS.map(
     (user) => html`<tr><td><code>${user.email}</code></td><td>${user.org}</td><td>${user.groups.join(', ') || '—'}</td><td>${userNote(config, user)}</td></tr>`,

@@ -19,7 +19,9 @@ import { requirePrerequisites } from '../scripts/prerequisites.mjs';
 import { atPort, demoConfig } from './config.js';
 import { SECURITY_HEADERS } from './csp.js';
 import { createDevIdp } from './idp/index.js';
-import { auditPage, indexPage, watchPage } from './pages.js';
+import { DEV_GROUPS, DEV_USERS } from './idp/users.js';
+import { StaticDirectory } from '../src/server/access/directory.js';
+import { auditPage, indexPage, sharePage, watchPage } from './pages.js';
 import { registerSamples } from './samples.js';
 import { serveStatic } from './static.js';
 
@@ -63,7 +65,7 @@ export async function startDemo(requested = demoConfig(), options: DemoOptions =
     clients: [
       {
         client_id: 'veil-demo',
-        redirect_uris: [`${config.origin}/`, `${config.origin}/watch`, `${config.origin}/audit`],
+        redirect_uris: [`${config.origin}/`, `${config.origin}/watch`, `${config.origin}/audit`, `${config.origin}/share`],
         post_logout_redirect_uris: [`${config.origin}/`],
         redirect_origins: config.allowedOrigins,
       },
@@ -76,6 +78,8 @@ export async function startDemo(requested = demoConfig(), options: DemoOptions =
     identity: createOidcVerifier({ issuer: config.issuer, audience: config.apiResource, jwks: createLocalJWKSet(idp.jwks) }),
     perimeter: { issuer: config.issuer, org: config.org },
     videos: storage.videos,
+    grants: storage.grants,
+    directory: new StaticDirectory(DEV_USERS, DEV_GROUPS),
     keys: storage.keys,
     media,
     playbackTokens: createPlaybackTokenService({ issuer: config.origin, audience: `${config.origin}/media`, keys: storage.signingKeys, ttlSeconds: config.tokenTtlSeconds }),
@@ -98,6 +102,8 @@ export async function startDemo(requested = demoConfig(), options: DemoOptions =
   app.get('/', () => html(indexPage(config, videos)));
   // Without `v` this is the sign-in callback: <veil-session> restores the original URL.
   app.get('/watch', (c) => html(watchPage(config, c.req.query('v') ?? '')));
+  // The share dialog's page (demo contract); the access document decides what it shows.
+  app.get('/share', (c) => html(sharePage(config, c.req.query('v') ?? '')));
   // The admin page; the data comes from the admin API, which checks the viewer's access token.
   app.get('/audit', () => html(auditPage(config)));
   app.get('/healthz', () => jsonResponse({ ok: true }));
@@ -124,7 +130,7 @@ export async function startDemo(requested = demoConfig(), options: DemoOptions =
     await auditStore.close();
     await storage.close();
   };
-  return { server, config, videos: storage.videos, close };
+  return { server, config, videos: storage.videos, grants: storage.grants, close };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

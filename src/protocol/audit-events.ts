@@ -30,6 +30,12 @@ export const AUDIT_EVENT_TYPES = {
   'download-attempt': { security: true, data: { via: 'string' } },
   /** Written by the server, never by a client: an address was blocked after repeated refused tokens. */
   'client-blocked': { security: true, data: { address: 'string', refusals: 'number', blockedSeconds: 'number', code: 'string' } },
+  // Written by the server when a video's access changes (SERVER_AUDIT_EVENT_TYPES below).
+  'share-granted': { security: true, data: { principal: 'string', role: 'string', expiresAt: 'number' } },
+  'share-role-changed': { security: true, data: { principal: 'string', role: 'string', from: 'string' } },
+  'share-expiry-changed': { security: true, data: { principal: 'string', expiresAt: 'number' } },
+  'share-revoked': { security: true, data: { principal: 'string', reason: 'string' } },
+  'general-access-changed': { security: true, data: { from: 'string', to: 'string' } },
 } as const satisfies Record<string, { security: boolean; data: Record<string, AuditFieldKind> }>;
 
 export type AuditEventType = keyof typeof AUDIT_EVENT_TYPES;
@@ -78,7 +84,14 @@ export const AUDIT_MAX_STRING = 256;
 export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Types only the server writes; a client batch carrying one is refused. */
-export const SERVER_AUDIT_EVENT_TYPES: ReadonlySet<AuditEventType> = new Set(['client-blocked']);
+export const SERVER_AUDIT_EVENT_TYPES: ReadonlySet<AuditEventType> = new Set([
+  'client-blocked',
+  'share-granted',
+  'share-role-changed',
+  'share-expiry-changed',
+  'share-revoked',
+  'general-access-changed',
+]);
 
 export function isAuditEventType(value: unknown): value is AuditEventType {
   return typeof value === 'string' && Object.hasOwn(AUDIT_EVENT_TYPES, value);

@@ -10,6 +10,8 @@ export const API_ROUTES = {
   license: '/api/license/:videoId',
   auditEvents: '/api/audit/events',
   jwks: '/api/jwks',
+  videoAccess: '/api/videos/:videoId/access',
+  directorySearch: '/api/directory/search',
 } as const;
 
 /** Path prefixes the service answers; a host server forwards these to the handler. */
@@ -33,6 +35,8 @@ export function apiUrls(api: string) {
     license: (videoId: string) => `${root}/api/license/${segment(videoId)}`,
     auditEvents: () => `${root}${API_ROUTES.auditEvents}`,
     jwks: () => `${root}${API_ROUTES.jwks}`,
+    videoAccess: (videoId: string) => `${root}/api/videos/${segment(videoId)}/access`,
+    directorySearch: () => `${root}${API_ROUTES.directorySearch}`,
   };
 }
 

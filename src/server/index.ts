@@ -35,7 +35,12 @@ export {
   type PlaybackTokenServiceOptions,
   type PlaybackTokenSubject,
 } from './playback-token.js';
-export { canView, type GeneralAccess, type ProtectionScheme, type VideoRecord, type VideoRepository, type VideoStatus } from './storage/videos.js';
+export type { GeneralAccess, ProtectionScheme, VideoRecord, VideoRepository, VideoStatus } from './storage/videos.js';
+export type { AccessUpdate, GrantRepository, VideoAccess } from './storage/grants.js';
+export { decide, effectiveRole, grantIsEffective, type Decision } from './access/decide.js';
+export { createGrantAuthorizer, type Asker, type Authorizer, type GrantAuthorizerOptions, type Verdict } from './access/authorizer.js';
+export { StaticDirectory, type Directory, type DirectoryGroup, type DirectoryUser } from './access/directory.js';
+export { DEFAULT_SHARING_POLICY, type AccessAction, type AccessSubject, type Grant, type SharingPolicy, type VideoAccessState } from './access/model.js';
 export type { ContentKey, KeyStore } from './storage/keys.js';
 export type { MediaFile, MediaStore } from './storage/media.js';
 export type { SigningKey, SigningKeyRing } from './storage/signing-keys.js';

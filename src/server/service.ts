@@ -6,7 +6,6 @@
  * This is the composition root: it builds each route module with only the dependencies that module
  * uses and hands the definitions to the router. Routes import `context.ts`, never this file.
  */
-import { randomUUID } from 'node:crypto';
 import { DEFAULT_AUDIT_ADMIN_GROUP, DEFAULT_WATERMARK_INTERVAL_SECONDS, DEFAULT_WATERMARK_MIN_OPACITY } from '../protocol/defaults.js';
 import { SERVICE_PATH_PREFIXES } from '../protocol/paths.js';
 import type { AuditStore } from './audit/store.js';
@@ -27,6 +26,12 @@ import { jwksRoutes } from './routes/jwks.js';
 import type { KeyStore } from './storage/keys.js';
 import type { MediaStore } from './storage/media.js';
 import type { VideoRepository } from './storage/videos.js';
+import type { GrantRepository } from './storage/grants.js';
+import { createGrantAuthorizer } from './access/authorizer.js';
+import { StaticDirectory, type Directory } from './access/directory.js';
+import type { SharingPolicy } from './access/model.js';
+import { serverAuditLog, type ServerAuditLog } from './audit/server-events.js';
+import { accessRoutes } from './routes/access.js';
 
 export interface VeilServiceOptions {
   /** Origin (and optional base path) the service is reached at, e.g. `https://video.acme.example`. */
@@ -39,6 +44,12 @@ export interface VeilServiceOptions {
   verifyAccessToken?: AccessTokenVerifier;
   perimeter: PerimeterPolicy;
   videos: VideoRepository;
+  /** Grants and general access of each video, checked on every session, renewal, key and license. */
+  grants: GrantRepository;
+  /** The organisation's people and groups: whom videos can be shared with, who is in which group. Default: nobody (groups from access tokens only). */
+  directory?: Directory;
+  /** Each org's sharing policy; default: org access allowed, no expiry limits, editors may share. */
+  sharingPolicy?: (org: string) => SharingPolicy;
   keys: KeyStore;
   media: MediaStore;
   /** The audit trail; without it `/api/audit/events` answers 404. */
@@ -84,28 +95,17 @@ function accessTokenVerifier(options: VeilServiceOptions): AccessTokenVerifier {
 }
 
 /** The `client-blocked` record the server writes into the trail: the address is the actor. */
-function blockRecorder(audit: AuditSettings | undefined, onBlocked: VeilServiceOptions['onClientBlocked']) {
-  const session = randomUUID(); // this service instance's own "player session"
-  let seq = 0;
+function blockRecorder(record: ServerAuditLog, onBlocked: VeilServiceOptions['onClientBlocked']) {
   return async (report: BlockReport) => {
-    if (audit) {
-      await audit.store.append([
-        {
-          id: randomUUID(),
-          type: 'client-blocked',
-          actor: `client:${report.address}`,
-          org: '',
-          video: null,
-          playbackSession: null,
-          credential: 'server',
-          playerSession: session,
-          playerSeq: (seq += 1),
-          clientTime: Date.now(),
-          position: null,
-          data: { address: report.address, refusals: report.refusals, blockedSeconds: report.blockedSeconds, code: report.code },
-        },
-      ]);
-    }
+    await record([
+      {
+        type: 'client-blocked',
+        actor: `client:${report.address}`,
+        org: '',
+        video: null,
+        data: { address: report.address, refusals: report.refusals, blockedSeconds: report.blockedSeconds, code: report.code },
+      },
+    ]);
     onBlocked?.(report);
   };
 }
@@ -121,31 +121,37 @@ function auditSettings(options: VeilServiceOptions): AuditSettings | undefined {
 }
 
 /** The service's limits (one per service: its counters are shared by all its routes). */
-export function veilGuard(options: VeilServiceOptions): Guard {
+export function veilGuard(options: VeilServiceOptions, record: ServerAuditLog = serverAuditLog(options.audit?.store)): Guard {
   const audit = auditSettings(options);
   return createGuard({
     backend: options.rateLimitBackend ?? memoryRateLimits,
     settings: options.rateLimits,
     clientAddress: options.clientAddress ?? clientAddressOf,
-    onBlocked: blockRecorder(audit, options.onClientBlocked),
+    onBlocked: blockRecorder(record, options.onClientBlocked),
     auditRetentionSeconds: audit?.lateDeliverySeconds ?? DEFAULT_LATE_DELIVERY_SECONDS,
     log: options.log,
   });
 }
 
 /** The route definitions of the whole service (also what a host framework can mount itself). */
-export function veilRoutes(options: VeilServiceOptions, guard: Guard = veilGuard(options)): RouteDefinition[] {
+export function veilRoutes(options: VeilServiceOptions, guard?: Guard): RouteDefinition[] {
   const publicUrl = options.publicUrl.replace(/\/$/, '');
   const verifyAccessToken = accessTokenVerifier(options);
   const perimeterCheck = (viewer: Parameters<typeof checkPerimeter>[0]) => checkPerimeter(viewer, options.perimeter);
   const audit = auditSettings(options);
-  const { playbackTokens, videos, keys, media } = options;
+  const record = serverAuditLog(options.audit?.store);
+  guard ??= veilGuard(options, record);
+  const { playbackTokens, videos, keys, media, grants } = options;
+  const directory = options.directory ?? new StaticDirectory([], []);
+  const authorizer = createGrantAuthorizer({ grants, directory, perimeter: options.perimeter, policyFor: options.sharingPolicy });
   return [
     ...playbackSessionRoutes({
       publicUrl,
       verifyAccessToken,
       checkPerimeter: perimeterCheck,
       videos,
+      authorizer,
+      audit: record,
       playbackTokens,
       watermark: {
         intervalSeconds: options.watermark?.intervalSeconds ?? DEFAULT_WATERMARK_INTERVAL_SECONDS,
@@ -154,7 +160,8 @@ export function veilRoutes(options: VeilServiceOptions, guard: Guard = veilGuard
       guard,
     }),
     ...mediaRoutes({ playbackTokens, videos, media, guard }),
-    ...keyRoutes({ playbackTokens, videos, keys, guard }),
+    ...keyRoutes({ playbackTokens, videos, keys, authorizer, guard }),
+    ...accessRoutes({ verifyAccessToken, videos, grants, authorizer, directory, audit: record, guard }),
     ...jwksRoutes({ playbackTokens }),
     ...auditRoutes({ audit, verifyAccessToken, checkPerimeter: perimeterCheck, playbackTokens, guard }),
   ];

@@ -86,7 +86,7 @@ before(async () => {
     audience: API,
     jwks: createLocalJWKSet({ keys: [{ ...(await exportJWK(idp.publicKey)), alg: 'ES256' }] }),
   });
-  const common = { publicUrl: ORIGIN, verifyAccessToken, videos: storage.videos, keys: storage.keys, media: storage.media, playbackTokens: tokens };
+  const common = { publicUrl: ORIGIN, verifyAccessToken, videos: storage.videos, grants: storage.grants, keys: storage.keys, media: storage.media, playbackTokens: tokens };
   // A fresh store per test: `beforeEach` swaps it in through this indirection.
   const delegate: AuditStore = {
     append: (records, serverTime) => store.append(records, serverTime),

@@ -137,6 +137,7 @@ before(async () => {
     identity: createOidcVerifier({ issuer: ISSUER, audience: API, jwks: createLocalJWKSet({ keys: [{ ...(await exportJWK(idp.publicKey)), alg: 'ES256' }] }) }),
     perimeter: { issuer: ISSUER, org: 'acme' },
     videos: storage.videos,
+    grants: storage.grants,
     keys: storage.keys,
     media: storage.media,
     playbackTokens: tokens,

@@ -48,6 +48,7 @@ async function start(rateLimits: PartialRateLimits, onClientBlocked?: () => void
     identity: createOidcVerifier({ issuer: ISSUER, audience: API, jwks }),
     perimeter: { issuer: ISSUER, org: 'acme' },
     videos: storage.videos,
+    grants: storage.grants,
     keys: storage.keys,
     media: storage.media,
     playbackTokens: tokens,

@@ -48,6 +48,7 @@ describe('veil-video/server (built)', () => {
       }),
       perimeter: { issuer: 'https://idp.test', org: 'acme' },
       videos: storage.videos,
+      grants: storage.grants,
       keys: storage.keys,
       media: new server.FsMediaStore(dir),
       playbackTokens: server.createPlaybackTokenService({ issuer: publicUrl, audience: `${publicUrl}/media`, keys: storage.signingKeys, ttlSeconds: 120 }),

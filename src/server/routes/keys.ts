@@ -1,10 +1,12 @@
 /**
- * Key release, only to holders of the video's playback token:
+ * Key release, only to holders of the video's playback token who may still watch it (`decide()`
+ * again: a revoked viewer gets no key or license from the revocation on, even with a valid token):
  * `GET /api/keys/:videoId` — the HLS AES-128 key (16 raw bytes);
  * `POST /api/license/:videoId` — a W3C EME ClearKey license exchange (EME §9.1).
  */
 import { API_ROUTES } from '../../protocol/paths.js';
 import { ClearKeyLicenseRequestSchema, parseWith } from '../../protocol/schemas.js';
+import type { Authorizer } from '../access/authorizer.js';
 import type { RouteDefinition } from '../context.js';
 import { bearerToken, readJsonBody } from '../http/body.js';
 import { fail, jsonResponse } from '../http/json.js';
@@ -19,16 +21,19 @@ export interface KeyRouteDeps {
   playbackTokens: Pick<PlaybackTokenService, 'verify'>;
   videos: Pick<VideoRepository, 'get'>;
   keys: Pick<KeyStore, 'get'>;
+  authorizer: Pick<Authorizer, 'authorize'>;
   guard: Pick<Guard, 'viewer'>;
 }
 
-export function keyRoutes({ playbackTokens, videos, keys, guard }: KeyRouteDeps): RouteDefinition[] {
+export function keyRoutes({ playbackTokens, videos, keys, authorizer, guard }: KeyRouteDeps): RouteDefinition[] {
   /** The keys of a video protected with `scheme`, for the holder of its playback token. */
   async function authorizedKeys(request: Request, videoId: string, scheme: ProtectionScheme, what: string): Promise<ContentKey[]> {
     const claims = await playbackTokens.verify(bearerToken(request), videoId);
     await guard.viewer(claims.sub, 'media');
     const video = await videos.get(videoId);
     if (!video) fail('VIDEO_NOT_FOUND', undefined, { videoId });
+    const { decision } = await authorizer.authorize({ playbackToken: claims }, video, 'view');
+    if (!decision.allowed) fail('PLAYBACK_NOT_GRANTED', undefined, { videoId });
     if (video.protection.scheme !== scheme) fail('VIDEO_NOT_FOUND', `This video has no ${what}.`, { videoId });
     const found = (await keys.get(videoId)).filter(({ kid }) => video.protection.kids.includes(kid));
     if (found.length === 0) fail('VIDEO_NOT_FOUND', `This video has no ${what}.`, { videoId });

@@ -1,7 +1,9 @@
 /**
  * `POST /api/playback-sessions {videoId, previousToken?}` — the token service. The perimeter and
- * the video's audience are enforced here on a verified access token, for new sessions and renewals
- * alike; the browser's own check only spares outsiders the download.
+ * the video's grants (`decide()`) are enforced here on a verified access token, for new sessions
+ * and renewals alike; the browser's own check only spares outsiders the download. Every refusal
+ * of an authenticated viewer is recorded by the server under the video's org (so its admins see
+ * outsiders' attempts), beside whatever the player records itself.
  */
 import { randomUUID } from 'node:crypto';
 import { apiUrls, API_ROUTES } from '../../protocol/paths.js';
@@ -15,7 +17,9 @@ import { bearerToken, contentType, readJsonBody } from '../http/body.js';
 import { fail, jsonResponse } from '../http/json.js';
 import type { Guard } from '../limits/guard.js';
 import type { PlaybackTokenService } from '../playback-token.js';
-import { canView, type VideoRecord, type VideoRepository } from '../storage/videos.js';
+import type { Authorizer } from '../access/authorizer.js';
+import type { ServerAuditLog } from '../audit/server-events.js';
+import type { VideoRecord, VideoRepository } from '../storage/videos.js';
 
 const MAX_BODY_BYTES = 16 * 1024;
 
@@ -24,7 +28,10 @@ export interface PlaybackSessionRouteDeps {
   publicUrl: string;
   verifyAccessToken: AccessTokenVerifier;
   checkPerimeter: PerimeterCheck;
-  videos: Pick<VideoRepository, 'get' | 'isAccessRevoked'>;
+  videos: Pick<VideoRepository, 'get'>;
+  authorizer: Pick<Authorizer, 'authorize'>;
+  /** Where refusals are recorded. */
+  audit: ServerAuditLog;
   playbackTokens: Pick<PlaybackTokenService, 'sign' | 'verify'>;
   watermark: WatermarkSettings;
   guard: Pick<Guard, 'viewer'>;
@@ -57,13 +64,27 @@ export function playbackSessionRoutes(deps: PlaybackSessionRouteDeps): RouteDefi
       async handle({ request }) {
         const viewer = await deps.verifyAccessToken(bearerToken(request));
         await deps.guard.viewer(`${viewer.issuer} ${viewer.sub}`, 'token-service');
-        deps.checkPerimeter(viewer);
-        const { videoId, previousToken } = await readSessionRequest(request);
-        const video = await deps.videos.get(videoId);
-        if (!video) fail('VIDEO_NOT_FOUND', undefined, { videoId });
-        if (!canView(viewer, video) || (await deps.videos.isAccessRevoked(video.id, viewer.sub))) throw new VeilError('PLAYBACK_NOT_GRANTED', { data: { videoId } });
+        let requestedVideo = '';
+        let video: VideoRecord | undefined;
+        let sessionId: string;
+        try {
+          const body = await readSessionRequest(request);
+          requestedVideo = body.videoId;
+          // Looked up before the perimeter check only to file an outsider's attempt under the
+          // video's org; the answer to an outsider is PERIMETER_DENIED whether it exists or not.
+          video = await deps.videos.get(body.videoId);
+          deps.checkPerimeter(viewer);
+          if (!video) fail('VIDEO_NOT_FOUND', undefined, { videoId: body.videoId });
+          const { decision } = await deps.authorizer.authorize({ viewer }, video, 'view');
+          if (!decision.allowed) throw new VeilError('PLAYBACK_NOT_GRANTED', { data: { videoId: video.id } });
+          sessionId = body.previousToken ? await renewedSessionId(body.previousToken, viewer, video.id) : randomUUID();
+        } catch (error) {
+          if (error instanceof VeilError) {
+            await deps.audit([{ type: 'playback-session-denied', actor: viewer.sub, org: video?.org ?? viewer.org ?? '', video: video?.id ?? null, data: { code: error.code, requestedVideo } }]);
+          }
+          throw error;
+        }
 
-        const sessionId = previousToken ? await renewedSessionId(previousToken, viewer, videoId) : randomUUID();
         const { token, expiresAt } = await deps.playbackTokens.sign({ sub: viewer.sub, org: viewer.org ?? '', vid: video.id, sid: sessionId });
         const body: PlaybackSession = {
           token,

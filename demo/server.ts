@@ -9,6 +9,9 @@ import { jsonResponse, type Handler } from '../src/server/http.js';
 import { sendWebResponse, toWebRequest } from '../src/server/node-adapter.js';
 import { SqliteAuditStore } from '../src/server/audit/sqlite-store.js';
 import { createPlaybackTokenService, signingKeyRetentionSeconds } from '../src/server/playback-token.js';
+import { checkPerimeter } from '../src/server/auth/perimeter.js';
+import { serverAudit } from '../src/server/audit/server-events.js';
+import { createRecordings } from '../src/server/uploads/recordings.js';
 import { createVeilService, DEFAULT_LATE_DELIVERY_SECONDS, SERVICE_PATH_PREFIXES } from '../src/server/service.js';
 import { FsMediaStore } from '../src/server/storage/fs-media-store.js';
 import { openSqliteStorage } from '../src/server/storage/sqlite.js';
@@ -53,10 +56,28 @@ export async function startDemo(config = demoConfig(), options: DemoOptions = {}
     ],
   });
   const auditStore = new SqliteAuditStore(config.auditDb);
+  const verifyAccessToken = createAccessTokenVerifier({ issuer: config.issuer, audience: config.apiResource, jwks: createLocalJWKSet(idp.jwks) });
+  const perimeter = { issuer: config.issuer, org: config.org };
+  const recordings = createRecordings({
+    publicUrl: config.origin,
+    uploadDir: config.uploadDir,
+    recordings: storage.recordings,
+    videos: storage.videos,
+    keys: storage.keys,
+    media,
+    signingKeys: storage.signingKeys,
+    verifyAccessToken,
+    checkPerimeter: (viewer) => checkPerimeter(viewer, perimeter),
+    audit: serverAudit(auditStore),
+    workers: config.workers,
+    log: (line) => console.log(`[recordings] ${line}`),
+  });
+  await recordings.start();
   const baseService = createVeilService({
     publicUrl: config.origin,
-    verifyAccessToken: createAccessTokenVerifier({ issuer: config.issuer, audience: config.apiResource, jwks: createLocalJWKSet(idp.jwks) }),
-    perimeter: { issuer: config.issuer, org: config.org },
+    verifyAccessToken,
+    perimeter,
+    recordings,
     videos: storage.videos,
     keys: storage.keys,
     media,
@@ -101,10 +122,11 @@ export async function startDemo(config = demoConfig(), options: DemoOptions = {}
   const close = async () => {
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    await recordings.close();
     await auditStore.close();
     await storage.close();
   };
-  return { server, config, videos: storage.videos, close };
+  return { server, config, videos: storage.videos, recordings, close };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -28,9 +28,24 @@ export const AUDIT_EVENT_TYPES = {
   'watermark-tampered': { security: true, data: { vector: 'string' } },
   'context-menu': { security: true, data: {} },
   'download-attempt': { security: true, data: { via: 'string' } },
+  // Recorder events: written by the service itself (uploader from the verified token).
+  'recording-started': { security: true, data: { uploadId: 'string' } },
+  'recording-recovered': { security: true, data: { uploadId: 'string', offset: 'number' } },
+  'upload-completed': { security: true, data: { uploadId: 'string', bytes: 'number' } },
+  'video-processed': { security: true, data: { remuxed: 'boolean', seconds: 'number' } },
+  'video-processing-failed': { security: true, data: { code: 'string' } },
 } as const satisfies Record<string, { security: boolean; data: Record<string, AuditFieldKind> }>;
 
 export type AuditEventType = keyof typeof AUDIT_EVENT_TYPES;
+
+/** Events only the service writes; an ingest batch carrying one is refused. */
+export const SERVER_AUDIT_EVENT_TYPES: ReadonlySet<AuditEventType> = new Set([
+  'recording-started',
+  'recording-recovered',
+  'upload-completed',
+  'video-processed',
+  'video-processing-failed',
+]);
 
 type KindOf<K extends AuditFieldKind> = K extends 'string' ? string : K extends 'number' ? number : boolean;
 /** The `data` of an event of type `T` (every field optional: a capture records what it knows). */

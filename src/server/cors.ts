@@ -5,8 +5,10 @@
 import { VeilError } from '../protocol/errors.js';
 import { errorResponse, type Handler } from './http.js';
 
-const ALLOWED_HEADERS = 'authorization, content-type';
-const ALLOWED_METHODS = 'GET, POST, OPTIONS';
+// tus 1.0 (the recorder's uploads) adds HEAD/PATCH/DELETE and its own headers.
+const ALLOWED_HEADERS = 'authorization, content-type, tus-resumable, upload-length, upload-defer-length, upload-offset, upload-metadata, upload-checksum';
+const ALLOWED_METHODS = 'GET, HEAD, POST, PATCH, DELETE, OPTIONS';
+const EXPOSED_HEADERS = 'location, tus-resumable, upload-offset, upload-length, upload-expires, veil-upload-token, veil-upload-token-expires, veil-video-id';
 
 export function withCors(handler: Handler, allowedOrigins: readonly string[]): Handler {
   const allowlist = new Set(allowedOrigins);
@@ -21,6 +23,7 @@ export function withCors(handler: Handler, allowedOrigins: readonly string[]): H
     }
     const corsHeaders = {
       'access-control-allow-origin': origin,
+      'access-control-expose-headers': EXPOSED_HEADERS,
       vary: 'Origin',
     };
     if (request.method === 'OPTIONS') {

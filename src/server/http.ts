@@ -39,13 +39,13 @@ export function bearerToken(request: Request): string | undefined {
 }
 
 /**
- * Reads a request body as UTF-8 text, stopping as soon as it passes `maxBytes` (a declared
- * `content-length` above the limit is refused unread); undefined when too large.
+ * Reads a request body, stopping as soon as it passes `maxBytes` (a declared `content-length`
+ * above the limit is refused unread); undefined when too large.
  */
-export async function readBodyText(request: Request, maxBytes: number): Promise<string | undefined> {
+export async function readBodyBytes(request: Request, maxBytes: number): Promise<Uint8Array | undefined> {
   const declared = Number(request.headers.get('content-length') ?? Number.NaN);
   if (declared > maxBytes) return undefined;
-  if (!request.body) return '';
+  if (!request.body) return new Uint8Array(0);
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -65,7 +65,13 @@ export async function readBodyText(request: Request, maxBytes: number): Promise<
     bytes.set(chunk, offset);
     offset += chunk.byteLength;
   }
-  return new TextDecoder().decode(bytes);
+  return bytes;
+}
+
+/** Reads a request body as UTF-8 text of at most `maxBytes`; undefined when too large. */
+export async function readBodyText(request: Request, maxBytes: number): Promise<string | undefined> {
+  const bytes = await readBodyBytes(request, maxBytes);
+  return bytes && new TextDecoder().decode(bytes);
 }
 
 /** Reads a JSON request body of at most `maxBytes`; anything else is a 400 naming `what`. */

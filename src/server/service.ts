@@ -19,6 +19,9 @@ import type { KeyStore } from './storage/keys.js';
 import type { MediaStore } from './storage/media.js';
 import type { VideoRepository } from './storage/videos.js';
 import type { Viewer } from '../protocol/viewer.js';
+import { createUpload, handleUpload, renewUploadToken } from './routes/uploads.js';
+import { listVideos, videoStatus, type VideoRouteDeps } from './routes/videos.js';
+import type { Recordings } from './uploads/recordings.js';
 
 export interface VeilServiceOptions {
   /** Origin (and optional base path) the service is reached at, e.g. `https://video.acme.example`. */
@@ -41,6 +44,8 @@ export interface VeilServiceOptions {
   allowedOrigins?: readonly string[];
   watermark?: { intervalSeconds?: number; minOpacity?: number };
   log?: (error: unknown) => void;
+  /** The recorder's uploads and processing (`createRecordings`); without it `/api/uploads/` answers 404. */
+  recordings?: Recordings;
 }
 
 export interface VeilServiceContext {
@@ -53,6 +58,19 @@ export interface VeilServiceContext {
   playbackTokens: PlaybackTokenService;
   watermark: { intervalSeconds: number; minOpacity: number };
   audit?: { store: AuditStore; adminGroup: string; lateDeliverySeconds: number };
+  recordings?: Recordings;
+}
+
+/** A route of the recorder's, which exists only when the service has recordings. */
+function withRecordings(run: (request: Request, recordings: Recordings, ...params: string[]) => Promise<Response>): Route[2] {
+  return (request, context, ...params) => {
+    if (!context.recordings) fail('NOT_FOUND', 'This service takes no recordings.');
+    return run(request, context.recordings, ...params);
+  };
+}
+
+function videoDeps(context: VeilServiceContext): VideoRouteDeps {
+  return { ...context, recordings: context.recordings?.routes.recordings };
 }
 
 type Route = [method: string, pattern: RegExp, run: (request: Request, context: VeilServiceContext, ...params: string[]) => Promise<Response>];
@@ -66,6 +84,11 @@ const ROUTES: Route[] = [
   ['POST', /^\/api\/audit\/events$/, ingestAuditEvents],
   ['GET', /^\/api\/audit\/events$/, readAuditEvents],
   ['GET', /^\/api\/jwks$/, serveJwks],
+  ['POST', /^\/api\/uploads$/, withRecordings((request, recordings) => createUpload(request, recordings.routes))],
+  ['POST', new RegExp(`^/api/uploads/${SEGMENT}/token$`), withRecordings((request, recordings, id) => renewUploadToken(request, recordings.routes, id!))],
+  ...(['HEAD', 'PATCH', 'DELETE'] as const).map((method): Route => [method, new RegExp(`^/api/uploads/${SEGMENT}$`), withRecordings((request, recordings, id) => handleUpload(request, recordings.routes, id!))]),
+  ['GET', /^\/api\/videos$/, (request, context) => listVideos(request, videoDeps(context))],
+  ['GET', new RegExp(`^/api/videos/${SEGMENT}$`), (request, context, id) => videoStatus(request, videoDeps(context), id!)],
 ];
 
 /** Default grace for late audit delivery: events queued on an offline laptop for up to a week. */
@@ -82,6 +105,7 @@ export function createVeilService(options: VeilServiceOptions): Handler {
     keys: options.keys,
     media: options.media,
     playbackTokens: options.playbackTokens,
+    recordings: options.recordings,
     watermark: {
       intervalSeconds: options.watermark?.intervalSeconds ?? DEFAULT_WATERMARK_INTERVAL_SECONDS,
       minOpacity: options.watermark?.minOpacity ?? DEFAULT_WATERMARK_MIN_OPACITY,

@@ -18,6 +18,7 @@ import {
   AUDIT_MAX_BATCH_EVENTS,
   AUDIT_MAX_STRING,
   isAuditEventType,
+  SERVER_AUDIT_EVENT_TYPES,
   UUID_PATTERN,
   type AuditEventType,
 } from '../../protocol/audit-events.js';
@@ -133,6 +134,7 @@ export async function ingestAuditEvents(request: Request, context: VeilServiceCo
   const parsed = events.map(validateEvent);
   const who = await verifyCredential(token, context, audit.lateDeliverySeconds);
   for (const [index, event] of parsed.entries()) {
+    if (SERVER_AUDIT_EVENT_TYPES.has(event.type)) invalid(`events[${index}] ("${event.type}") is written by the service itself`);
     if (who.kind === 'access' && !ACCESS_TOKEN_EVENT_TYPES.has(event.type)) invalid(`events[${index}] ("${event.type}") needs the playback token of its session`);
     if (who.kind === 'playback' && PRE_SESSION_TYPES.has(event.type)) invalid(`events[${index}] ("${event.type}") belongs before a playback session; send it with the access token`);
   }

@@ -22,6 +22,9 @@ export async function createPlaybackSession(request: Request, context: VeilServi
   const video = await context.videos.get(videoId);
   if (!video) fail('VIDEO_NOT_FOUND', undefined, { videoId });
   if (!canView(viewer, video) || (await context.videos.isAccessRevoked(video.id, viewer.sub))) throw new VeilError('PLAYBACK_NOT_GRANTED', { data: { videoId } });
+  // A recording is registered while it uploads; it plays once processing made it ready.
+  if (video.status === 'processing') throw new VeilError('VIDEO_NOT_READY', { data: { videoId } });
+  if (video.status === 'failed') throw new VeilError('VIDEO_PROCESSING_FAILED', { data: { videoId } });
 
   const sessionId = previousToken ? await renewedSessionId(context, previousToken, viewer, videoId) : randomUUID();
   const { token, expiresAt } = await context.playbackTokens.sign({

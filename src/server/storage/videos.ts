@@ -4,6 +4,7 @@
  */
 import type { StreamProtocol } from '../../protocol/playback.js';
 import type { Viewer } from '../../protocol/viewer.js';
+import type { VideoStatus } from '../../protocol/recording.js';
 
 export type ProtectionScheme =
   /** CENC (`cenc` scheme) DASH; keys released through the ClearKey license endpoint. */
@@ -15,7 +16,7 @@ export type ProtectionScheme =
 export type GeneralAccess = 'org' | 'restricted';
 
 /** `processing` until packaging has written the media and keys (the recorder's uploads). */
-export type VideoStatus = 'processing' | 'ready' | 'failed';
+export type { VideoStatus };
 
 export interface VideoRecord {
   id: string;
@@ -46,6 +47,9 @@ export interface VideoRepository {
    */
   setAccessRevoked(videoId: string, sub: string, revoked: boolean): Promise<void>;
   isAccessRevoked(videoId: string, sub: string): Promise<boolean>;
+  /** Videos `sub` owns or may watch by their org's general access, newest first. */
+  listVisibleTo(sub: string, org: string | undefined): Promise<VideoRecord[]>;
+  delete(id: string): Promise<void>;
 }
 
 /** Whether a viewer (already inside the perimeter, not revoked) may watch a video. */

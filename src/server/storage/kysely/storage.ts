@@ -10,6 +10,7 @@ import { contentKeyContext, KyselyKeyStore } from './keys.js';
 import { migrationProvider } from './migrations.js';
 import type { VeilDatabase } from './schema.js';
 import { KyselySigningKeyRing, privateKeyContext } from './signing-keys.js';
+import { KyselyRecordingRepository } from './recordings.js';
 import { KyselyVideoRepository } from './videos.js';
 
 export interface KekOptions {
@@ -31,6 +32,7 @@ export interface KyselyStorage {
   videos: KyselyVideoRepository;
   keys: KyselyKeyStore;
   signingKeys: KyselySigningKeyRing;
+  recordings: KyselyRecordingRepository;
   /** The id (fingerprint) of the KEK that wraps new values. */
   kekId: string;
 }
@@ -53,6 +55,7 @@ export async function openKyselyStorage(db: Kysely<VeilDatabase>, options: Kysel
     videos: new KyselyVideoRepository(db),
     keys: new KyselyKeyStore(db, keks),
     signingKeys: new KyselySigningKeyRing(db, keks, { retentionSeconds: options.signingKeyRetentionSeconds }),
+    recordings: new KyselyRecordingRepository(db),
     kekId: keks.current.id,
   };
 }

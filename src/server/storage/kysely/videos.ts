@@ -34,6 +34,20 @@ export class KyselyVideoRepository implements VideoRepository {
       .execute();
   }
 
+  async listVisibleTo(sub: string, org: string | undefined): Promise<VideoRecord[]> {
+    const rows = await this.db
+      .selectFrom('videos')
+      .selectAll()
+      .where((eb) => eb.or([eb('owner', '=', sub), ...(org ? [eb.and([eb('org', '=', org), eb('general_access', '=', 'org')])] : [])]))
+      .orderBy('created_at', 'desc')
+      .execute();
+    return rows.map(fromRow);
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.db.deleteFrom('videos').where('id', '=', id).execute();
+  }
+
   async isAccessRevoked(videoId: string, sub: string): Promise<boolean> {
     const row = await this.db
       .selectFrom('video_access_revocations')

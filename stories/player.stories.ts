@@ -8,7 +8,7 @@ import { html } from 'lit';
 import { expect, waitFor } from 'storybook/test';
 import '../src/elements/player/define.js';
 import type { VeilPlayer } from '../src/elements/player/player.js';
-import type { PlayerState } from '../src/playback/playback-controller.js';
+import type { PlayerState } from '../src/playback/state.js';
 import type { VeilSessionState } from '../src/identity/types.js';
 import { installStoryApi } from './support/story-api.js';
 import { canvasEngine, pendingEngine, type EngineLoader } from './support/story-engine.js';

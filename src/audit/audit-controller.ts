@@ -8,13 +8,13 @@
  * Events of a playback session are sent with its playback token (the server takes actor, org and
  * video from it); events before one exists (sign-in, denials) with the viewer's access token.
  */
-import type { WatermarkSecurityEvent } from '../watermark/guard-controller.js';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { VeilError } from '../protocol/errors.js';
 import type { VeilSessionState } from '../identity/types.js';
 import type { PlaybackSession } from '../protocol/playback.js';
-import { apiUrls } from '../protocol/paths.js';
-import type { PlayerState } from '../playback/playback-controller.js';
+import { emitVeilEvent } from '../internal/emit.js';
+import type { PlayerState } from '../playback/state.js';
+import type { WatermarkSecurityEvent } from '../watermark/types.js';
 import { auditDelivery, type AuditDelivery } from './delivery.js';
 import { isSecurityEvent, type AuditEvent, type AuditEventData, type AuditEventType } from '../protocol/audit-events.js';
 
@@ -31,8 +31,6 @@ export interface AuditSource {
 const ACCESS_TYPES = new Set<AuditEventType>(['sign-in', 'perimeter-denied', 'playback-session-denied']);
 const HEARTBEAT_SECONDS = 30;
 const MIN_SEEK_SECONDS = 0.25;
-
-export const AUDIT_EVENT = 'veil-audit';
 
 function uuid(): string {
   return crypto.randomUUID();
@@ -77,7 +75,7 @@ export class AuditController implements ReactiveController {
       const sub = viewer?.claims?.sub;
       if (!viewer || viewer.status !== 'signed-in' || !sub) return undefined;
       credentialKey = `access:${sub}`;
-      endpoint = apiUrls(viewer.api).auditEvents();
+      endpoint = viewer.client.auditEventsUrl;
       delivery.registerCredential(credentialKey, () => viewer.getAccessToken());
     } else {
       if (!playback) return undefined;
@@ -96,7 +94,7 @@ export class AuditController implements ReactiveController {
       data: Object.freeze({ ...data }) as AuditEvent['data'],
     });
     const queued = delivery.enqueue({ id: event.id, endpoint, credentialKey, event }, isSecurityEvent(type));
-    this.#host.dispatchEvent(new CustomEvent(AUDIT_EVENT, { detail: event, bubbles: true, composed: true, cancelable: false }));
+    emitVeilEvent(this.#host, 'veil-audit', event);
     await queued;
     return event;
   }
@@ -111,8 +109,8 @@ export class AuditController implements ReactiveController {
     if (viewer && sub) this.#delivery().registerCredential(`access:${sub}`, () => viewer.getAccessToken());
   }
 
-  /** The player reports every state change here. */
-  playbackStateChanged(state: PlayerState, error: VeilError | undefined): void {
+  /** The player reports every state change here (from its playback controller's callback). */
+  stateChanged(state: PlayerState, error: VeilError | undefined): void {
     const previous = this.#lastState;
     this.#lastState = state;
     if (state === 'authorizing' && previous !== 'authorizing') this.#newSession();
@@ -190,7 +188,7 @@ export class AuditController implements ReactiveController {
     });
     // Dispatched by the watermark guard once per tamper episode, naming what it found.
     this.#listen(host, 'veil-watermark-tampered', (event) => {
-      const vectors = (event as CustomEvent<Partial<WatermarkSecurityEvent>>).detail?.vectors;
+      const vectors = (event as CustomEvent<Partial<WatermarkSecurityEvent> | undefined>).detail?.vectors;
       const vector = Array.isArray(vectors) && vectors.length > 0 ? vectors.join(',') : 'unknown';
       void this.record('watermark-tampered', { vector: vector.slice(0, 256) });
     });

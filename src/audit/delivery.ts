@@ -8,6 +8,8 @@
  * deduplicates by event id.
  */
 import { VeilError } from '../protocol/errors.js';
+import { backoffDelay } from '../internal/backoff.js';
+import { emitVeilEvent } from '../internal/emit.js';
 import { AUDIT_MAX_BATCH_BYTES, AUDIT_MAX_BATCH_EVENTS } from '../protocol/audit-events.js';
 import { IndexedDbAuditQueue, MemoryAuditQueue, type AuditQueue, type QueuedEvent } from './queue.js';
 
@@ -207,8 +209,7 @@ export class AuditDelivery {
     }
     if (failed) {
       this.#failures += 1;
-      const backoff = Math.min(this.maxBackoffMs, this.minIntervalMs * 2 ** (this.#failures - 1));
-      this.#retryAt = Date.now() + backoff * (0.8 + Math.random() * 0.4);
+      this.#retryAt = Date.now() + backoffDelay({ baseDelayMs: this.minIntervalMs, maxDelayMs: this.maxBackoffMs }, this.#failures - 1);
       this.#reschedule(0);
     } else {
       this.#failures = 0;
@@ -252,9 +253,7 @@ export class AuditDelivery {
   #dropped(ids: string[], status: number): void {
     const error = new VeilError('AUDIT_DELIVERY_FAILED', { data: { ids, status } });
     console.warn(`[veil] ${error.code}: ${error.hint}`, { ids, status });
-    if (typeof document !== 'undefined') {
-      document.dispatchEvent(new CustomEvent('veil-error', { detail: error, bubbles: true, composed: true }));
-    }
+    if (typeof document !== 'undefined') emitVeilEvent(document, 'veil-error', error);
   }
 }
 

@@ -1,3 +1,4 @@
+import type { VeilClient } from '../api/client.js';
 import type { VeilError } from '../protocol/errors.js';
 import type { PerimeterPolicy } from '../protocol/perimeter.js';
 import type { Viewer } from '../protocol/viewer.js';
@@ -6,7 +7,8 @@ export type SessionStatus = 'initializing' | 'signed-out' | 'signing-in' | 'sign
 
 /**
  * What `<veil-session>` provides to its descendants (through `@lit/context`): who the viewer is,
- * where the Veil API lives, the perimeter, and a way to get a current access token.
+ * where the Veil API lives, the perimeter, a way to get a current access token, and the API
+ * client that sends it.
  */
 export interface VeilSessionState {
   status: SessionStatus;
@@ -17,5 +19,7 @@ export interface VeilSessionState {
   error?: VeilError;
   /** A current access token for the Veil API; rejects with `SIGN_IN_REQUIRED` when signed out. */
   getAccessToken(): Promise<string>;
+  /** Calls the Veil API for this viewer (elements and controllers build no URLs). */
+  client: VeilClient;
   signIn(): Promise<void>;
 }

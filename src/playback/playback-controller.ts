@@ -7,22 +7,23 @@ import { VeilError } from '../protocol/errors.js';
 import { perimeterViolation } from '../protocol/perimeter.js';
 import type { VeilSessionState } from '../identity/types.js';
 import type { PlaybackSession } from '../protocol/playback.js';
-import { loadEngine, type Engine, type EngineOptions } from './engines/engine.js';
-import { withRetry } from './retry.js';
-import { requestPlaybackSession } from './session-client.js';
+import { loadEngine } from './engines/registry.js';
+import type { Engine, EngineLoader } from './engines/types.js';
+import type { PlayerState } from './state.js';
 import { TokenRenewalController } from './token-renewal.js';
 
-export type PlayerState = 'signed-out' | 'authorizing' | 'denied' | 'loading' | 'playing' | 'paused' | 'ended' | 'error';
-
-export interface PlaybackHost extends ReactiveControllerHost {
-  readonly media: HTMLVideoElement | null;
-  readonly hlsWorkerUrl: string;
-  /** Replaces engine selection (custom engines, stories); the built-in shaka/hls.js choice when unset. */
-  readonly engineLoader?: (options: EngineOptions) => Promise<Engine>;
-  /** Called on every state change, and with the error that caused `denied` or `error`. */
-  playbackStateChanged(state: PlayerState, error: VeilError | undefined): void;
+/** What the controller reads from its element, and the callbacks it reports through. */
+export interface PlaybackOptions {
+  /** The media element the host rendered (null before its first render). */
+  media(): HTMLVideoElement | null;
+  /** URL of hls.js's worker file, when the host has one. */
+  hlsWorkerUrl(): string | undefined;
+  /** Replaces engine selection (custom engines, stories); the built-in shaka/hls.js choice when undefined. */
+  engineLoader(): EngineLoader | undefined;
+  /** Called on every visible state change, with the error that caused `denied` or `error`. */
+  onStateChange(state: PlayerState, error: VeilError | undefined): void;
   /** Called when a renewal replaced the playback token (same session id). */
-  playbackTokenRenewed(session: PlaybackSession): void;
+  onTokenRenewed(session: PlaybackSession): void;
 }
 
 /** Errors that mean "not for you" rather than "something broke": they end in `denied`. */
@@ -32,7 +33,8 @@ const DENIAL_CODES = new Set(['PERIMETER_DENIED', 'PLAYBACK_NOT_GRANTED', 'VIDEO
 const FINAL_STATES = new Set<PlayerState>(['denied', 'error']);
 
 export class PlaybackController implements ReactiveController {
-  readonly #host: PlaybackHost;
+  readonly #host: ReactiveControllerHost;
+  readonly #options: PlaybackOptions;
   readonly #tokens: TokenRenewalController;
   #engine?: Engine;
   #run?: AbortController;
@@ -48,17 +50,18 @@ export class PlaybackController implements ReactiveController {
     return this.#engine;
   }
 
-  constructor(host: PlaybackHost) {
+  constructor(host: ReactiveControllerHost, options: PlaybackOptions) {
     this.#host = host;
+    this.#options = options;
     host.addController(this);
     this.#tokens = new TokenRenewalController(host, {
       renew: async (current) => {
         const session = this.#startedFor?.session;
         if (!session) throw new VeilError('SIGN_IN_REQUIRED');
-        return requestPlaybackSession(session.api, { videoId: current.videoId, previousToken: current.token }, await session.getAccessToken());
+        return session.client.renewPlaybackSession(current);
       },
       renewed: (session) => {
-        this.#host.playbackTokenRenewed(session);
+        this.#options.onTokenRenewed(session);
         this.#host.requestUpdate();
       },
       failed: (error) => this.fail(error),
@@ -113,14 +116,14 @@ export class PlaybackController implements ReactiveController {
   mediaEvent(type: string): void {
     if (!this.#engine || FINAL_STATES.has(this.#underlying.state)) return;
     if (type === 'playing') this.#set('playing');
-    else if (type === 'pause' && !this.#host.media?.ended) this.#set('paused');
+    else if (type === 'pause' && !this.#options.media()?.ended) this.#set('paused');
     else if (type === 'ended') this.#set('ended');
   }
 
   /** A fatal error after start-up (engine, renewal, or a guard such as the watermark's). The first one wins. */
   fail(error: VeilError): void {
     if (FINAL_STATES.has(this.#underlying.state)) return;
-    this.#host.media?.pause();
+    this.#options.media()?.pause();
     this.#tokens.stop();
     this.#set(DENIAL_CODES.has(error.code) ? 'denied' : 'error', error);
   }
@@ -131,7 +134,7 @@ export class PlaybackController implements ReactiveController {
    */
   hold(error: VeilError): void {
     this.#hold = error;
-    this.#host.media?.pause();
+    this.#options.media()?.pause();
     this.#publish();
   }
 
@@ -149,24 +152,20 @@ export class PlaybackController implements ReactiveController {
       const reason = session.claims ? perimeterViolation(session.claims, session.perimeter) : 'issuer';
       if (reason) throw new VeilError('PERIMETER_DENIED', { data: { reason } });
 
-      const playbackSession = await withRetry(
-        async () => requestPlaybackSession(session.api, { videoId }, await session.getAccessToken(), run.signal),
-        undefined,
-        run.signal,
-      );
+      const playbackSession = await session.client.createPlaybackSession(videoId, run.signal);
       if (run.signal.aborted) return;
       this.#tokens.start(playbackSession);
       this.#set('loading');
 
-      const media = this.#host.media;
+      const media = this.#options.media();
       if (!media) throw new VeilError('CONFIG_INVALID', { message: 'The player has no media element yet.' });
-      const engine = await (this.#host.engineLoader ?? loadEngine)({
+      const engine = await (this.#options.engineLoader() ?? loadEngine)({
         media,
         session: playbackSession,
         token: () => this.#tokens.freshToken(),
         renewToken: () => this.#tokens.afterUnauthorized(),
         onError: (error) => this.fail(error),
-        hlsWorkerUrl: this.#host.hlsWorkerUrl || undefined,
+        hlsWorkerUrl: this.#options.hlsWorkerUrl(),
       });
       if (run.signal.aborted) {
         await engine.destroy();
@@ -205,7 +204,7 @@ export class PlaybackController implements ReactiveController {
     const published = this.#published;
     if (published && published.state === visible.state && published.error === visible.error) return;
     this.#published = visible;
-    this.#host.playbackStateChanged(visible.state, visible.error);
+    this.#options.onStateChange(visible.state, visible.error);
     this.#host.requestUpdate();
   }
 }

@@ -7,7 +7,8 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { VeilError } from '../protocol/errors.js';
 import { RENEWAL_GRACE_SECONDS } from '../protocol/defaults.js';
 import type { PlaybackSession } from '../protocol/playback.js';
-import { backoffDelay, DEFAULT_RETRY, isTransient, sleep, whenOnline } from './retry.js';
+import { isTransient } from '../api/errors.js';
+import { DEFAULT_RETRY, withRetry } from '../internal/backoff.js';
 
 /** Fraction of the token's lifetime after which it is renewed. */
 export const RENEW_AT = 0.7;
@@ -117,19 +118,17 @@ export class TokenRenewalController implements ReactiveController {
     return flight;
   }
 
-  async #renewWithRetry(current: PlaybackSession, stopped: AbortSignal): Promise<PlaybackSession> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.#callbacks.renew(current);
-      } catch (error) {
-        // Transient trouble is retried for as long as the current token (plus the server's
-        // renewal grace) could still be renewed; anything else is final.
-        const hopeLeft = Date.now() < this.#expiresLocal + RENEWAL_GRACE_SECONDS * 1000;
-        if (stopped.aborted || !isTransient(error) || !hopeLeft) throw error;
-        if (!navigator.onLine) await whenOnline(stopped);
-        else await sleep(backoffDelay(DEFAULT_RETRY, Math.min(attempt, 4)), stopped);
-      }
-    }
+  /**
+   * Transient trouble is retried for as long as the current token (plus the server's renewal
+   * grace) could still be renewed; anything else is final. Offline waits for the network.
+   */
+  #renewWithRetry(current: PlaybackSession, stopped: AbortSignal): Promise<PlaybackSession> {
+    const hopeLeft = () => Date.now() < this.#expiresLocal + RENEWAL_GRACE_SECONDS * 1000;
+    return withRetry(() => this.#callbacks.renew(current), {
+      shouldRetry: (error) => isTransient(error) && hopeLeft(),
+      policy: { ...DEFAULT_RETRY, attempts: Infinity },
+      signal: stopped,
+    });
   }
 
   #adopt(session: PlaybackSession): void {

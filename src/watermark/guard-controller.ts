@@ -15,58 +15,28 @@
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { VeilError } from '../protocol/errors.js';
-import { emitVeilEvent } from '../elements/events.js';
+import { emitVeilEvent } from '../internal/emit.js';
 import type { WatermarkOverlay } from './overlay-controller.js';
 import { leavePictureInPicture, pictureInPictureOpen, refusePictureInPicture } from './picture-in-picture.js';
 import { ShadowIntegrity } from './shadow-integrity.js';
-import { videoShown, visibilityProblems, type VisibilityVector } from './visibility-checks.js';
+import type { TamperVector, WatermarkSecurityEvent } from './types.js';
+import { videoShown, visibilityProblems } from './visibility-checks.js';
 
 /** How often the guard looks without being told of a change (the pause latency bound). */
 export const CHECK_INTERVAL_MS = 50;
-
-/** What was done to the watermark. */
-export type TamperVector =
-  | VisibilityVector
-  /** The overlay element is no longer in the player's shadow root. */
-  | 'removed'
-  /** Another element took the overlay's place. */
-  | 'replaced'
-  /** The overlay's text is not what the server's session says. */
-  | 'text'
-  /** The overlay is not where the player put it (pinned by a rule, so it would stop moving). */
-  | 'position'
-  /** Nodes, attributes or text of the player's shadow root were changed from outside. */
-  | 'shadow-root-altered'
-  /** The shadow root's style sheets were replaced or edited. */
-  | 'shadow-styles'
-  /** The video went into (or was allowed into) Picture-in-Picture. */
-  | 'picture-in-picture'
-  /** An element inside the player (the bare video) went fullscreen without the overlay. */
-  | 'fullscreen'
-  /** The player was moved into another document (a Document Picture-in-Picture window, a frame). */
-  | 'document-pip';
-
-/** The audit hook: one record per tamper episode and per recovery (see README "Watermark"). */
-export interface WatermarkSecurityEvent {
-  type: 'watermark-tampered' | 'watermark-restored';
-  /** What was found (for `watermark-restored`: what had been found). */
-  vectors: TamperVector[];
-  /** Epoch milliseconds. */
-  at: number;
-  videoId: string;
-  /** The playback session the watermark belongs to (`''` when none was running). */
-  sessionId: string;
-}
 
 export interface WatermarkGuardHost extends ReactiveControllerHost, HTMLElement {
   readonly renderRoot: HTMLElement | DocumentFragment;
   /** The media element lit rendered (not looked up again, so a substitute is not it). */
   readonly media: HTMLVideoElement | null;
   readonly video: string;
+}
+
+export interface WatermarkGuardOptions {
   /** Hold playback with this error (the media is already paused). */
-  watermarkTampered(error: VeilError): void;
+  onTampered(error: VeilError): void;
   /** Release the hold. */
-  watermarkIntact(): void;
+  onIntact(): void;
 }
 
 /**
@@ -82,6 +52,7 @@ const MAX_EVENTS = 100;
 export class WatermarkGuard implements ReactiveController {
   readonly #host: WatermarkGuardHost;
   readonly #overlay: WatermarkOverlay;
+  readonly #options: WatermarkGuardOptions;
   #integrity?: ShadowIntegrity;
   #hostObserver?: MutationObserver;
   #pageObserver?: MutationObserver;
@@ -93,9 +64,10 @@ export class WatermarkGuard implements ReactiveController {
   #error?: VeilError;
   readonly #events: WatermarkSecurityEvent[] = [];
 
-  constructor(host: WatermarkGuardHost, overlay: WatermarkOverlay) {
+  constructor(host: WatermarkGuardHost, overlay: WatermarkOverlay, options: WatermarkGuardOptions) {
     this.#host = host;
     this.#overlay = overlay;
+    this.#options = options;
     host.addController(this);
   }
 
@@ -218,7 +190,7 @@ export class WatermarkGuard implements ReactiveController {
     this.#vectors = vectors;
     if (!first) return;
     this.#error = new VeilError('WATERMARK_TAMPERED', { data: { vectors } });
-    this.#host.watermarkTampered(this.#error);
+    this.#options.onTampered(this.#error);
     this.#record('watermark-tampered', vectors);
   }
 
@@ -226,7 +198,7 @@ export class WatermarkGuard implements ReactiveController {
     const vectors = this.#vectors;
     this.#vectors = [];
     this.#error = undefined;
-    this.#host.watermarkIntact();
+    this.#options.onIntact();
     this.#record('watermark-restored', vectors);
   }
 

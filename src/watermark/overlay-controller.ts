@@ -4,7 +4,7 @@
  * from the server's answer); nothing the host page sets reaches it.
  */
 import { html, nothing, type ReactiveController, type ReactiveControllerHost } from 'lit';
-import { capture } from './capture.js';
+import { capture } from '../internal/capture.js';
 import { applyPolicy, opacityValue, watermarkLines, type AppliedWatermarkPolicy } from './policy.js';
 import type { WatermarkPolicy } from '../protocol/playback.js';
 

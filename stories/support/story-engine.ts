@@ -3,13 +3,12 @@
  * with no network. The picture is an animated canvas — live through `captureStream()`, or recorded
  * into a short WebM clip (a live MediaStream never ends in Chromium, a clip does).
  */
-import type { Engine, EngineOptions } from '../../src/playback/engines/engine.js';
-import { AUTO_QUALITY } from '../../src/playback/engines/engine.js';
+import { AUTO_QUALITY, type Engine, type EngineLoader } from '../../src/playback/engines/types.js';
 import { TrackListeners } from '../../src/playback/engines/tracks.js';
 import { NativeCaptions } from '../../src/playback/captions/native-captions.js';
 import { VeilError } from '../../src/protocol/errors.js';
 
-export type EngineLoader = (options: EngineOptions) => Promise<Engine>;
+export type { EngineLoader };
 
 const WIDTH = 640;
 const HEIGHT = 360;

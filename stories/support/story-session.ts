@@ -1,31 +1,15 @@
 /**
- * A story-local stand-in for `<veil-session>`: provides a chosen session state through the same
- * context, so a story picks the viewer without an identity provider (like the browser tests'
- * `<test-session>`). The player under it is the real one.
+ * The stories' stand-in for `<veil-session>`: `<story-session>` (the stand-in shared with the
+ * browser tests, `test/support/sessions.ts`) and the story viewers. The player under it is the
+ * real one.
  */
-import { ContextProvider } from '@lit/context';
-import { html, LitElement } from 'lit';
-import { VeilError } from '../../src/protocol/errors.js';
-import { sessionContext } from '../../src/identity/context.js';
+import { defineSessionStandIn, signedInState, signedOutState, type SessionStandIn, type StandInSession } from '../../test/support/sessions.js';
 import type { VeilSessionState } from '../../src/identity/types.js';
 import { STORY_API } from './story-api.js';
 import type { Viewer } from '../../src/protocol/viewer.js';
 
-export class StorySession extends LitElement {
-  readonly #provider = new ContextProvider(this, { context: sessionContext });
-
-  set session(value: VeilSessionState | undefined) {
-    this.#provider.setValue(value);
-  }
-  get session(): VeilSessionState | undefined {
-    return this.#provider.value;
-  }
-
-  protected override render() {
-    return html`<slot></slot>`;
-  }
-}
-if (!customElements.get('story-session')) customElements.define('story-session', StorySession);
+export type StorySession = SessionStandIn;
+defineSessionStandIn('story-session');
 
 declare global {
   interface HTMLElementTagNameMap {
@@ -35,21 +19,17 @@ declare global {
 
 export const STORY_ISSUER = 'https://login.acme.example';
 
-/** The perimeter of every story: members of org `acme` at the story issuer. */
-const perimeter = { issuer: STORY_ISSUER, org: 'acme' };
+/** Every story's session: the story API, and members of org `acme` at the story issuer. */
+const storySession: StandInSession = {
+  api: STORY_API,
+  perimeter: { issuer: STORY_ISSUER, org: 'acme' },
+  signIn: async () => {
+    console.info('[story] signIn() requested: a real <veil-session> would redirect to the identity provider');
+  },
+};
 
 export function signedOutSession(): VeilSessionState {
-  return {
-    status: 'signed-out',
-    api: STORY_API,
-    perimeter,
-    getAccessToken: async () => {
-      throw new VeilError('SIGN_IN_REQUIRED');
-    },
-    signIn: async () => {
-      console.info('[story] signIn() requested: a real <veil-session> would redirect to the identity provider');
-    },
-  };
+  return signedOutState(storySession);
 }
 
 export interface SignedInOptions {
@@ -59,12 +39,9 @@ export interface SignedInOptions {
 }
 
 export function signedInSession({ claims, getAccessToken }: SignedInOptions = {}): VeilSessionState {
-  return {
-    status: 'signed-in',
-    api: STORY_API,
-    perimeter,
-    claims: { issuer: STORY_ISSUER, sub: 'viewer', org: 'acme', email: 'viewer@acme.test', groups: [], ...claims },
-    getAccessToken: getAccessToken ?? (async () => 'story-access-token'),
-    signIn: async () => undefined,
-  };
+  return signedInState(
+    { ...storySession, signIn: async () => undefined },
+    { issuer: STORY_ISSUER, sub: 'viewer', org: 'acme', email: 'viewer@acme.test', groups: [], ...claims },
+    getAccessToken ?? (async () => 'story-access-token'),
+  );
 }

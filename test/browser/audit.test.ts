@@ -4,7 +4,7 @@ import { AuditDelivery } from '../../src/audit/delivery.js';
 import { AUDIT_MAX_BATCH_BYTES, type AuditEvent } from '../../src/protocol/audit-events.js';
 import { IndexedDbAuditQueue, MemoryAuditQueue, type QueuedEvent } from '../../src/audit/queue.js';
 import type { PlaybackSession } from '../../src/protocol/playback.js';
-import { ISSUER } from './fixtures.js';
+import { signedIn } from './fixtures.js';
 import { LitElement } from 'lit';
 
 function entry(seq: number, data: AuditEvent['data'] = {}): QueuedEvent {
@@ -70,7 +70,7 @@ describe('AuditController', () => {
     const delivery = new AuditDelivery({ queue, minIntervalMs: 60_000, fetch: async () => new Response('{}', { status: 503 }) });
     const playback = { token: 't', sessionId: 'sid', audit: { url: 'https://api.invalid/api/audit/events' }, protocol: 'dash' } as PlaybackSession;
     const audit = new AuditController(el, {
-      viewer: () => ({ status: 'signed-in', api: 'https://api.invalid', perimeter: { issuer: ISSUER }, claims: { issuer: ISSUER, sub: 'bob', groups: [] }, getAccessToken: async () => 'at', signIn: async () => undefined }),
+      viewer: () => signedIn({ sub: 'bob' }),
       playbackSession: () => playback,
     }, { delivery });
     let announced: AuditEvent | undefined;

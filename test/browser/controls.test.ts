@@ -8,7 +8,7 @@ import { sendKeys } from '@web/test-runner-commands';
 import { ifDefined } from 'lit/directives/if-defined.js';
 import '../../src/elements/player/define.js';
 import type { VeilPlayer } from '../../src/elements/player/player.js';
-import { resetVeilStrings, setVeilStrings } from '../../src/elements/player/strings.js';
+import { resetVeilStrings, setVeilStrings } from '../../src/i18n/locale.js';
 import type { VeilSessionState } from '../../src/identity/types.js';
 import { installStoryApi } from '../../stories/support/story-api.js';
 import { silentClipEngine, type EngineLoader } from '../../stories/support/story-engine.js';

@@ -1,6 +1,6 @@
 import { expect } from '@open-wc/testing';
-import { engineFor } from '../../src/playback/engines/engine.js';
-import { tokenAudience } from '../../src/playback/engines/engine.js';
+import { engineFor } from '../../src/playback/engines/registry.js';
+import { tokenAudience } from '../../src/playback/engines/config.js';
 import type { PlaybackSession } from '../../src/protocol/playback.js';
 
 describe('engine selection', () => {

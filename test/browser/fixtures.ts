@@ -1,64 +1,43 @@
 /**
- * A stand-in for `<veil-session>` that provides a given session state: lets player tests choose
- * the viewer without an identity provider (the end-to-end tests use the real one).
+ * Player test fixtures: `<test-session>` (the shared session stand-in, `test/support/sessions.ts`)
+ * with the viewers these tests use, and a player that really plays without a network.
  */
-import { ContextProvider } from '@lit/context';
 import { fixture, waitUntil } from '@open-wc/testing';
-import { html, LitElement } from 'lit';
+import { html } from 'lit';
 import '../../src/elements/player/define.js';
 import type { VeilPlayer } from '../../src/elements/player/player.js';
 import type { WatermarkPolicy } from '../../src/protocol/playback.js';
 import { installStoryApi } from '../../stories/support/story-api.js';
 import { canvasEngine } from '../../stories/support/story-engine.js';
 import { signedInSession, type StorySession } from '../../stories/support/story-session.js';
-import { VeilError } from '../../src/protocol/errors.js';
-import { sessionContext } from '../../src/identity/context.js';
 import type { VeilSessionState } from '../../src/identity/types.js';
 import type { Viewer } from '../../src/protocol/viewer.js';
+import { defineSessionStandIn, signedInState, signedOutState, type SessionStandIn, type StandInSession } from '../support/sessions.js';
 
-export class TestSession extends LitElement {
-  readonly provider = new ContextProvider(this, { context: sessionContext });
-
-  set session(value: VeilSessionState | undefined) {
-    this.provider.setValue(value);
-  }
-
-  protected override render() {
-    return html`<slot></slot>`;
-  }
-}
-if (!customElements.get('test-session')) customElements.define('test-session', TestSession);
+export type TestSession = SessionStandIn;
+defineSessionStandIn('test-session');
 
 export const ISSUER = 'https://idp.test';
 
-export function signedIn(claims: Partial<Viewer>, calls: string[] = []): VeilSessionState {
+function testSession(calls: string[]): StandInSession {
   return {
-    status: 'signed-in',
     api: 'https://api.invalid',
     perimeter: { issuer: ISSUER, org: 'acme' },
-    claims: { issuer: ISSUER, sub: 'someone', groups: [], ...claims },
-    getAccessToken: async () => {
-      calls.push('getAccessToken');
-      return 'access-token';
-    },
     signIn: async () => {
       calls.push('signIn');
     },
   };
 }
 
+export function signedIn(claims: Partial<Viewer>, calls: string[] = []): VeilSessionState {
+  return signedInState(testSession(calls), { issuer: ISSUER, sub: 'someone', groups: [], ...claims }, async () => {
+    calls.push('getAccessToken');
+    return 'access-token';
+  });
+}
+
 export function signedOut(calls: string[] = []): VeilSessionState {
-  return {
-    status: 'signed-out',
-    api: 'https://api.invalid',
-    perimeter: { issuer: ISSUER, org: 'acme' },
-    getAccessToken: async () => {
-      throw new VeilError('SIGN_IN_REQUIRED');
-    },
-    signIn: async () => {
-      calls.push('signIn');
-    },
-  };
+  return signedOutState(testSession(calls));
 }
 
 /**

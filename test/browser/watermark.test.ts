@@ -7,7 +7,7 @@
 import { expect, waitUntil } from '@open-wc/testing';
 import { sendMouse } from '@web/test-runner-commands';
 import type { VeilError } from '../../src/protocol/errors.js';
-import type { TamperVector, WatermarkSecurityEvent } from '../../src/watermark/guard-controller.js';
+import type { TamperVector, WatermarkSecurityEvent } from '../../src/watermark/types.js';
 import { grantedPlayer, type GrantedPlayer } from './fixtures.js';
 
 const PART = 'veil-player::part(watermark)';

@@ -80,6 +80,35 @@ for (const videoId of ['sample-dash', 'sample-hls']) {
   });
 }
 
+describe('the sign-in callback page', () => {
+  it('shows no error: the player stays authorizing until the session has settled on ?v= (no CONFIG_INVALID flash)', async () => {
+    const { page } = await freshPage();
+    // Every state the player shows, in every document of the flow (sessionStorage outlives the
+    // callback document's navigation to /watch?v=...; the IdP shares the origin).
+    // (No named inner functions: tsx would wrap them in a helper the page does not have.)
+    await page.evaluateOnNewDocument(() => {
+      new MutationObserver((records) => {
+        for (const record of records) {
+          const element = record.target as Element;
+          if (element.localName !== 'veil-player') continue;
+          const where = new URL(location.href).searchParams.has('code') ? 'callback' : `${location.pathname}${location.search}`;
+          const seen = JSON.parse(sessionStorage.getItem('veil-test-states') ?? '[]') as string[];
+          seen.push(`${where} ${element.getAttribute('state')} ${element.getAttribute('error-code') ?? '-'}`);
+          sessionStorage.setItem('veil-test-states', JSON.stringify(seen));
+        }
+      }).observe(document, { subtree: true, attributes: true, attributeFilter: ['state', 'error-code'] });
+    });
+    await signInAndWatch(page, 'sample-dash', 'bob@acme.test');
+    await playerState(page, ['paused', 'playing']);
+    const seen = await page.evaluate(() => JSON.parse(sessionStorage.getItem('veil-test-states') ?? '[]') as string[]);
+    const callback = seen.filter((entry) => entry.startsWith('callback '));
+    assert.ok(callback.length > 0, `the callback page's player was observed: ${seen.join(' | ')}`);
+    for (const entry of callback) assert.match(entry, /^callback (signed-out|authorizing) -$/, `callback page: ${seen.join(' | ')}`);
+    assert.deepEqual(seen.filter((entry) => / (error|denied) /.test(entry) || !entry.endsWith(' -')), [], 'no error state or code anywhere in the flow');
+    await page.browserContext().close();
+  });
+});
+
 describe('mallory (org globex) opens an acme video', () => {
   it('is denied with a perimeter error and downloads no media, key, license or engine byte', async () => {
     const { page, csp, requests } = await freshPage();

@@ -4,10 +4,10 @@
  * media element and the engine report, and the actions to call.
  */
 import { html, nothing } from 'lit';
-import { AUTO_QUALITY, type EngineQualities, type EngineQuality, type EngineTextTrack, type EngineTextTracks } from '../../playback/engines/engine.js';
+import { AUTO_QUALITY, type EngineQualities, type EngineQuality, type EngineTextTrack, type EngineTextTracks } from '../../playback/engines/types.js';
 import { formatTime } from './format-time.js';
 import type { MenuController } from './menu.js';
-import type { StringsController } from './strings.js';
+import type { StringsController } from '../../i18n/strings-controller.js';
 
 export const PLAYBACK_RATES = [0.5, 0.75, 1, 1.25, 1.5, 2] as const;
 

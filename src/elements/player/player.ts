@@ -1,23 +1,25 @@
 import { consume } from '@lit/context';
-import { AuditController } from '../../audit/audit-controller.js';
 import { adoptStyles, html, LitElement, nothing, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import { VeilError } from '../../protocol/errors.js';
+import { AuditController } from '../../audit/audit-controller.js';
+import { StringsController } from '../../i18n/strings-controller.js';
 import { sessionContext } from '../../identity/context.js';
 import type { VeilSessionState } from '../../identity/types.js';
-import type { Engine, EngineOptions, EngineTextTrack } from '../../playback/engines/engine.js';
-import { PlaybackController, type PlaybackHost, type PlayerState } from '../../playback/playback-controller.js';
+import { capture } from '../../internal/capture.js';
+import { emitVeilError, emitVeilEvent } from '../../internal/emit.js';
+import type { Engine, EngineLoader, EngineTextTrack } from '../../playback/engines/types.js';
+import { PlaybackController } from '../../playback/playback-controller.js';
+import type { PlayerState } from '../../playback/state.js';
+import { VeilError } from '../../protocol/errors.js';
 import type { PlaybackSession } from '../../protocol/playback.js';
-import { capture } from '../../watermark/capture.js';
-import { WatermarkGuard, type WatermarkSecurityEvent } from '../../watermark/guard-controller.js';
+import { WatermarkGuard } from '../../watermark/guard-controller.js';
 import { WatermarkOverlay } from '../../watermark/overlay-controller.js';
-import { emitVeilError, emitVeilEvent } from '../events.js';
+import type { WatermarkSecurityEvent } from '../../watermark/types.js';
 import { captionLabel, currentQualityLabel, rateLabel, renderControls, type ControlsActions } from './controls.js';
 import { formatTime } from './format-time.js';
 import { KeyboardController, type KeyboardActions } from './keyboard-controller.js';
 import { MenuController } from './menu.js';
 import { playerStyles } from './player.styles.js';
-import { StringsController } from './strings.js';
 
 /** Media events re-dispatched from the inner `<video>` on the player (same names, not bubbling). */
 export const MEDIA_EVENTS = [
@@ -33,6 +35,12 @@ export const MEDIA_EVENTS = [
  * seek, time, mute, volume, captions (toggle and language), quality, speed, fullscreen; keyboard
  * shortcuts while focus is in the player (Space/K, ←/→, J/L, ↑/↓, M, F, C). Strings follow the
  * `lang` attribute (or the nearest ancestor's); other languages come from `setVeilStrings()`.
+ *
+ * @attr {'signed-out' | 'authorizing' | 'denied' | 'loading' | 'playing' | 'paused' | 'ended' | 'error'} state -
+ *   Reflected, read-only: where the player is (the `state` property). Set by the player; a value
+ *   written by the page is overwritten.
+ * @attr {string} error-code - Reflected, read-only: the `VeilError` code behind `denied` or `error`
+ *   (e.g. `PERIMETER_DENIED`, `WATERMARK_TAMPERED`); absent otherwise.
  *
  * @fires veil-error - Playback was denied or failed, or the watermark was tampered with
  *   (`WATERMARK_TAMPERED`). `detail` is a `VeilError`.
@@ -63,7 +71,7 @@ export const MEDIA_EVENTS = [
  * (`state="error"`, `error-code="WATERMARK_TAMPERED"`) while it is hidden, covered or altered.
  * Picture-in-Picture is refused.
  */
-export class VeilPlayer extends LitElement implements PlaybackHost {
+export class VeilPlayer extends LitElement {
   static override styles = playerStyles;
 
   /** Id of the video to play, as known to the Veil service. */
@@ -78,16 +86,26 @@ export class VeilPlayer extends LitElement implements PlaybackHost {
    * for a custom engine or a story. It receives the media element, the playback session and the
    * token accessor; the token must still go in headers only.
    */
-  @property({ attribute: false }) engineLoader?: (options: EngineOptions) => Promise<Engine>;
+  @property({ attribute: false }) engineLoader?: EngineLoader;
 
   @consume({ context: sessionContext, subscribe: true })
   @state()
   protected session: VeilSessionState | undefined;
 
   #video?: HTMLVideoElement;
-  readonly #playback = new PlaybackController(this);
+  readonly #playback = new PlaybackController(this, {
+    media: () => this.media,
+    hlsWorkerUrl: () => this.hlsWorkerUrl || undefined,
+    engineLoader: () => this.engineLoader,
+    onStateChange: (state, error) => this.#stateChanged(state, error),
+    onTokenRenewed: (session) => this.#tokenRenewed(session),
+  });
   readonly #overlay = new WatermarkOverlay(this);
-  readonly #guard = new WatermarkGuard(this, this.#overlay);
+  // The guard holds playback while the watermark is tampered with.
+  readonly #guard = new WatermarkGuard(this, this.#overlay, {
+    onTampered: (error) => this.#playback.hold(error),
+    onIntact: () => this.#playback.release(),
+  });
 
   /** The `<video>` this player rendered (a reference kept from the render, never looked up again). */
   get media(): HTMLVideoElement | null {
@@ -189,7 +207,7 @@ export class VeilPlayer extends LitElement implements PlaybackHost {
     this.media?.pause();
   }
 
-  playbackStateChanged(state: PlayerState, error: VeilError | undefined): void {
+  #stateChanged(state: PlayerState, error: VeilError | undefined): void {
     const previous = this.getAttribute('state');
     this.#trackEngine();
     if (state !== previous) this.#announceState(state, previous);
@@ -197,25 +215,15 @@ export class VeilPlayer extends LitElement implements PlaybackHost {
     if (error) this.setAttribute('error-code', error.code);
     else this.removeAttribute('error-code');
     if (error) emitVeilError(this, error);
-    this.#audit.playbackStateChanged(state, error);
+    this.#audit.stateChanged(state, error);
     if (state === 'paused' && this.autoplay && this.media?.paused && !this.media.ended && this.media.currentTime === 0) {
       this.media.play().catch(() => undefined);
     }
   }
 
-  playbackTokenRenewed(session: PlaybackSession): void {
+  #tokenRenewed(session: PlaybackSession): void {
     void this.#audit.record('token-renewed', { expiresAt: session.expiresAt });
     emitVeilEvent(this, 'veil-token-renewed', { sessionId: session.sessionId, expiresAt: session.expiresAt });
-  }
-
-  /** @internal The watermark guard holds playback while tampered. */
-  watermarkTampered(error: VeilError): void {
-    this.#playback.hold(error);
-  }
-
-  /** @internal */
-  watermarkIntact(): void {
-    this.#playback.release();
   }
 
   override connectedCallback(): void {
@@ -252,7 +260,7 @@ export class VeilPlayer extends LitElement implements PlaybackHost {
       media.addEventListener(type, () => {
         this.#playback.mediaEvent(type);
         this.requestUpdate(); // controls mirror the media element's state
-        this.dispatchEvent(new Event(type));
+        redispatch(this, type);
       });
     }
   }
@@ -419,4 +427,9 @@ export class VeilPlayer extends LitElement implements PlaybackHost {
 
 function isReady(state: PlayerState): boolean {
   return state === 'playing' || state === 'paused' || state === 'ended';
+}
+
+/** Re-dispatches a media event on the player (same name, not bubbling, like the media element's). */
+function redispatch(player: VeilPlayer, type: string): void {
+  player.dispatchEvent(new Event(type));
 }

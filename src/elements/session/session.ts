@@ -1,21 +1,29 @@
 import { provide } from '@lit/context';
 import { html, LitElement, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
+import { VeilClient } from '../../api/client.js';
 import { AuditController } from '../../audit/audit-controller.js';
-import { VeilError } from '../../protocol/errors.js';
 import { sessionContext } from '../../identity/context.js';
-import { claimsOf, OidcIdentity } from '../../identity/oidc.js';
-import type { PerimeterPolicy } from '../../protocol/perimeter.js';
+import type { IdentityProvider, RestoredIdentity } from '../../identity/provider.js';
+import { loadIdentityProvider } from '../../identity/registry.js';
 import type { SessionStatus, VeilSessionState } from '../../identity/types.js';
-import { emitVeilError, emitVeilEvent } from '../events.js';
-import { sessionStyles } from './session.styles.js';
+import { emitVeilError, emitVeilEvent } from '../../internal/emit.js';
+import { VeilError } from '../../protocol/errors.js';
+import type { PerimeterPolicy } from '../../protocol/perimeter.js';
 import type { Viewer } from '../../protocol/viewer.js';
+import { sessionStyles } from './session.styles.js';
 
 const DEFAULT_SCOPE = 'openid profile email org offline_access';
 
 /**
  * @summary Signs the viewer in with the organisation's identity provider (OIDC authorization code
- * + PKCE) and provides identity, perimeter and API location to every Veil element inside it.
+ * + PKCE) and provides identity, perimeter and the Veil API client to every Veil element inside it.
+ *
+ * The identity provider is loaded lazily by the name in `provider` (`oidc`, the default, is
+ * oidc-client-ts); others register with `registerIdentityProvider(name, loader)`.
+ *
+ * @attr {'initializing' | 'signed-out' | 'signing-in' | 'signed-in' | 'error'} status - Reflected,
+ *   read-only: where sign-in is (the `status` property).
  *
  * @slot - The Veil elements (player, recorder, share dialog) that act for this viewer.
  *
@@ -27,6 +35,8 @@ const DEFAULT_SCOPE = 'openid profile email org offline_access';
 export class VeilSession extends LitElement {
   static override styles = sessionStyles;
 
+  /** Name of the identity provider to load: `oidc` (built in), or one added with `registerIdentityProvider`. */
+  @property() provider = 'oidc';
   /** OpenID Provider issuer URL (its discovery document lives under it). */
   @property() issuer = '';
   /** OAuth client id registered with the issuer for this page. */
@@ -52,10 +62,12 @@ export class VeilSession extends LitElement {
   @state()
   protected session: VeilSessionState | undefined;
 
-  #identity?: OidcIdentity;
-  readonly #audit = new AuditController(this, { viewer: () => this.session });
+  #identity?: IdentityProvider;
+  /** The viewer of a sign-in callback, recorded before the page settles (and not yet published). */
+  #settling?: VeilSessionState;
+  readonly #audit = new AuditController(this, { viewer: () => this.#settling ?? this.session });
   #unsubscribe?: () => void;
-  #accessToken?: string;
+  #client?: VeilClient;
 
   /** `initializing`, `signed-out`, `signing-in`, `signed-in` or `error`; reflected as the `status` attribute. */
   get status(): SessionStatus {
@@ -117,26 +129,25 @@ export class VeilSession extends LitElement {
       }));
       return;
     }
-    const identity = (this.#identity = new OidcIdentity({
-      authority: this.issuer,
-      clientId: this.clientId,
-      redirectUri: this.redirectUri || `${location.origin}${location.pathname}`,
-      postLogoutRedirectUri: this.postLogoutRedirectUri || `${location.origin}/`,
-      scope: this.scope,
-    }));
-    this.#unsubscribe = identity.onUserChanged((user) => {
-      this.#accessToken = user?.access_token;
-      if (user) this.#publish('signed-in', claimsOf(user));
-      else this.#signedOut();
-    });
     try {
-      const here = new URL(location.href);
-      const user = identity.isCallback(here)
-        ? await this.#completeCallback(identity, here)
-        : await identity.currentUser();
-      this.#accessToken = user?.access_token;
-      if (user) {
-        this.#publish('signed-in', claimsOf(user));
+      const identity = (this.#identity = await loadIdentityProvider(this.provider, {
+        issuer: this.issuer,
+        clientId: this.clientId,
+        redirectUri: this.redirectUri || `${location.origin}${location.pathname}`,
+        postLogoutRedirectUri: this.postLogoutRedirectUri || `${location.origin}/`,
+        scope: this.scope,
+        api: this.#api(),
+      }));
+      const restored = await identity.restore();
+      if (restored.callback) await this.#settleCallback(restored.claims, restored.callback);
+      // Subscribed only now: a sign-in completing above must not reach the players before the
+      // page has settled on the URL the viewer asked for.
+      this.#unsubscribe = identity.onChange((claims) => {
+        if (claims) this.#publish('signed-in', claims);
+        else this.#signedOut();
+      });
+      if (restored.claims) {
+        this.#publish('signed-in', restored.claims);
         emitVeilEvent(this, 'veil-signed-in', { claims: this.claims });
       } else {
         this.#signedOut();
@@ -147,27 +158,29 @@ export class VeilSession extends LitElement {
     }
   }
 
-  async #completeCallback(identity: OidcIdentity, here: URL) {
-    const { user, returnTo } = await identity.completeSignIn(here.href);
+  /**
+   * This page is the provider's callback: record the sign-in, then settle on the page the viewer
+   * started from. Until then the session stays `initializing`, so players inside it keep showing
+   * `authorizing` (not an error for the callback URL's missing `?v=`).
+   */
+  async #settleCallback(claims: Viewer | undefined, callback: NonNullable<RestoredIdentity['callback']>): Promise<void> {
     // A completed sign-in is an audit event; it is durably queued before the page may navigate.
-    this.#accessToken = user.access_token;
-    this.#publish('signed-in', claimsOf(user));
+    this.#settling = this.#state('signed-in', claims);
     await this.#audit.record('sign-in').catch(() => undefined);
-    const target = returnTo ? new URL(returnTo, here) : undefined;
-    for (const param of ['code', 'state', 'session_state', 'iss']) here.searchParams.delete(param);
+    this.#settling = undefined;
+    const here = new URL(callback.cleanUrl);
+    const target = callback.returnTo ? new URL(callback.returnTo, here) : undefined;
     if (target && target.origin === here.origin && target.href !== here.href) {
       // The page the viewer started from differs (another query, say): load it for real, so the
       // page is rendered for that URL. The user is in sessionStorage; the reload is instant.
       location.replace(target.href);
       return new Promise<never>(() => undefined);
     }
-    // Same page: just drop `code` and `state` from the address bar.
+    // Same page: just drop the provider's response parameters from the address bar.
     history.replaceState(history.state, '', here.href);
-    return user;
   }
 
   #signedOut(): void {
-    this.#accessToken = undefined;
     this.#publish('signed-out');
     emitVeilEvent(this, 'veil-signed-out', {});
   }
@@ -187,21 +200,39 @@ export class VeilSession extends LitElement {
     };
   }
 
-  #publish(status: SessionStatus, claims?: Viewer, error?: VeilError): void {
-    this.session = {
+  #api(): string {
+    return (this.api || location.origin).replace(/\/$/, '');
+  }
+
+  /** A current access token, or `SIGN_IN_REQUIRED`. */
+  async #accessToken(): Promise<string> {
+    const token = await this.#identity?.accessToken();
+    if (!token) throw new VeilError('SIGN_IN_REQUIRED');
+    return token;
+  }
+
+  /** One client per API location, shared by every state this element publishes. */
+  #clientFor(api: string): VeilClient {
+    if (this.#client?.api !== api) this.#client = new VeilClient({ api, accessToken: () => this.#accessToken() });
+    return this.#client;
+  }
+
+  #state(status: SessionStatus, claims?: Viewer, error?: VeilError): VeilSessionState {
+    const api = this.#api();
+    return {
       status,
-      api: (this.api || location.origin).replace(/\/$/, ''),
+      api,
       perimeter: this.#perimeter(),
       claims,
       error,
-      getAccessToken: async () => {
-        const user = await this.#identity?.currentUser();
-        const token = user?.access_token ?? this.#accessToken;
-        if (!token) throw new VeilError('SIGN_IN_REQUIRED');
-        return token;
-      },
+      getAccessToken: () => this.#accessToken(),
+      client: this.#clientFor(api),
       signIn: () => this.signIn(),
     };
+  }
+
+  #publish(status: SessionStatus, claims?: Viewer, error?: VeilError): void {
+    this.session = this.#state(status, claims, error);
   }
 
   protected override render() {

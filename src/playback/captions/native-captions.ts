@@ -6,7 +6,7 @@
  * Native text tracks cannot be removed from a media element, so tracks are pooled per element and
  * reused (emptied and disabled) by the next stream played on it.
  */
-import type { EngineTextTrack, EngineTextTracks } from '../engines/engine.js';
+import type { EngineTextTrack, EngineTextTracks } from '../engines/types.js';
 import type { ParsedCue } from './webvtt.js';
 
 interface Entry {

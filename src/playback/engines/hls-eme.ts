@@ -1,6 +1,6 @@
 /** EME-protected HLS: the full hls.js build, fetched only by pages whose stream needs it. */
 import Hls from 'hls.js';
-import type { Engine, EngineOptions } from './engine.js';
+import type { Engine, EngineOptions } from './types.js';
 import { loadHlsWith } from './hls-engine.js';
 
 export function loadHlsEmeEngine(options: EngineOptions): Promise<Engine> {

@@ -5,9 +5,10 @@
 import type Hls from 'hls.js';
 import type { ErrorData, HlsConfig, LoaderConfig, LoadPolicy } from 'hls.js';
 import { VeilError, type VeilErrorCode } from '../../protocol/errors.js';
-import { errorForStatus } from '../http-errors.js';
-import { whenOnline } from '../retry.js';
-import { ENGINE_RETRY, tokenAudience, type Engine, type EngineOptions } from './engine.js';
+import { errorForStatus } from '../../api/errors.js';
+import { whenOnline } from '../../internal/backoff.js';
+import { ENGINE_RETRY, tokenAudience } from './config.js';
+import type { Engine, EngineOptions } from './types.js';
 import { hlsTracks, tokenFetchText } from './hls-tracks.js';
 
 type HlsClass = typeof Hls;

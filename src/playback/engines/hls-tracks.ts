@@ -8,7 +8,8 @@ import type Hls from 'hls.js';
 import type { MediaPlaylist } from 'hls.js';
 import { loadHlsSubtitles } from '../captions/hls-subtitles.js';
 import { NativeCaptions } from '../captions/native-captions.js';
-import { AUTO_QUALITY, tokenAudience, type Engine, type EngineOptions } from './engine.js';
+import { tokenAudience } from './config.js';
+import { AUTO_QUALITY, type Engine, type EngineOptions } from './types.js';
 import { distinctQualities, TrackListeners } from './tracks.js';
 
 export type HlsTracks = Required<Omit<Engine, 'destroy'>> & { destroy(): void };

@@ -6,7 +6,7 @@
  */
 import type shaka from 'shaka-player/dist/shaka-player.dash-es2021.js';
 import { NativeCaptions } from '../captions/native-captions.js';
-import { AUTO_QUALITY, type Engine } from './engine.js';
+import { AUTO_QUALITY, type Engine } from './types.js';
 import { distinctQualities, TrackListeners } from './tracks.js';
 
 type ShakaPlayer = shaka.Player;

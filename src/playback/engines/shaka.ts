@@ -3,9 +3,10 @@
  */
 import shaka from 'shaka-player/dist/shaka-player.dash-es2021.js';
 import { VeilError, type VeilErrorCode } from '../../protocol/errors.js';
-import { errorForStatus } from '../http-errors.js';
-import { whenOnline } from '../retry.js';
-import { ENGINE_RETRY, tokenAudience, type Engine, type EngineOptions } from './engine.js';
+import { errorForStatus } from '../../api/errors.js';
+import { whenOnline } from '../../internal/backoff.js';
+import { ENGINE_RETRY, tokenAudience } from './config.js';
+import type { Engine, EngineOptions } from './types.js';
 import { shakaTracks } from './shaka-tracks.js';
 
 // shaka.util.Error codes and values we translate (lib/util/error.js).

@@ -2,7 +2,7 @@
  * What both engines share for quality and caption selection: the change listeners and the
  * rendition list the viewer sees.
  */
-import type { EngineQuality } from './engine.js';
+import type { EngineQuality } from './types.js';
 
 /** The `onTracksChanged` callbacks of one engine. */
 export class TrackListeners {

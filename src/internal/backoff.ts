@@ -1,11 +1,11 @@
 /**
- * Bounded retries with exponential backoff for requests Veil makes itself (token service), and a
- * wait for the network to come back. Engines use their own retry machinery, configured alike.
+ * The one backoff of the browser side: exponential delays with jitter, a wait for the network to
+ * come back, and a retry loop over both. The API client, token renewal and audit delivery all use
+ * it (engines use their own retry machinery, configured alike in `playback/engines/config.ts`).
  */
-import { VeilError } from '../protocol/errors.js';
 
 export interface RetryPolicy {
-  /** Total tries, the first included. */
+  /** Total tries, the first included (`Infinity`: until `shouldRetry` says no). */
   attempts: number;
   baseDelayMs: number;
   maxDelayMs: number;
@@ -13,17 +13,10 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 4, baseDelayMs: 500, maxDelayMs: 4000 };
 
-/** Worth another try: the network, a timeout, or the server's own trouble (5xx, 408, 429). */
-export function isTransient(error: unknown): boolean {
-  if (!(error instanceof VeilError)) return false;
-  if (error.category === 'network') return true;
-  const status = error.data.status;
-  return typeof status === 'number' && (status >= 500 || status === 408 || status === 429);
-}
-
-export function backoffDelay(policy: RetryPolicy, attempt: number): number {
-  const exponential = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
-  // Jitter spreads a crowd of players that failed together.
+/** The delay before retry number `attempt` (0 for the first retry): doubling, capped, ±25 % jitter. */
+export function backoffDelay(policy: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'>, attempt: number): number {
+  const exponential = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempt));
+  // Jitter spreads a crowd of clients that failed together.
   return exponential * (0.75 + Math.random() * 0.5);
 }
 
@@ -55,16 +48,26 @@ export function whenOnline(signal?: AbortSignal): Promise<void> {
   });
 }
 
-/** Runs `task` until it succeeds, fails permanently, or the attempts run out. Offline time is not counted. */
-export async function withRetry<T>(task: () => Promise<T>, policy: RetryPolicy = DEFAULT_RETRY, signal?: AbortSignal): Promise<T> {
+export interface RetryOptions {
+  /** Whether this failure is worth another try (the attempt budget is checked besides). */
+  shouldRetry(error: unknown): boolean;
+  policy?: RetryPolicy;
+  signal?: AbortSignal;
+}
+
+/**
+ * Runs `task` until it succeeds, fails for good, or the attempts run out. Offline time is not
+ * counted: it waits for the network and starts a fresh budget.
+ */
+export async function withRetry<T>(task: () => Promise<T>, { shouldRetry, policy = DEFAULT_RETRY, signal }: RetryOptions): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await task();
     } catch (error) {
-      if (signal?.aborted || !isTransient(error) || attempt + 1 >= policy.attempts) throw error;
+      if (signal?.aborted || !shouldRetry(error) || attempt + 1 >= policy.attempts) throw error;
       if (!navigator.onLine) {
         await whenOnline(signal);
-        attempt = -1; // a fresh budget once the network is back
+        attempt = -1;
         continue;
       }
       await sleep(backoffDelay(policy, attempt), signal);

@@ -1,8 +1,9 @@
 /**
- * One interface over the playback engines. Each engine is a lazily imported chunk, so a page
- * downloads only the engine its stream needs, and only after the perimeter check has passed.
+ * One interface over the playback engines (shaka-player, hls.js, or a host's own): what the
+ * player hands an engine and what it gets back. Types only, so every engine and the registry
+ * that loads them can import it without importing each other.
  */
-import { VeilError } from '../../protocol/errors.js';
+import type { VeilError } from '../../protocol/errors.js';
 import type { PlaybackSession } from '../../protocol/playback.js';
 
 export interface EngineOptions {
@@ -69,62 +70,8 @@ export interface Engine {
   onTracksChanged?(listener: () => void): void;
 }
 
-/** Retry budget the engines are configured with: per request, and decoder recoveries (hls.js). */
-export const ENGINE_RETRY = {
-  attempts: 5,
-  baseDelayMs: 500,
-  maxDelayMs: 4000,
-  timeoutMs: 8000,
-  mediaRecoveries: 2,
-} as const;
-
 /** What `Engine.setQuality` takes for adaptive bitrate. */
 export const AUTO_QUALITY = 'auto';
 
-export function hasMediaSource(): boolean {
-  return typeof globalThis.MediaSource === 'function' || 'ManagedMediaSource' in globalThis;
-}
-
-/** Loads the engine for the session's protocol and starts loading the stream. */
-export async function loadEngine(options: EngineOptions): Promise<Engine> {
-  // MSE, not canPlayType, decides: Chromium answers "maybe" for HLS it cannot play natively.
-  if (!hasMediaSource()) throw new VeilError('MEDIA_UNSUPPORTED', { data: { reason: 'no MediaSource' } });
-  switch (engineFor(options.session)) {
-    case 'shaka':
-      return (await import('./shaka.js')).loadShakaEngine(options);
-    case 'hls-light':
-      return (await import('./hls.js')).loadHlsEngine(options);
-    case 'hls-eme':
-      return (await import('./hls-eme.js')).loadHlsEmeEngine(options);
-  }
-}
-
-export type EngineName = 'shaka' | 'hls-light' | 'hls-eme';
-
-/** DASH → shaka (DASH build, EME included); HLS → hls.js light, or full hls.js only when EME is needed. */
-export function engineFor(session: Pick<PlaybackSession, 'protocol' | 'drm'>): EngineName {
-  switch (session.protocol) {
-    case 'dash':
-      return 'shaka';
-    case 'hls':
-      return Object.keys(session.drm.keySystems ?? {}).length > 0 ? 'hls-eme' : 'hls-light';
-    default:
-      throw new VeilError('MEDIA_UNSUPPORTED', { data: { protocol: session.protocol } });
-  }
-}
-
-/**
- * Origins that may receive the playback token: the manifest's, and the license servers'.
- * Anything else (a third-party CDN named in a manifest, say) gets no token.
- */
-export function tokenAudience(session: PlaybackSession): (url: string) => boolean {
-  const origins = new Set([new URL(session.manifestUrl).origin]);
-  for (const { licenseUrl } of Object.values(session.drm.keySystems ?? {})) origins.add(new URL(licenseUrl).origin);
-  return (url) => {
-    try {
-      return origins.has(new URL(url, session.manifestUrl).origin);
-    } catch {
-      return false;
-    }
-  };
-}
+/** Loads an engine for a playback session and starts loading the stream. */
+export type EngineLoader = (options: EngineOptions) => Promise<Engine>;

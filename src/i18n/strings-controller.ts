@@ -1,0 +1,59 @@
+/** Gives an element its strings in its language, and re-renders it when they change. */
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { VeilError } from '../protocol/errors.js';
+import { errorMessage } from './errors.js';
+import { format, languageOf, lookup, onStringsChange } from './locale.js';
+import { ENGLISH_STRINGS, type VeilStringKey } from './player.js';
+
+/** Gives a host element its strings, and re-renders it when they or its language change. */
+export class StringsController implements ReactiveController {
+  readonly #host: ReactiveControllerHost & HTMLElement;
+  #observer?: MutationObserver;
+  #unsubscribe?: () => void;
+  #lang = 'en';
+
+  constructor(host: ReactiveControllerHost & HTMLElement) {
+    this.#host = host;
+    host.addController(this);
+  }
+
+  /** The language the host speaks. */
+  get lang(): string {
+    return this.#lang;
+  }
+
+  hostConnected(): void {
+    this.#lang = languageOf(this.#host);
+    this.#unsubscribe = onStringsChange(this.#changed);
+    this.#observer = new MutationObserver(this.#changed);
+    for (const target of [this.#host, document.documentElement]) this.#observer.observe(target, { attributes: true, attributeFilter: ['lang'] });
+  }
+
+  hostDisconnected(): void {
+    this.#unsubscribe?.();
+    this.#observer?.disconnect();
+  }
+
+  t(key: VeilStringKey, params: Record<string, string | number> = {}): string {
+    return format(lookup(this.#lang, key) ?? ENGLISH_STRINGS[key], params);
+  }
+
+  /** The viewer message of an error: the locale's `error.<CODE>`, else the error's own message. */
+  errorMessage(error: VeilError): string {
+    return errorMessage(this.#lang, error);
+  }
+
+  /** A number in the host's language (e.g. `1,5` in French). */
+  number(value: number): string {
+    try {
+      return new Intl.NumberFormat(this.#lang).format(value);
+    } catch {
+      return String(value);
+    }
+  }
+
+  #changed = (): void => {
+    this.#lang = languageOf(this.#host);
+    this.#host.requestUpdate();
+  };
+}

@@ -1,0 +1,28 @@
+/**
+ * Identity providers by name, each behind a lazy loader, so a page downloads only the provider
+ * its `<veil-session provider>` names (oidc-client-ts is its own chunk). `oidc` is built in;
+ * further providers (`entra`, `lti`, a host's own) register here without touching the elements.
+ */
+import { VeilError } from '../protocol/errors.js';
+import type { IdentityProvider, IdentityProviderConfig, IdentityProviderLoader } from './provider.js';
+
+const loaders = new Map<string, IdentityProviderLoader>([
+  ['oidc', async (config) => new (await import('./oidc/oidc-provider.js')).OidcProvider(config)],
+]);
+
+/** Makes `<veil-session provider="name">` use `loader`; replaces an earlier registration of `name`. */
+export function registerIdentityProvider(name: string, loader: IdentityProviderLoader): void {
+  loaders.set(name, loader);
+}
+
+/** Loads the provider `name`; rejects with `CONFIG_INVALID` for a name nobody registered. */
+export async function loadIdentityProvider(name: string, config: IdentityProviderConfig): Promise<IdentityProvider> {
+  const loader = loaders.get(name);
+  if (!loader) {
+    throw new VeilError('CONFIG_INVALID', {
+      message: `<veil-session> has no identity provider "${name}".`,
+      data: { provider: name, known: [...loaders.keys()] },
+    });
+  }
+  return loader(config);
+}

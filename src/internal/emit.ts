@@ -1,0 +1,47 @@
+/**
+ * Veil DOM events: kebab-case `veil-*`, bubbling and composed so hosts can listen anywhere above.
+ * `VeilEventMap` is every one of them with its `detail`; it extends the DOM's event maps, so
+ * `player.addEventListener('veil-error', (event) => event.detail.code)` is typed.
+ */
+import type { AuditEvent } from '../protocol/audit-events.js';
+import type { VeilError } from '../protocol/errors.js';
+import type { Viewer } from '../protocol/viewer.js';
+import type { WatermarkSecurityEvent } from '../watermark/types.js';
+
+export interface VeilEventMap {
+  /** Denied, failed, or misconfigured (any element; audit delivery failures on `document`). */
+  'veil-error': CustomEvent<VeilError>;
+  /** `<veil-session>`: the viewer is signed in. */
+  'veil-signed-in': CustomEvent<{ claims: Viewer | undefined }>;
+  /** `<veil-session>`: no viewer is signed in (after start-up or sign-out). */
+  'veil-signed-out': CustomEvent<Record<string, never>>;
+  /** An audit event was recorded (queued for delivery); not cancelable. */
+  'veil-audit': CustomEvent<AuditEvent>;
+  /** `<veil-player>`: the playback token was renewed (same session). */
+  'veil-token-renewed': CustomEvent<{ sessionId: string; expiresAt: number }>;
+  /** `<veil-player>`: the watermark was hidden, removed, covered or altered; playback is held. */
+  'veil-watermark-tampered': CustomEvent<WatermarkSecurityEvent>;
+  /** `<veil-player>`: the watermark is intact again. */
+  'veil-watermark-restored': CustomEvent<WatermarkSecurityEvent>;
+}
+
+declare global {
+  // Interface merging is the DOM's own extension mechanism for event maps.
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface HTMLElementEventMap extends VeilEventMap {}
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface DocumentEventMap extends VeilEventMap {}
+}
+
+export type VeilEventType = keyof VeilEventMap;
+export type VeilEventDetail<K extends VeilEventType> = VeilEventMap[K]['detail'];
+
+export function emitVeilEvent<K extends VeilEventType>(target: EventTarget, type: K, detail: VeilEventDetail<K>): boolean {
+  return target.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true, cancelable: false }));
+}
+
+/** `veil-error` with the `VeilError` as `detail`; also logged so integrators see the hint. */
+export function emitVeilError(target: EventTarget, error: VeilError): void {
+  console.warn(`[veil] ${error.code}: ${error.message} — ${error.hint}`, error.cause ?? '');
+  emitVeilEvent(target, 'veil-error', error);
+}

@@ -8,6 +8,14 @@
 import { VeilError, type VeilErrorCode } from '../protocol/errors.js';
 import { apiUrls, type ApiUrls } from '../protocol/paths.js';
 import type { PlaybackSession, PlaybackSessionRequest } from '../protocol/playback.js';
+import {
+  TUS_VERSION,
+  UPLOAD_TOKEN_HEADER,
+  VIDEO_ID_HEADER,
+  type UploadTokenDocument,
+  type VideoListDocument,
+  type VideoStatusDocument,
+} from '../protocol/recording.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../internal/backoff.js';
 import { errorFromResponse, isTransient } from './errors.js';
 
@@ -33,6 +41,15 @@ export interface RequestOptions {
   fallback?: VeilErrorCode;
   /** Retry transient failures (network, 5xx, 408, 429) with backoff; default false. */
   retry?: boolean;
+}
+
+/** A tus upload just created for the viewer. */
+export interface CreatedUpload {
+  /** Absolute URL of the upload (HEAD, PATCH, DELETE go here). */
+  url: string;
+  /** Bearer token for those requests. */
+  token: string;
+  videoId: string;
 }
 
 export class VeilClient {
@@ -74,6 +91,59 @@ export class VeilClient {
     return this.request<PlaybackSession>(this.#urls.playbackSessions(), { ...options, method: 'POST', body, fallback: 'PLAYBACK_SESSION_FAILED' });
   }
 
+  /** One video's status and processing progress (the player polls it while a recording is processed). */
+  videoStatus(videoId: string, signal?: AbortSignal): Promise<VideoStatusDocument> {
+    return this.request<VideoStatusDocument>(this.#urls.video(videoId), { signal, retry: true });
+  }
+
+  /** The viewer's videos: owned, or visible to them. */
+  videos(signal?: AbortSignal): Promise<VideoListDocument> {
+    return this.request<VideoListDocument>(this.#urls.videos(), { signal, retry: true });
+  }
+
+  /**
+   * Creates a tus upload with a deferred length (the recorder's): the upload's URL, its video id
+   * and a first upload token. One try; the upload controller decides about retrying.
+   */
+  async createUpload(metadata: Record<string, string>, signal?: AbortSignal): Promise<CreatedUpload> {
+    const encoded = Object.entries(metadata).map(([key, value]) => `${key} ${btoa(String.fromCharCode(...new TextEncoder().encode(value)))}`);
+    const response = await this.#fetchWithToken(this.#urls.uploads(), {
+      method: 'POST',
+      headers: { 'tus-resumable': TUS_VERSION, 'upload-defer-length': '1', ...(encoded.length ? { 'upload-metadata': encoded.join(',') } : {}) },
+      signal,
+    });
+    if (response.status !== 201) throw await errorFromResponse(response, 'UPLOAD_FAILED');
+    const url = response.headers.get('location');
+    const token = response.headers.get(UPLOAD_TOKEN_HEADER);
+    const videoId = response.headers.get(VIDEO_ID_HEADER);
+    if (!url || !token || !videoId) throw new VeilError('UPLOAD_FAILED', { message: 'The upload service answered without an upload URL, token or video id.' });
+    return { url: new URL(url, this.api).href, token, videoId };
+  }
+
+  /** A fresh upload token for one of the viewer's uploads. */
+  uploadToken(uploadId: string, signal?: AbortSignal): Promise<UploadTokenDocument> {
+    return this.request<UploadTokenDocument>(this.#urls.uploadToken(uploadId), { method: 'POST', signal, fallback: 'UPLOAD_TOKEN_INVALID', retry: true });
+  }
+
+  /** One request with the access token, bounded by the timeout; the caller reads the answer. */
+  async #fetchWithToken(url: string, init: { method: string; headers: Record<string, string>; body?: string; signal?: AbortSignal }): Promise<Response> {
+    const token = await this.#accessToken();
+    const timeout = AbortSignal.timeout(this.#timeoutMs);
+    try {
+      return await this.#fetch(url, {
+        method: init.method,
+        headers: { ...init.headers, authorization: `Bearer ${token}` },
+        body: init.body,
+        credentials: 'omit',
+        cache: 'no-store',
+        signal: init.signal ? AbortSignal.any([init.signal, timeout]) : timeout,
+      });
+    } catch (cause) {
+      if (init.signal?.aborted) throw cause;
+      throw new VeilError('NETWORK_ERROR', { cause, data: { timedOut: timeout.aborted } });
+    }
+  }
+
   /** One authenticated JSON request to `url` (a URL this client built). */
   request<T>(url: string, options: RequestOptions = {}): Promise<T> {
     const once = () => this.#send<T>(url, options);
@@ -82,24 +152,12 @@ export class VeilClient {
   }
 
   async #send<T>(url: string, { method = 'GET', body, signal, fallback = 'BAD_REQUEST' }: RequestOptions): Promise<T> {
-    const token = await this.#accessToken();
-    const timeout = AbortSignal.timeout(this.#timeoutMs);
-    const headers: Record<string, string> = { authorization: `Bearer ${token}` };
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    let response: Response;
-    try {
-      response = await this.#fetch(url, {
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        credentials: 'omit',
-        cache: 'no-store',
-        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-      });
-    } catch (cause) {
-      if (signal?.aborted) throw cause;
-      throw new VeilError('NETWORK_ERROR', { cause, data: { timedOut: timeout.aborted } });
-    }
+    const response = await this.#fetchWithToken(url, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal,
+    });
     if (!response.ok) throw await errorFromResponse(response, fallback);
     return (await response.json()) as T;
   }

@@ -36,7 +36,7 @@ export const MEDIA_EVENTS = [
  * shortcuts while focus is in the player (Space/K, ←/→, J/L, ↑/↓, M, F, C). Strings follow the
  * `lang` attribute (or the nearest ancestor's); other languages come from `setVeilStrings()`.
  *
- * @attr {'signed-out' | 'authorizing' | 'denied' | 'loading' | 'playing' | 'paused' | 'ended' | 'error'} state -
+ * @attr {'signed-out' | 'authorizing' | 'denied' | 'processing' | 'loading' | 'playing' | 'paused' | 'ended' | 'error'} state -
  *   Reflected, read-only: where the player is (the `state` property). Set by the player; a value
  *   written by the page is overwritten.
  * @attr {string} error-code - Reflected, read-only: the `VeilError` code behind `denied` or `error`
@@ -154,7 +154,7 @@ export class VeilPlayer extends LitElement {
     new KeyboardController(this, this.#actions); // registers itself with the element
   }
 
-  /** One of `signed-out`, `authorizing`, `denied`, `loading`, `playing`, `paused`, `ended`, `error`; reflected as `state`. */
+  /** One of `signed-out`, `authorizing`, `denied`, `processing` (a recording not ready yet), `loading`, `playing`, `paused`, `ended`, `error`; reflected as `state`. */
   get state(): PlayerState {
     return this.#playback.state;
   }
@@ -416,6 +416,8 @@ export class VeilPlayer extends LitElement {
           <button type="button" @click=${() => this.session?.signIn()} ?disabled=${!this.session}>${t('signIn')}</button>`;
       case 'authorizing':
         return html`<span>${t('authorizing')}</span>`;
+      case 'processing':
+        return html`<span>${t('processing', { percent: this.#playback.processingProgress })}</span>`;
       case 'denied':
       case 'error':
         return html`<span>${this.error ? this.#strings.errorMessage(this.error) : t('cannotPlay')}</span>`;

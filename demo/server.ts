@@ -18,7 +18,7 @@ import { openSqliteStorage } from '../src/server/storage/sqlite.js';
 import { demoConfig } from './config.js';
 import { SECURITY_HEADERS } from './csp.js';
 import { createDevIdp } from './idp/index.js';
-import { auditPage, indexPage, watchPage } from './pages.js';
+import { auditPage, indexPage, recordPage, videosPage, watchPage } from './pages.js';
 import { registerSamples } from './samples.js';
 import { serveStatic } from './static.js';
 
@@ -50,7 +50,7 @@ export async function startDemo(config = demoConfig(), options: DemoOptions = {}
     clients: [
       {
         client_id: 'veil-demo',
-        redirect_uris: [`${config.origin}/watch`, `${config.origin}/audit`],
+        redirect_uris: [`${config.origin}/watch`, `${config.origin}/audit`, `${config.origin}/record`, `${config.origin}/videos`],
         post_logout_redirect_uris: [`${config.origin}/`],
       },
     ],
@@ -100,6 +100,8 @@ export async function startDemo(config = demoConfig(), options: DemoOptions = {}
     }
     // The admin page; the data comes from the admin API, which checks the viewer's access token.
     if (path === '/audit') return html(auditPage(config));
+    if (path === '/record') return html(recordPage(config, url.searchParams));
+    if (path === '/videos') return html(videosPage(config));
     if (path === '/healthz') return jsonResponse({ ok: true });
     const asset =
       (path.startsWith('/veil/') && (await serveStatic(config.distDir, path.slice('/veil/'.length)))) ||

@@ -1,3 +1,4 @@
 /** Registers every Veil element. The side-effect entry: `import 'veil-video/define'`. */
 import './elements/session/define.js';
 import './elements/player/define.js';
+import './elements/recorder/define.js';

@@ -23,6 +23,8 @@ export interface VeilEventMap {
   'veil-watermark-tampered': CustomEvent<WatermarkSecurityEvent>;
   /** `<veil-player>`: the watermark is intact again. */
   'veil-watermark-restored': CustomEvent<WatermarkSecurityEvent>;
+  /** `<veil-recorder>`: the recording (a recovered one too) is a ready, protected video. */
+  'veil-recording-ready': CustomEvent<{ videoId: string }>;
 }
 
 declare global {

@@ -3,6 +3,7 @@ import { adoptStyles, html, LitElement, nothing, type PropertyValues } from 'lit
 import { property, state } from 'lit/decorators.js';
 import { AuditController } from '../../audit/audit-controller.js';
 import { StringsController } from '../../i18n/strings-controller.js';
+import { ENGLISH_STRINGS } from '../../i18n/player.js';
 import { sessionContext } from '../../identity/context.js';
 import type { VeilSessionState } from '../../identity/types.js';
 import { capture } from '../../internal/capture.js';
@@ -124,7 +125,7 @@ export class VeilPlayer extends LitElement {
     return this.#audit;
   }
 
-  readonly #strings = new StringsController(this);
+  readonly #strings = new StringsController(this, ENGLISH_STRINGS);
   readonly #menus = new MenuController(this);
   readonly #actions: ControlsActions & KeyboardActions = {
     ready: () => isReady(this.state),

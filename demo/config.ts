@@ -45,25 +45,33 @@ function integer(name: string, fallback: number, min: number, max: number): numb
   return value;
 }
 
+/** The settings that name the demo's origin: the issuer and API resource follow the port. */
+function addresses(host: string, port: number): Pick<DemoConfig, 'port' | 'origin' | 'issuer' | 'apiResource'> {
+  const origin = `http://${host}:${port}`;
+  return { port, origin, issuer: `${origin}/idp`, apiResource: `${origin}/api` };
+}
+
+/** `config` for a server that listens on `port` (after listening on port 0: the port the OS chose). */
+export function atPort(config: DemoConfig, port: number): DemoConfig {
+  return { ...config, ...addresses(config.host, port) };
+}
+
 /**
  * Settings from the environment; `overrides` let tests run extra instances (other port, TTL,
  * their own data directory). The sample cache follows the environment's data directory, not the
  * override, so extra instances reuse the generated media instead of running ffmpeg again.
+ * Port 0 lets the OS choose: `startDemo` then re-derives the origin with `atPort`.
  */
 export function demoConfig(overrides: { port?: number; tokenTtlSeconds?: number; dataDir?: string } = {}): DemoConfig {
   const port = overrides.port ?? integer('PORT', 8080, 1, 65535);
   const host = '127.0.0.1';
-  const origin = `http://${host}:${port}`;
   const root = fileURLToPath(new URL('..', import.meta.url));
   const envDataDir = resolve(process.env.VEIL_DATA_DIR || `${root}.cache`);
   const dataDir = overrides.dataDir ?? envDataDir;
   const own = overrides.dataDir === undefined;
   return {
-    port,
     host,
-    origin,
-    issuer: `${origin}/idp`,
-    apiResource: `${origin}/api`,
+    ...addresses(host, port),
     tokenTtlSeconds: overrides.tokenTtlSeconds ?? integer('VEIL_TOKEN_TTL', DEFAULT_PLAYBACK_TOKEN_TTL_SECONDS, 1, MAX_PLAYBACK_TOKEN_TTL_SECONDS),
     dataDir,
     db: (own && process.env.VEIL_DB) || join(dataDir, 'veil.sqlite'),

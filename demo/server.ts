@@ -3,6 +3,7 @@
  * one origin. `npm start` runs it; see README "Quick start".
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createLocalJWKSet } from 'jose';
 import { createAccessTokenVerifier } from '../src/server/auth/access-token.js';
 import { jsonResponse, type Handler } from '../src/server/http.js';
@@ -15,7 +16,7 @@ import { createRecordings } from '../src/server/uploads/recordings.js';
 import { createVeilService, DEFAULT_LATE_DELIVERY_SECONDS, SERVICE_PATH_PREFIXES } from '../src/server/service.js';
 import { FsMediaStore } from '../src/server/storage/fs-media-store.js';
 import { openSqliteStorage } from '../src/server/storage/sqlite.js';
-import { demoConfig } from './config.js';
+import { atPort, demoConfig } from './config.js';
 import { SECURITY_HEADERS } from './csp.js';
 import { createDevIdp } from './idp/index.js';
 import { auditPage, indexPage, recordPage, videosPage, watchPage } from './pages.js';
@@ -31,16 +32,28 @@ export interface DemoOptions {
   wrapService?: (service: Handler) => Handler;
 }
 
-export async function startDemo(config = demoConfig(), options: DemoOptions = {}) {
+export async function startDemo(requested = demoConfig(), options: DemoOptions = {}) {
   const started = performance.now();
   // Storage first: a wrong or missing key-encryption key stops start-up before anything listens.
   const storage = await openSqliteStorage({
-    file: config.db,
-    kek: { base64: config.kek, previousBase64: config.previousKeks },
+    file: requested.db,
+    kek: { base64: requested.kek, previousBase64: requested.previousKeks },
     signingKeyRetentionSeconds: signingKeyRetentionSeconds(DEFAULT_LATE_DELIVERY_SECONDS),
   });
+  // Then listen, before anything names the origin: on port 0 the OS picks the port, and the
+  // issuer, redirect URIs and token issuer must carry the real one. Until the demo is ready it
+  // answers 503, unref'd so that a start-up failure does not leave a process held open by it.
+  let handle: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => res.writeHead(503, { 'retry-after': '1' }).end();
+  const server = createServer((req, res) => handle(req, res));
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(requested.port, requested.host, resolve)).catch(async (error: unknown) => {
+    await storage.close();
+    throw error;
+  });
+  server.unref();
+  const config = atPort(requested, (server.address() as AddressInfo).port);
   const media = new FsMediaStore(config.mediaDir);
   const videos = await registerSamples(config, { videos: storage.videos, keys: storage.keys, media }).catch(async (error: unknown) => {
+    server.close();
     await storage.close();
     throw error;
   });
@@ -109,7 +122,7 @@ export async function startDemo(config = demoConfig(), options: DemoOptions = {}
     return asset || new Response('Not found', { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' } });
   }
 
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  handle = (req, res) => {
     if (req.url?.startsWith(idp.mountPath)) return idp.handle(req, res);
     route(toWebRequest(req, config.origin))
       .then((response) => sendWebResponse(res, response))
@@ -118,8 +131,8 @@ export async function startDemo(config = demoConfig(), options: DemoOptions = {}
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ error: { code: 'SERVER_ERROR' } }));
       });
-  });
-  await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
+  };
+  server.ref();
   console.log(`Veil demo ready at ${config.origin} (started in ${((performance.now() - started) / 1000).toFixed(1)} s)`);
   const close = async () => {
     server.closeAllConnections();

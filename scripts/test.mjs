@@ -22,26 +22,32 @@ async function testFiles(dir) {
   return names.filter((name) => name.endsWith('.test.ts')).sort().map((name) => `${dir}/${name}`);
 }
 
+/** Spawns the demo server; `ready` settles once it prints its ready line (or exits). */
 function startDemo() {
-  return new Promise((resolve, reject) => {
-    const child = spawn('npx', ['tsx', 'demo/server.ts'], {
-      // Fresh state per run (database, keys, media, audit trail), so every run's tests see only
-      // their own events; the generated sample media stays shared across runs (ffmpeg is slow).
-      env: { ...process.env, PORT, VEIL_DATA_DIR: `${COUNTS}/data-${PORT}`, VEIL_CACHE_DIR: process.env.VEIL_CACHE_DIR || '.cache/veil-media' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-      detached: true,
-    });
+  const child = spawn('npx', ['tsx', 'demo/server.ts'], {
+    // Fresh state per run (database, keys, media, audit trail), so every run's tests see only
+    // their own events; the generated sample media stays shared across runs (ffmpeg is slow).
+    env: { ...process.env, PORT, VEIL_DATA_DIR: `${COUNTS}/data-${PORT}`, VEIL_CACHE_DIR: process.env.VEIL_CACHE_DIR || '.cache/veil-media' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+    detached: true,
+  });
+  const ready = new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('demo server did not become ready within 10 minutes')), 600_000);
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (chunk) => {
       process.stdout.write(chunk.replace(/^(?=.)/gm, '[demo] '));
       if (chunk.includes(`ready at ${ORIGIN}`)) {
         clearTimeout(timer);
-        resolve(child);
+        resolve();
       }
     });
-    child.on('exit', (code) => reject(new Error(`demo server exited early (${code})`)));
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`demo server exited early (${code})`));
+    });
   });
+  ready.catch(() => {}); // awaited later; an early exit must not count as unhandled meanwhile
+  return { child, ready };
 }
 
 function readCounts(file) {
@@ -58,8 +64,11 @@ const totals = { passed: 0, failed: 0 };
 let demo;
 try {
   if ((await run('npm', ['run', 'build'])) !== 0) throw new Error('build failed');
+  // The demo needs the library build, not the stories: it starts (sample media included, on a
+  // fresh checkout) while storybook builds.
+  demo = startDemo();
   if ((await run('npm', ['run', 'build-storybook', '--', '--quiet'])) !== 0) throw new Error('storybook build failed');
-  demo = await startDemo();
+  await demo.ready;
   const env = { ...process.env, VEIL_DEMO_URL: ORIGIN };
 
   const nodeFiles = [...(await testFiles('test/server')), ...(await testFiles('test/e2e'))];
@@ -89,7 +98,11 @@ try {
   console.error(error);
   totals.failed += 1;
 } finally {
-  if (demo) process.kill(-demo.pid, 'SIGTERM');
+  try {
+    if (demo) process.kill(-demo.child.pid, 'SIGTERM'); // its whole process group
+  } catch {
+    // already gone
+  }
 }
 console.log(`${totals.passed} passed, ${totals.failed} failed`);
 process.exitCode = totals.failed > 0 ? 1 : 0;

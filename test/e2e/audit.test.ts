@@ -7,10 +7,9 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'puppeteer-core';
 import { demoConfig } from '../../demo/config.js';
 import { startDemo } from '../../demo/server.js';
@@ -42,22 +41,9 @@ let dir: string;
 let ingestDown = false;
 const ingest = { attempts: 0, refused: 0, log: [] as Array<{ at: number; bytes: number; type: string }> };
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'veil-audit-e2e-'));
-  const port = await freePort();
-  origin = `http://127.0.0.1:${port}`;
-  const config = { ...demoConfig({ port, dataDir: join(dir, 'data') }), auditDb: join(dir, 'audit.sqlite') };
+  const config = { ...demoConfig({ port: 0, dataDir: join(dir, 'data') }), auditDb: join(dir, 'audit.sqlite') };
   demo = await startDemo(config, {
     wrapService: (service) => async (request) => {
       if (request.method === 'POST' && new URL(request.url).pathname === '/api/audit/events') {
@@ -71,7 +57,13 @@ before(async () => {
       return service(request);
     },
   });
+  origin = demo.config.origin;
   browser = await launchChromium();
+});
+
+// A test that fails while the ingest is down must not leave it down for the tests after it.
+afterEach(() => {
+  ingestDown = false;
 });
 
 after(async () => {
@@ -112,7 +104,7 @@ async function trail(adminToken: string, query = ''): Promise<StoredEvent[]> {
   return ((await response.json()) as { events: StoredEvent[] }).events;
 }
 
-/** Polls the trail until every id in `ids` is stored. */
+/** Polls the trail until every id in `ids` is stored (the store has no change notification). */
 async function waitStored(adminToken: string, ids: string[], timeoutMs = 90_000): Promise<StoredEvent[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -120,7 +112,8 @@ async function waitStored(adminToken: string, ids: string[], timeoutMs = 90_000)
     const stored = new Set(events.map((e) => e.id));
     if (ids.every((id) => stored.has(id))) return events;
     if (Date.now() > deadline) assert.fail(`not stored after ${timeoutMs} ms: ${ids.filter((id) => !stored.has(id)).length} of ${ids.length}`);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // Delivery usually lands within a few hundred ms: look again soon rather than a second later.
+    await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
 

@@ -13,7 +13,7 @@ let demo: Demo;
 let browser: Browser;
 
 before(async () => {
-  demo = await startTestDemo(11, { wrapService: faults.wrap });
+  demo = await startTestDemo({ wrapService: faults.wrap });
   browser = await launchChromium();
 });
 

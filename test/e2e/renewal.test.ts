@@ -13,7 +13,7 @@ let demo: Demo;
 let browser: Browser;
 
 before(async () => {
-  demo = await startTestDemo(10, { tokenTtlSeconds: TTL_SECONDS });
+  demo = await startTestDemo({ tokenTtlSeconds: TTL_SECONDS });
   browser = await launchChromium();
 });
 

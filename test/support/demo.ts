@@ -1,7 +1,8 @@
 /**
- * Extra demo-server instances inside a test process: another port, another token lifetime, and
+ * Extra demo-server instances inside a test process: their own port, another token lifetime, and
  * faults injected in front of the Veil service. Everything else is the real demo.
  */
+import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,13 +12,15 @@ import { startDemo } from '../../demo/server.js';
 
 export type Demo = Awaited<ReturnType<typeof startDemo>>;
 
-/** Starts a demo on `VEIL_TEST_PORT + offset` (the shared test server uses the port itself). */
-export async function startTestDemo(offset: number, options: { tokenTtlSeconds?: number; wrapService?: (service: Handler) => Handler } = {}): Promise<Demo> {
-  const port = Number(process.env.VEIL_TEST_PORT || 8181) + offset;
+/**
+ * Starts a demo on a port the OS chooses (port 0); its origin is `demo.config.origin`. The shared
+ * test server keeps `VEIL_TEST_PORT`.
+ */
+export async function startTestDemo(options: { tokenTtlSeconds?: number; wrapService?: (service: Handler) => Handler } = {}): Promise<Demo> {
   // Each instance keeps its own state (database, keys, media, audit trail), apart from the shared
   // test server's, and removes it on close; the sample media cache stays shared.
-  const dataDir = join(tmpdir(), `veil-data-${port}-${process.pid}-${Date.now()}`);
-  const demo = await startDemo(demoConfig({ port, tokenTtlSeconds: options.tokenTtlSeconds, dataDir }), { wrapService: options.wrapService });
+  const dataDir = join(tmpdir(), `veil-data-${process.pid}-${randomUUID()}`);
+  const demo = await startDemo(demoConfig({ port: 0, tokenTtlSeconds: options.tokenTtlSeconds, dataDir }), { wrapService: options.wrapService });
   return {
     ...demo,
     close: async () => {

@@ -120,9 +120,15 @@ export class VeilClient {
     return { url: new URL(url, this.api).href, token, videoId };
   }
 
-  /** A fresh upload token for one of the viewer's uploads. */
-  uploadToken(uploadId: string, signal?: AbortSignal): Promise<UploadTokenDocument> {
-    return this.request<UploadTokenDocument>(this.#urls.uploadToken(uploadId), { method: 'POST', signal, fallback: 'UPLOAD_TOKEN_INVALID', retry: true });
+  /** A fresh upload token for one of the viewer's uploads; `recovered` when resuming after a reload (audited). */
+  uploadToken(uploadId: string, options: { recovered?: boolean; signal?: AbortSignal } = {}): Promise<UploadTokenDocument> {
+    return this.request<UploadTokenDocument>(this.#urls.uploadToken(uploadId), {
+      method: 'POST',
+      body: options.recovered ? { recovered: true } : undefined,
+      signal: options.signal,
+      fallback: 'UPLOAD_TOKEN_INVALID',
+      retry: true,
+    });
   }
 
   /** One request with the access token, bounded by the timeout; the caller reads the answer. */

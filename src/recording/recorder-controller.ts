@@ -234,7 +234,7 @@ export class RecorderController implements ReactiveController {
     if (recording.upload) this.#setVideoId(recording.upload.videoId);
     this.#options.onNotice('recovered');
     this.#set('uploading');
-    this.#upload.start(recording.id);
+    this.#upload.start(recording.id, { recovered: true });
   }
 
   #setVideoId(videoId: string): void {

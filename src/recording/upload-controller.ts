@@ -63,11 +63,14 @@ export class UploadController implements ReactiveController {
     this.stop();
   }
 
-  /** Starts (or resumes) uploading recording `id` from wherever the server is. */
-  start(id: string): void {
+  /**
+   * Starts (or resumes) uploading recording `id` from wherever the server is; `recovered` when
+   * resuming a recording a reload or crash interrupted (a fresh upload token first, audited).
+   */
+  start(id: string, options: { recovered?: boolean } = {}): void {
     this.stop();
     const run = (this.#run = new AbortController());
-    void this.#pump(id, run.signal);
+    void this.#pump(id, run.signal, options.recovered ?? false);
   }
 
   /** A chunk was persisted, or the final length was set. */
@@ -82,7 +85,7 @@ export class UploadController implements ReactiveController {
     this.notify();
   }
 
-  async #pump(id: string, signal: AbortSignal): Promise<void> {
+  async #pump(id: string, signal: AbortSignal, recovered: boolean): Promise<void> {
     /** The server's offset; undefined until a creation or HEAD told it. */
     let offset: number | undefined;
     let lengthDeclared = false;
@@ -103,6 +106,12 @@ export class UploadController implements ReactiveController {
           this.#callbacks.onVideoId(created.videoId);
         } else if (offset === undefined) {
           this.#callbacks.onVideoId(recording.upload.videoId);
+          if (recovered) {
+            // The stored upload token has most likely expired with the tab that held it.
+            await this.#renewToken(id, signal, true);
+            recovered = false;
+            recording = await this.#recording(id);
+          }
           ({ offset, lengthDeclared } = await this.#head(recording, signal));
         }
         const upload = recording.upload!;
@@ -132,7 +141,12 @@ export class UploadController implements ReactiveController {
         const veilError = error instanceof VeilError ? error : new VeilError('UPLOAD_FAILED', { cause: error });
         const status = veilError.data.status;
         if (status === 401 || veilError.code === 'UPLOAD_TOKEN_INVALID') {
-          await this.#renewToken(id, signal).catch((renewError: unknown) => this.#callbacks.onError(renewError as VeilError));
+          const renewal = await this.#renewToken(id, signal).then(
+            () => undefined,
+            (renewError: unknown) => (renewError instanceof VeilError ? renewError : new VeilError('UPLOAD_FAILED', { cause: renewError })),
+          );
+          if (renewal && FATAL.has(renewal.code)) return this.#callbacks.onError(renewal);
+          if (renewal) await sleep(backoffDelay(RETRY, attempt++), signal).catch(() => undefined);
           continue;
         }
         if (FATAL.has(veilError.code)) return this.#callbacks.onError(veilError);
@@ -173,10 +187,10 @@ export class UploadController implements ReactiveController {
     this.#callbacks.onAccepted(videoId);
   }
 
-  async #renewToken(id: string, signal: AbortSignal): Promise<void> {
+  async #renewToken(id: string, signal: AbortSignal, recovered = false): Promise<void> {
     const recording = await this.#recording(id);
     if (!recording.upload) return;
-    const { token } = await this.#client().uploadToken(recording.upload.videoId, signal);
+    const { token } = await this.#client().uploadToken(recording.upload.videoId, { recovered, signal });
     await this.#store.update(id, { upload: { ...recording.upload, token } });
   }
 

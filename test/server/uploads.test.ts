@@ -6,6 +6,10 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqliteAuditStore } from '../../src/server/audit/sqlite-store.js';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
@@ -142,6 +146,35 @@ describe('uploads', () => {
     assert.ok(upload?.finishedAt);
     // A finished upload belongs to processing: no termination.
     assert.notEqual((await client.delete()).status, 204);
+  });
+
+  it('audits the recorder: recording-started at creation, recording-recovered when it resumes, upload-completed', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'veil-audit-rec-'));
+    const audit = new SqliteAuditStore(join(dir, 'audit.sqlite'));
+    const own = await startRecordingService({ audit, start: false });
+    try {
+      const client = new TusTestClient(own.service);
+      await client.create(await own.token('alice'));
+      await client.patch(0, randomChunk(100));
+      const renew = await own.service(
+        new Request(`${client.uploadUrl}/token`, { method: 'POST', headers: { authorization: `Bearer ${await own.token('alice')}`, 'content-type': 'application/json' }, body: '{"recovered":true}' }),
+      );
+      assert.equal(renew.status, 201);
+      await client.patch(100, new Uint8Array(0), { 'upload-length': '100' });
+      const events = await audit.query({ org: 'acme', video: client.videoId, limit: 10 });
+      assert.deepEqual(
+        events.map((event) => [event.type, event.actor, event.data]),
+        [
+          ['recording-started', 'alice', { uploadId: client.videoId }],
+          ['recording-recovered', 'alice', { uploadId: client.videoId, offset: 100 }],
+          ['upload-completed', 'alice', { uploadId: client.videoId, bytes: 100 }],
+        ],
+      );
+    } finally {
+      await own.close();
+      await audit.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('interoperates with tus-js-client for a plain file upload', async () => {

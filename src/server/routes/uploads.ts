@@ -18,7 +18,8 @@ import {
 } from '../../protocol/recording.js';
 import type { Viewer } from '../../protocol/viewer.js';
 import type { AccessTokenVerifier } from '../auth/access-token.js';
-import { bearerToken, errorResponse, fail, jsonResponse, readBodyBytes } from '../http.js';
+import type { ServerAudit } from '../audit/server-events.js';
+import { bearerToken, errorResponse, fail, jsonResponse, readBodyBytes, readJsonBody } from '../http.js';
 import type { RecordingRepository, UploadRecord } from '../storage/recordings.js';
 import { checksumMatches, expectedChecksum } from '../uploads/checksum.js';
 import { checkAppend, checkCreation, quotaExceeded, type UploadQuota } from '../uploads/quota.js';
@@ -32,6 +33,7 @@ export interface UploadRouteDeps {
   tus: TusUploads;
   recordings: RecordingRepository;
   quota: UploadQuota;
+  audit: ServerAudit;
 }
 
 /** tus status codes → the Veil code its error leaves with. */
@@ -91,12 +93,20 @@ export async function createUpload(request: Request, deps: UploadRouteDeps): Pro
   return uploadId ? withUploadToken(response, deps, viewer, uploadId) : response;
 }
 
-/** `POST /api/uploads/:uploadId/token` — a fresh upload token, with the access token. */
+/**
+ * `POST /api/uploads/:uploadId/token` — a fresh upload token, with the access token. A body
+ * `{ "recovered": true }` says the recorder is resuming after a reload or crash (audited).
+ */
 export async function renewUploadToken(request: Request, deps: UploadRouteDeps, uploadId: string): Promise<Response> {
   const viewer = await deps.verifyAccessToken(bearerToken(request));
   deps.checkPerimeter(viewer);
   const upload = await deps.recordings.getUpload(uploadId);
   if (!upload || upload.owner !== viewer.sub) fail('UPLOAD_NOT_FOUND', undefined, { uploadId });
+  const json = request.headers.get('content-type')?.startsWith('application/json');
+  const { recovered } = ((json ? await readJsonBody(request, 1024, 'upload-token request') : null) ?? {}) as { recovered?: unknown };
+  if (recovered === true) {
+    await deps.audit({ type: 'recording-recovered', actor: viewer.sub, org: upload.org, video: uploadId, data: { uploadId, offset: upload.received } });
+  }
   const body: UploadTokenDocument = await deps.uploadTokens.sign({ sub: viewer.sub, org: viewer.org ?? '', upl: uploadId });
   return jsonResponse(body, { status: 201 });
 }

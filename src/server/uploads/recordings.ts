@@ -121,6 +121,7 @@ export function createRecordings(options: RecordingsOptions): Recordings {
       tus,
       recordings,
       quota,
+      audit,
     },
     queue,
     cleanUpExpired,

@@ -17,21 +17,19 @@ export const DEFAULT_UPLOAD_QUOTA: UploadQuota = {
   concurrentUploads: 3,
 };
 
-function exceeded(limit: 'bytes' | 'concurrent' | 'upload' | 'patch', value: number): VeilError {
+export function quotaExceeded(limit: 'bytes' | 'concurrent' | 'upload' | 'patch', value: number): VeilError {
   return new VeilError('UPLOAD_QUOTA_EXCEEDED', { data: { limit, value } });
 }
 
 /** Throws `UPLOAD_QUOTA_EXCEEDED` unless the user may start another upload. */
 export function checkCreation(quota: UploadQuota, usage: UploadUsage, declaredLength: number | undefined): void {
-  if (usage.unfinished >= quota.concurrentUploads) throw exceeded('concurrent', quota.concurrentUploads);
-  if (usage.bytes >= quota.bytesPerUser) throw exceeded('bytes', quota.bytesPerUser);
-  if (declaredLength !== undefined && declaredLength > quota.bytesPerUpload) throw exceeded('upload', quota.bytesPerUpload);
+  if (usage.unfinished >= quota.concurrentUploads) throw quotaExceeded('concurrent', quota.concurrentUploads);
+  if (usage.bytes >= quota.bytesPerUser) throw quotaExceeded('bytes', quota.bytesPerUser);
+  if (declaredLength !== undefined && declaredLength > quota.bytesPerUpload) throw quotaExceeded('upload', quota.bytesPerUpload);
 }
 
 /** Throws `UPLOAD_QUOTA_EXCEEDED` unless `chunk` more bytes at `offset` stay inside the quotas. */
 export function checkAppend(quota: UploadQuota, usage: UploadUsage, offset: number, chunk: number): void {
-  if (offset + chunk > quota.bytesPerUpload) throw exceeded('upload', quota.bytesPerUpload);
-  if (usage.bytes + chunk > quota.bytesPerUser) throw exceeded('bytes', quota.bytesPerUser);
+  if (offset + chunk > quota.bytesPerUpload) throw quotaExceeded('upload', quota.bytesPerUpload);
+  if (usage.bytes + chunk > quota.bytesPerUser) throw quotaExceeded('bytes', quota.bytesPerUser);
 }
-
-export { exceeded as quotaExceeded };

@@ -25,6 +25,7 @@ const config: RollupOptions = {
     session: 'src/elements/session/define.ts',
     player: 'src/elements/player/define.ts',
     recorder: 'src/elements/recorder/define.ts',
+    'share-dialog': 'src/elements/share-dialog/define.ts',
   },
   output: {
     dir: 'dist',
@@ -50,4 +51,18 @@ const config: RollupOptions = {
   },
 };
 
-export default config;
+/**
+ * `veil-video/server` and `veil-video/server/node`: the reference service for Node, unminified,
+ * every dependency (and node:*) external, declarations beside it in dist/server/types.
+ */
+const server: RollupOptions = {
+  input: { index: 'src/server/index.ts', node: 'src/server/node.ts' },
+  output: { dir: 'dist/server', format: 'es', sourcemap: true, entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
+  preserveEntrySignatures: 'strict',
+  external: (id) => !id.startsWith('.') && !id.startsWith('/') && !id.startsWith('\0'),
+  plugins: [
+    typescript({ tsconfig: './tsconfig.server.json', declaration: true, declarationDir: 'dist/server/types', sourceMap: true, outDir: 'dist/server' }),
+  ],
+};
+
+export default [config, server];

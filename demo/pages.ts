@@ -36,14 +36,28 @@ export function watchPage(config: DemoConfig, videoId: string): string {
   );
 }
 
+/**
+ * The share page (demo contract): `<veil-session auto-sign-in>` around
+ * `<veil-share-dialog video open>`. Whether anything can be shared is the server's answer.
+ */
+export function sharePage(config: DemoConfig, videoId: string): string {
+  return layout(
+    `Share ${videoId}`,
+    html`<header><a href="/">Veil demo</a><button type="button" id="sign-out">Sign out</button></header>
+<main><veil-session issuer="${config.issuer}" client-id="veil-demo" api="${config.origin}" org="${config.org}" auto-sign-in><veil-share-dialog video="${videoId}" open></veil-share-dialog></veil-session></main>`,
+  );
+}
+
 export function indexPage(videos: readonly DemoVideo[]): string {
-  const items = videos.map((video) => html`<li><a href="/watch?v=${encodeURIComponent(video.id)}">${video.title}</a> <code>${video.id}</code></li>`);
+  const items = videos.map(
+    (video) => html`<li><a href="/watch?v=${encodeURIComponent(video.id)}">${video.title}</a> <code>${video.id}</code> <a href="/share?v=${encodeURIComponent(video.id)}">Share</a></li>`,
+  );
   return layout(
     'Home',
     html`<header><a href="/">Veil demo</a></header>
 <main>
 <h1>Veil demo</h1>
-<p>Protected sample videos. Sign in as <code>alice@acme.test</code> or <code>bob@acme.test</code> (org acme) to watch;
+<p>Protected sample videos. Sign in as <code>alice@acme.test</code>, <code>bob@acme.test</code> or <code>carol@acme.test</code> (org acme) to watch;
 <code>mallory@globex.test</code> is outside the perimeter. Password: <code>veil-demo</code>.</p>
 <ul>${items}</ul>
 </main>`,

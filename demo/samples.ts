@@ -26,10 +26,16 @@ export async function registerSamples(config: DemoConfig, storage: DemoStorage):
   });
   const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
   const common = { owner: OWNER, org: config.org, generalAccess: 'org', status: 'ready' } as const;
-  const entries: Array<{ record: VideoRecord; key: Uint8Array }> = [
+  const entries: Array<{ record: VideoRecord; key: Uint8Array; media?: string }> = [
     {
       record: { ...common, id: 'sample-dash', title: 'Sample (CENC DASH, ClearKey)', protocol: 'dash', manifest: samples.dash.manifest, protection: { scheme: 'cenc', kids: [hex(samples.dash.kid)] } },
       key: samples.dash.key,
+    },
+    {
+      // Demo contract: the same media as sample-dash, restricted to alice until she shares it.
+      record: { ...common, generalAccess: 'restricted', id: 'sample-private', title: 'Private sample (CENC DASH)', protocol: 'dash', manifest: samples.dash.manifest, protection: { scheme: 'cenc', kids: [hex(samples.dash.kid)] } },
+      key: samples.dash.key,
+      media: 'sample-dash',
     },
     {
       record: { ...common, id: 'sample-hls', title: 'Sample (AES-128 HLS)', protocol: 'hls', manifest: samples.hls.master, protection: { scheme: 'hls-aes-128', kids: [hex(samples.hls.kid)] } },
@@ -37,16 +43,16 @@ export async function registerSamples(config: DemoConfig, storage: DemoStorage):
     },
   ];
   const registered: VideoRecord[] = [];
-  for (const { record, key } of entries) {
+  for (const { record, key, media = record.id } of entries) {
     const existing = await storage.videos.get(record.id);
     if (existing && existing.protection.kids.join() === record.protection.kids.join()) {
       registered.push(existing);
       continue;
     }
     await storage.media.delete(record.id);
-    for (const file of await samples.store.list(record.id)) {
-      const source = await samples.store.read(record.id, file);
-      if (!source) throw new Error(`sample media: ${record.id}/${file} vanished while copying`);
+    for (const file of await samples.store.list(media)) {
+      const source = await samples.store.read(media, file);
+      if (!source) throw new Error(`sample media: ${media}/${file} vanished while copying`);
       await storage.media.write(record.id, file, source.body);
     }
     await storage.keys.put(record.id, [{ kid: record.protection.kids[0]!, key }]);

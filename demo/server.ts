@@ -4,22 +4,27 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Hono } from 'hono';
 import { createLocalJWKSet } from 'jose';
-import { createAccessTokenVerifier } from '../src/server/auth/access-token.js';
-import { jsonResponse, type Handler } from '../src/server/http.js';
-import { sendWebResponse, toWebRequest } from '../src/server/node-adapter.js';
+import type { Handler } from '../src/server/context.js';
+import { jsonResponse } from '../src/server/http/json.js';
+import { hardenNodeServer, nodeServerOptions, toNodeListener } from '../src/server/http/node.js';
+import { createOidcVerifier } from '../src/server/identity/oidc.js';
+import { checkPerimeter } from '../src/server/identity/perimeter.js';
+import { createIdentityRegistry } from '../src/server/identity/registry.js';
+import { serverAuditLog } from '../src/server/audit/server-events.js';
+import { createRecordings } from '../src/server/uploads/recordings.js';
 import { SqliteAuditStore } from '../src/server/audit/sqlite-store.js';
 import { createPlaybackTokenService, signingKeyRetentionSeconds } from '../src/server/playback-token.js';
-import { checkPerimeter } from '../src/server/auth/perimeter.js';
-import { serverAudit } from '../src/server/audit/server-events.js';
-import { createRecordings } from '../src/server/uploads/recordings.js';
 import { createVeilService, DEFAULT_LATE_DELIVERY_SECONDS, SERVICE_PATH_PREFIXES } from '../src/server/service.js';
 import { FsMediaStore } from '../src/server/storage/fs-media-store.js';
 import { openSqliteStorage } from '../src/server/storage/sqlite.js';
 import { atPort, demoConfig } from './config.js';
 import { SECURITY_HEADERS } from './csp.js';
 import { createDevIdp } from './idp/index.js';
-import { auditPage, indexPage, recordPage, videosPage, watchPage } from './pages.js';
+import { DEV_GROUPS, DEV_USERS } from './idp/users.js';
+import { StaticDirectory } from '../src/server/access/directory.js';
+import { auditPage, indexPage, recordPage, sharePage, videosPage, watchPage } from './pages.js';
 import { registerSamples } from './samples.js';
 import { serveStatic } from './static.js';
 
@@ -44,7 +49,7 @@ export async function startDemo(requested = demoConfig(), options: DemoOptions =
   // issuer, redirect URIs and token issuer must carry the real one. Until the demo is ready it
   // answers 503, unref'd so that a start-up failure does not leave a process held open by it.
   let handle: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => res.writeHead(503, { 'retry-after': '1' }).end();
-  const server = createServer((req, res) => handle(req, res));
+  const server = hardenNodeServer(createServer(nodeServerOptions(), (req, res) => handle(req, res)));
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(requested.port, requested.host, resolve)).catch(async (error: unknown) => {
     await storage.close();
     throw error;
@@ -63,13 +68,13 @@ export async function startDemo(requested = demoConfig(), options: DemoOptions =
     clients: [
       {
         client_id: 'veil-demo',
-        redirect_uris: [`${config.origin}/watch`, `${config.origin}/audit`, `${config.origin}/record`, `${config.origin}/videos`],
+        redirect_uris: [`${config.origin}/watch`, `${config.origin}/audit`, `${config.origin}/share`, `${config.origin}/record`, `${config.origin}/videos`],
         post_logout_redirect_uris: [`${config.origin}/`],
       },
     ],
   });
   const auditStore = new SqliteAuditStore(config.auditDb);
-  const verifyAccessToken = createAccessTokenVerifier({ issuer: config.issuer, audience: config.apiResource, jwks: createLocalJWKSet(idp.jwks) });
+  const identity = createOidcVerifier({ issuer: config.issuer, audience: config.apiResource, jwks: createLocalJWKSet(idp.jwks) });
   const perimeter = { issuer: config.issuer, org: config.org };
   const recordings = createRecordings({
     publicUrl: config.origin,
@@ -79,58 +84,64 @@ export async function startDemo(requested = demoConfig(), options: DemoOptions =
     keys: storage.keys,
     media,
     signingKeys: storage.signingKeys,
-    verifyAccessToken,
+    verifyAccessToken: createIdentityRegistry([identity]),
     checkPerimeter: (viewer) => checkPerimeter(viewer, perimeter),
-    audit: serverAudit(auditStore),
+    audit: serverAuditLog(auditStore),
     workers: config.workers,
     log: (line) => console.log(`[recordings] ${line}`),
   });
   await recordings.start();
   const baseService = createVeilService({
     publicUrl: config.origin,
-    verifyAccessToken,
+    identity,
     perimeter,
     recordings,
     videos: storage.videos,
+    grants: storage.grants,
+    directory: new StaticDirectory(DEV_USERS, DEV_GROUPS),
     keys: storage.keys,
     media,
     playbackTokens: createPlaybackTokenService({ issuer: config.origin, audience: `${config.origin}/media`, keys: storage.signingKeys, ttlSeconds: config.tokenTtlSeconds }),
     audit: { store: auditStore },
+    onClientBlocked: (report) => console.log(`[limits] ${report.address} blocked for ${report.blockedSeconds} s after ${report.refusals} refused tokens (last: ${report.code})`),
   });
 
-  const service = options.wrapService ? options.wrapService(baseService) : baseService;
+  // A limit a demo client runs into is worth a line in the log (the limits are meant never to bite real players).
+  const limited: Handler = async (request) => {
+    const response = await baseService(request);
+    if (response.status === 429) console.log(`[limits] 429 ${request.method} ${new URL(request.url).pathname} retry-after ${response.headers.get('retry-after')}`);
+    return response;
+  };
+  const service = options.wrapService ? options.wrapService(limited) : limited;
 
-  async function route(request: Request): Promise<Response> {
-    const url = new URL(request.url);
-    const path = url.pathname;
-    if (SERVICE_PATH_PREFIXES.some((prefix) => path.startsWith(prefix))) return service(request);
-    if (request.method !== 'GET' && request.method !== 'HEAD') return jsonResponse({ error: { code: 'NOT_FOUND' } }, { status: 404 });
-    if (path === '/') return html(indexPage(videos));
-    if (path === '/watch') {
-      const videoId = url.searchParams.get('v');
-      // Without `v` this is the sign-in callback: <veil-session> restores the original URL.
-      return html(watchPage(config, videoId ?? ''));
-    }
-    // The admin page; the data comes from the admin API, which checks the viewer's access token.
-    if (path === '/audit') return html(auditPage(config));
-    if (path === '/record') return html(recordPage(config, url.searchParams));
-    if (path === '/videos') return html(videosPage(config));
-    if (path === '/healthz') return jsonResponse({ ok: true });
-    const asset =
-      (path.startsWith('/veil/') && (await serveStatic(config.distDir, path.slice('/veil/'.length)))) ||
-      (path.startsWith('/assets/') && (await serveStatic(config.publicDir, path.slice('/assets/'.length))));
-    return asset || new Response('Not found', { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' } });
-  }
+  // Everything but the IdP goes through Hono: the Veil service under its path prefixes, the demo
+  // pages, and static files (the built library under /veil/, demo assets under /assets/).
+  const app = new Hono({ strict: true });
+  for (const prefix of SERVICE_PATH_PREFIXES) app.all(`${prefix}*`, (c) => service(c.req.raw));
+  app.get('/', () => html(indexPage(videos)));
+  // Without `v` this is the sign-in callback: <veil-session> restores the original URL.
+  app.get('/watch', (c) => html(watchPage(config, c.req.query('v') ?? '')));
+  // The share dialog's page (demo contract); the access document decides what it shows.
+  app.get('/share', (c) => html(sharePage(config, c.req.query('v') ?? '')));
+  // The admin page; the data comes from the admin API, which checks the viewer's access token.
+  app.get('/audit', () => html(auditPage(config)));
+  app.get('/record', (c) => html(recordPage(config, new URL(c.req.url).searchParams)));
+  app.get('/videos', () => html(videosPage(config)));
+  app.get('/healthz', () => jsonResponse({ ok: true }));
+  const notFound = () => new Response('Not found', { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+  app.get('/veil/*', async (c) => (await serveStatic(config.distDir, c.req.path.slice('/veil/'.length))) ?? notFound());
+  app.get('/assets/*', async (c) => (await serveStatic(config.publicDir, c.req.path.slice('/assets/'.length))) ?? notFound());
+  app.notFound((c) => (c.req.method === 'GET' || c.req.method === 'HEAD' ? notFound() : jsonResponse({ error: { code: 'NOT_FOUND' } }, { status: 404 })));
+  app.onError((error) => {
+    console.error(error);
+    return jsonResponse({ error: { code: 'SERVER_ERROR' } }, { status: 500 });
+  });
 
+  // oidc-provider needs the raw Node request and response: it stays mounted beside Hono.
+  const listener = toNodeListener(async (request) => app.fetch(request), { origin: config.origin });
   handle = (req, res) => {
     if (req.url?.startsWith(idp.mountPath)) return idp.handle(req, res);
-    route(toWebRequest(req, config.origin))
-      .then((response) => sendWebResponse(res, response))
-      .catch((error: unknown) => {
-        console.error(error);
-        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ error: { code: 'SERVER_ERROR' } }));
-      });
+    listener(req, res);
   };
   server.ref();
   console.log(`Veil demo ready at ${config.origin} (started in ${((performance.now() - started) / 1000).toFixed(1)} s)`);
@@ -141,7 +152,7 @@ export async function startDemo(requested = demoConfig(), options: DemoOptions =
     await auditStore.close();
     await storage.close();
   };
-  return { server, config, videos: storage.videos, recordings, close };
+  return { server, config, videos: storage.videos, grants: storage.grants, recordings, close };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

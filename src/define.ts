@@ -2,3 +2,4 @@
 import './elements/session/define.js';
 import './elements/player/define.js';
 import './elements/recorder/define.js';
+import './elements/share-dialog/define.js';

@@ -15,10 +15,20 @@ export interface DevUser {
 export const DEV_PASSWORD = 'veil-demo';
 
 export const DEV_USERS: readonly DevUser[] = Object.freeze([
-  { sub: 'alice@acme.test', email: 'alice@acme.test', name: 'Alice Example', org: 'acme', groups: ['veil-admins'] },
-  { sub: 'bob@acme.test', email: 'bob@acme.test', name: 'Bob Example', org: 'acme', groups: [] },
+  { sub: 'alice@acme.test', email: 'alice@acme.test', name: 'Alice Example', org: 'acme', groups: ['veil-admins', 'acme-staff'] },
+  { sub: 'bob@acme.test', email: 'bob@acme.test', name: 'Bob Example', org: 'acme', groups: ['acme-staff'] },
+  { sub: 'carol@acme.test', email: 'carol@acme.test', name: 'Carol Example', org: 'acme', groups: [] },
   { sub: 'mallory@globex.test', email: 'mallory@globex.test', name: 'Mallory Example', org: 'globex', groups: [] },
 ].map((user) => Object.freeze({ ...user, groups: Object.freeze([...user.groups]) })));
+
+/** Groups videos can be shared with (demo contract: `acme-staff` = alice and bob); members come from `groups` above. */
+export const DEV_GROUPS: readonly DevGroup[] = Object.freeze([{ id: 'acme-staff', name: 'Acme staff', org: 'acme' }]);
+
+export interface DevGroup {
+  readonly id: string;
+  readonly name: string;
+  readonly org: string;
+}
 
 export function findDevUser(sub: string): DevUser | undefined {
   return DEV_USERS.find((user) => user.sub === sub);

@@ -16,6 +16,7 @@ import {
   type VideoListDocument,
   type VideoStatusDocument,
 } from '../protocol/recording.js';
+import type { AccessChange, AccessDocument, DirectoryEntry, DirectorySearchResult } from '../protocol/sharing.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../internal/backoff.js';
 import { errorFromResponse, isTransient } from './errors.js';
 
@@ -41,6 +42,14 @@ export interface RequestOptions {
   fallback?: VeilErrorCode;
   /** Retry transient failures (network, 5xx, 408, 429) with backoff; default false. */
   retry?: boolean;
+  /** Extra request headers (e.g. `If-Match`); the bearer token is always set by the client. */
+  headers?: Record<string, string>;
+}
+
+/** A JSON answer with the response headers it came with (e.g. an `ETag`). */
+export interface WithHeaders<T> {
+  body: T;
+  headers: Headers;
 }
 
 /** A tus upload just created for the viewer. */
@@ -150,21 +159,64 @@ export class VeilClient {
     }
   }
 
+  /** A video's access document and its ETag (only for viewers who may share it). */
+  async videoAccess(videoId: string): Promise<VersionedAccess> {
+    return versioned(await this.requestWithHeaders<AccessDocument>(this.#urls.videoAccess(videoId)));
+  }
+
+  /** Saves one batch of access changes over `etag` (`If-Match`); the service answers the new document. */
+  async saveVideoAccess(videoId: string, changes: readonly AccessChange[], etag: string | undefined): Promise<VersionedAccess> {
+    const headers: Record<string, string> = etag ? { 'if-match': etag } : {};
+    return versioned(await this.requestWithHeaders<AccessDocument>(this.#urls.videoAccess(videoId), { method: 'POST', body: { changes }, headers }));
+  }
+
+  /** People and groups to share `videoId` with (POST: names stay out of URLs). */
+  async searchDirectory(videoId: string, query: string): Promise<DirectoryEntry[]> {
+    return (await this.request<DirectorySearchResult>(this.#urls.directorySearch(), { method: 'POST', body: { videoId, query } })).results;
+  }
+
   /** One authenticated JSON request to `url` (a URL this client built). */
-  request<T>(url: string, options: RequestOptions = {}): Promise<T> {
+  async request<T>(url: string, options: RequestOptions = {}): Promise<T> {
+    return (await this.requestWithHeaders<T>(url, options)).body;
+  }
+
+  /** `request`, keeping the response headers. */
+  requestWithHeaders<T>(url: string, options: RequestOptions = {}): Promise<WithHeaders<T>> {
     const once = () => this.#send<T>(url, options);
     if (!options.retry) return once();
     return withRetry(once, { shouldRetry: isTransient, policy: this.#retry, signal: options.signal });
   }
 
-  async #send<T>(url: string, { method = 'GET', body, signal, fallback = 'BAD_REQUEST' }: RequestOptions): Promise<T> {
-    const response = await this.#fetchWithToken(url, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal,
-    });
+  async #send<T>(url: string, { method = 'GET', body, signal, fallback = 'BAD_REQUEST', headers: extra }: RequestOptions): Promise<WithHeaders<T>> {
+    const token = await this.#accessToken();
+    const timeout = AbortSignal.timeout(this.#timeoutMs);
+    const headers: Record<string, string> = { ...extra, authorization: `Bearer ${token}` };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    let response: Response;
+    try {
+      response = await this.#fetch(url, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        credentials: 'omit',
+        cache: 'no-store',
+        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+      });
+    } catch (cause) {
+      if (signal?.aborted) throw cause;
+      throw new VeilError('NETWORK_ERROR', { cause, data: { timedOut: timeout.aborted } });
+    }
     if (!response.ok) throw await errorFromResponse(response, fallback);
-    return (await response.json()) as T;
+    return { body: (await response.json()) as T, headers: response.headers };
   }
+}
+
+export interface VersionedAccess {
+  document: AccessDocument;
+  /** The document's ETag, to send back as `If-Match`. */
+  etag: string;
+}
+
+function versioned({ body, headers }: WithHeaders<AccessDocument>): VersionedAccess {
+  return { document: body, etag: headers.get('etag') ?? '' };
 }

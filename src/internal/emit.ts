@@ -6,6 +6,7 @@
 import type { AuditEvent } from '../protocol/audit-events.js';
 import type { VeilError } from '../protocol/errors.js';
 import type { Viewer } from '../protocol/viewer.js';
+import type { AccessChange, GeneralAccess, GrantSummary } from '../protocol/sharing.js';
 import type { WatermarkSecurityEvent } from '../watermark/types.js';
 
 export interface VeilEventMap {
@@ -25,6 +26,12 @@ export interface VeilEventMap {
   'veil-watermark-restored': CustomEvent<WatermarkSecurityEvent>;
   /** `<veil-recorder>`: the recording (a recovered one too) is a ready, protected video. */
   'veil-recording-ready': CustomEvent<{ videoId: string }>;
+  /** `<veil-share-dialog>`: the service saved a change; the access after it. */
+  'veil-share-change': CustomEvent<{ changes: AccessChange[]; grants: GrantSummary[]; generalAccess: GeneralAccess }>;
+  /** `<veil-share-dialog>`: the viewer pressed Save; cancelable (the host may veto). */
+  'veil-request-save': CustomEvent<{ changes: AccessChange[] }>;
+  /** `<veil-share-dialog>`: the viewer asked to close (Cancel, Escape); cancelable. */
+  'veil-request-close': CustomEvent<Record<string, never>>;
 }
 
 declare global {
@@ -38,8 +45,9 @@ declare global {
 export type VeilEventType = keyof VeilEventMap;
 export type VeilEventDetail<K extends VeilEventType> = VeilEventMap[K]['detail'];
 
-export function emitVeilEvent<K extends VeilEventType>(target: EventTarget, type: K, detail: VeilEventDetail<K>): boolean {
-  return target.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true, cancelable: false }));
+/** Dispatches a Veil event; with `cancelable`, false when a listener vetoed it (`preventDefault()`). */
+export function emitVeilEvent<K extends VeilEventType>(target: EventTarget, type: K, detail: VeilEventDetail<K>, options: { cancelable?: boolean } = {}): boolean {
+  return target.dispatchEvent(new CustomEvent(type, { detail, bubbles: true, composed: true, cancelable: options.cancelable ?? false }));
 }
 
 /** `veil-error` with the `VeilError` as `detail`; also logged so integrators see the hint. */

@@ -28,24 +28,23 @@ export const AUDIT_EVENT_TYPES = {
   'watermark-tampered': { security: true, data: { vector: 'string' } },
   'context-menu': { security: true, data: {} },
   'download-attempt': { security: true, data: { via: 'string' } },
-  // Recorder events: written by the service itself (uploader from the verified token).
+  // Recorder events: written by the server (uploader from the verified token; SERVER_AUDIT_EVENT_TYPES).
   'recording-started': { security: true, data: { uploadId: 'string' } },
   'recording-recovered': { security: true, data: { uploadId: 'string', offset: 'number' } },
   'upload-completed': { security: true, data: { uploadId: 'string', bytes: 'number' } },
   'video-processed': { security: true, data: { remuxed: 'boolean', seconds: 'number' } },
   'video-processing-failed': { security: true, data: { code: 'string' } },
+  /** Written by the server, never by a client: an address was blocked after repeated refused tokens. */
+  'client-blocked': { security: true, data: { address: 'string', refusals: 'number', blockedSeconds: 'number', code: 'string' } },
+  // Written by the server when a video's access changes (SERVER_AUDIT_EVENT_TYPES below).
+  'share-granted': { security: true, data: { principal: 'string', role: 'string', expiresAt: 'number' } },
+  'share-role-changed': { security: true, data: { principal: 'string', role: 'string', from: 'string' } },
+  'share-expiry-changed': { security: true, data: { principal: 'string', expiresAt: 'number' } },
+  'share-revoked': { security: true, data: { principal: 'string', reason: 'string' } },
+  'general-access-changed': { security: true, data: { from: 'string', to: 'string' } },
 } as const satisfies Record<string, { security: boolean; data: Record<string, AuditFieldKind> }>;
 
 export type AuditEventType = keyof typeof AUDIT_EVENT_TYPES;
-
-/** Events only the service writes; an ingest batch carrying one is refused. */
-export const SERVER_AUDIT_EVENT_TYPES: ReadonlySet<AuditEventType> = new Set([
-  'recording-started',
-  'recording-recovered',
-  'upload-completed',
-  'video-processed',
-  'video-processing-failed',
-]);
 
 type KindOf<K extends AuditFieldKind> = K extends 'string' ? string : K extends 'number' ? number : boolean;
 /** The `data` of an event of type `T` (every field optional: a capture records what it knows). */
@@ -89,6 +88,21 @@ export const AUDIT_MAX_BATCH_EVENTS = 500;
 export const AUDIT_MAX_STRING = 256;
 
 export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Types only the server writes; a client batch carrying one is refused. */
+export const SERVER_AUDIT_EVENT_TYPES: ReadonlySet<AuditEventType> = new Set([
+  'client-blocked',
+  'share-granted',
+  'share-role-changed',
+  'share-expiry-changed',
+  'share-revoked',
+  'general-access-changed',
+  'recording-started',
+  'recording-recovered',
+  'upload-completed',
+  'video-processed',
+  'video-processing-failed',
+]);
 
 export function isAuditEventType(value: unknown): value is AuditEventType {
   return typeof value === 'string' && Object.hasOwn(AUDIT_EVENT_TYPES, value);

@@ -20,3 +20,9 @@ export const DEFAULT_WATERMARK_MIN_OPACITY = 0.35;
 
 /** Group (in the access token's `groups`) whose members read their org's audit trail. */
 export const DEFAULT_AUDIT_ADMIN_GROUP = 'veil-admins';
+
+/**
+ * The longest bearer token (playback or access token) either side handles, in characters. Checked
+ * before any parsing; real tokens are far shorter (an Entra access token with many groups is ~4 KB).
+ */
+export const MAX_TOKEN_LENGTH = 8192;

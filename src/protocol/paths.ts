@@ -20,6 +20,8 @@ export const API_ROUTES = {
   videos: '/api/videos',
   /** One video's status and processing progress. */
   video: '/api/videos/:videoId',
+  videoAccess: '/api/videos/:videoId/access',
+  directorySearch: '/api/directory/search',
 } as const;
 
 /** Path prefixes the service answers; a host server forwards these to the handler. */
@@ -48,6 +50,8 @@ export function apiUrls(api: string) {
     uploadToken: (uploadId: string) => `${root}/api/uploads/${segment(uploadId)}/token`,
     videos: () => `${root}${API_ROUTES.videos}`,
     video: (videoId: string) => `${root}/api/videos/${segment(videoId)}`,
+    videoAccess: (videoId: string) => `${root}/api/videos/${segment(videoId)}/access`,
+    directorySearch: () => `${root}${API_ROUTES.directorySearch}`,
   };
 }
 

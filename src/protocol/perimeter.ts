@@ -8,8 +8,13 @@
 export type PerimeterViolation = 'issuer' | 'org' | 'groups' | 'email-domain';
 
 export interface PerimeterPolicy {
-  /** The only accepted issuer (exact string match, as OpenID Connect requires). */
-  issuer: string;
+  /** The accepted issuer (exact string match, as OpenID Connect requires). */
+  issuer?: string;
+  /**
+   * More accepted issuers (a server that trusts several identity providers, e.g. the org's OIDC IdP
+   * and Entra): the viewer's issuer must be `issuer` or one of these. At least one of the two is needed.
+   */
+  issuers?: readonly string[];
   /** Required `org` claim (exact match); undefined = no org rule. */
   org?: string;
   /** Any-of: the viewer must be in at least one of these groups; undefined or empty = no group rule. */
@@ -37,10 +42,16 @@ function emailDomain(email: unknown): string | undefined {
   return email.slice(at + 1).toLowerCase();
 }
 
+/** Every issuer the policy accepts (`issuer` and `issuers`, non-empty strings only). */
+export function acceptedIssuers(policy: PerimeterPolicy): string[] {
+  const all = [policy.issuer, ...(Array.isArray(policy.issuers) ? policy.issuers : [])];
+  return all.filter((issuer): issuer is string => typeof issuer === 'string' && issuer !== '');
+}
+
 /** The first rule of `policy` that `claims` break, or undefined when the viewer is inside. */
 export function perimeterViolation(claims: PerimeterClaims, policy: PerimeterPolicy): PerimeterViolation | undefined {
   const issuer = claims.issuer ?? claims.iss;
-  if (typeof issuer !== 'string' || typeof policy.issuer !== 'string' || issuer !== policy.issuer) return 'issuer';
+  if (typeof issuer !== 'string' || !acceptedIssuers(policy).includes(issuer)) return 'issuer';
 
   if (policy.org !== undefined && (typeof claims.org !== 'string' || claims.org !== policy.org)) return 'org';
 

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { SignJWT, errors as joseErrors, jwtVerify, type JWK, type JWTPayload } from 'jose';
-import { MAX_PLAYBACK_TOKEN_TTL_SECONDS, RENEWAL_GRACE_SECONDS } from '../protocol/defaults.js';
+import { MAX_PLAYBACK_TOKEN_TTL_SECONDS, MAX_TOKEN_LENGTH, RENEWAL_GRACE_SECONDS } from '../protocol/defaults.js';
 import { VeilError } from '../protocol/errors.js';
 import { SIGNING_ALG, type SigningKeyRing } from './storage/signing-keys.js';
 
@@ -79,6 +79,7 @@ export function createPlaybackTokenService(options: PlaybackTokenServiceOptions)
   /** The one verification path: `videoId` undefined means "any video" (the caller reads `vid`). */
   async function check(token: string | undefined, videoId: string | undefined, toleranceSeconds: number): Promise<PlaybackTokenClaims> {
     if (!token) throw new VeilError('PLAYBACK_TOKEN_MISSING');
+    if (token.length > MAX_TOKEN_LENGTH) throw new VeilError('PLAYBACK_TOKEN_INVALID', { data: { reason: 'too-long' } });
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, verificationKey, {
@@ -94,6 +95,13 @@ export function createPlaybackTokenService(options: PlaybackTokenServiceOptions)
       throw new VeilError(code, { cause });
     }
     const claims = payload as unknown as PlaybackTokenClaims;
+    // jose bounds `iat` only with `maxTokenAge`, and then with the (grace-widened) tolerance: a
+    // token "issued" in the future, or claiming a longer life than any token we sign, is forged.
+    const now = Math.floor(Date.now() / 1000);
+    const leeway = options.clockToleranceSeconds ?? 0;
+    if (claims.iat > now + leeway) throw new VeilError('PLAYBACK_TOKEN_INVALID', { data: { reason: 'iat-in-future' } });
+    if (claims.exp - claims.iat > MAX_PLAYBACK_TOKEN_TTL_SECONDS) throw new VeilError('PLAYBACK_TOKEN_INVALID', { data: { reason: 'lifetime' } });
+    if (now - claims.iat > MAX_PLAYBACK_TOKEN_TTL_SECONDS + toleranceSeconds) throw new VeilError('PLAYBACK_TOKEN_EXPIRED', { data: { reason: 'too-old' } });
     for (const name of ['sub', 'org', 'vid', 'sid'] as const) {
       if (typeof claims[name] !== 'string') throw new VeilError('PLAYBACK_TOKEN_INVALID', { data: { claim: name } });
     }

@@ -1,34 +1,58 @@
 /**
- * The Veil reference service as one web-standard handler: token service, media, keys, license.
- * Stateless apart from the video store, so it scales horizontally behind any load balancer.
+ * The Veil reference service, composed: token service, media, keys, license and audit trail as one
+ * web-standard handler (`Request → Response`, Hono's `app.fetch`). Stateless apart from its stores,
+ * so it scales horizontally behind any load balancer.
+ *
+ * This is the composition root: it builds each route module with only the dependencies that module
+ * uses and hands the definitions to the router. Routes import `context.ts`, never this file.
  */
-import type { AccessTokenVerifier } from './auth/access-token.js';
-import type { AuditStore } from './audit/store.js';
-import { checkPerimeter, type PerimeterPolicy } from './auth/perimeter.js';
-import { withCors } from './cors.js';
 import { DEFAULT_AUDIT_ADMIN_GROUP, DEFAULT_WATERMARK_INTERVAL_SECONDS, DEFAULT_WATERMARK_MIN_OPACITY } from '../protocol/defaults.js';
 import { SERVICE_PATH_PREFIXES } from '../protocol/paths.js';
-import { fail, toErrorResponse, type Handler } from './http.js';
+import type { AuditStore } from './audit/store.js';
+import type { AccessTokenVerifier, AuditSettings, Handler, RouteDefinition } from './context.js';
+import { checkPerimeter, type PerimeterPolicy } from './identity/perimeter.js';
+import { createIdentityRegistry } from './identity/registry.js';
+import type { IdentityVerifier } from './identity/verifier.js';
+import { clientAddressOf } from './http/client-address.js';
+import { createGuard, type BlockReport, type Guard, type PartialRateLimits } from './limits/guard.js';
+import { memoryRateLimits, type RateLimitBackend } from './limits/rate-limiter.js';
 import type { PlaybackTokenService } from './playback-token.js';
-import { serveClearKeyLicense, serveHlsKey } from './routes/keys.js';
-import { serveMedia } from './routes/media.js';
-import { ingestAuditEvents, readAuditEvents } from './routes/audit.js';
-import { createPlaybackSession } from './routes/playback-sessions.js';
-import { serveJwks } from './routes/jwks.js';
+import { createRouter } from './router.js';
+import { auditRoutes } from './routes/audit.js';
+import { keyRoutes } from './routes/keys.js';
+import { mediaRoutes } from './routes/media.js';
+import { playbackSessionRoutes } from './routes/playback-sessions.js';
+import { jwksRoutes } from './routes/jwks.js';
 import type { KeyStore } from './storage/keys.js';
 import type { MediaStore } from './storage/media.js';
 import type { VideoRepository } from './storage/videos.js';
-import type { Viewer } from '../protocol/viewer.js';
-import { createUpload, handleUpload, renewUploadToken } from './routes/uploads.js';
-import { listVideos, videoStatus, type VideoRouteDeps } from './routes/videos.js';
+import type { GrantRepository } from './storage/grants.js';
+import { createGrantAuthorizer } from './access/authorizer.js';
+import { StaticDirectory, type Directory } from './access/directory.js';
+import type { SharingPolicy } from './access/model.js';
+import { serverAuditLog, type ServerAuditLog } from './audit/server-events.js';
+import { accessRoutes } from './routes/access.js';
+import { uploadRoutes } from './routes/uploads.js';
+import { videoRoutes } from './routes/videos.js';
 import type { Recordings } from './uploads/recordings.js';
 
 export interface VeilServiceOptions {
   /** Origin (and optional base path) the service is reached at, e.g. `https://video.acme.example`. */
   publicUrl: string;
-  verifyAccessToken: AccessTokenVerifier;
+  /**
+   * Who viewers are: one verifier per trusted issuer (`createOidcVerifier(...)`), picked by the
+   * token's `iss`. Alternatively `verifyAccessToken`, a ready verifier function.
+   */
+  identity?: IdentityVerifier | readonly IdentityVerifier[];
+  verifyAccessToken?: AccessTokenVerifier;
   perimeter: PerimeterPolicy;
   videos: VideoRepository;
+  /** Grants and general access of each video, checked on every session, renewal, key and license. */
+  grants: GrantRepository;
+  /** The organisation's people and groups: whom videos can be shared with, who is in which group. Default: nobody (groups from access tokens only). */
+  directory?: Directory;
+  /** Each org's sharing policy; default: org access allowed, no expiry limits, editors may share. */
+  sharingPolicy?: (org: string) => SharingPolicy;
   keys: KeyStore;
   media: MediaStore;
   /** The audit trail; without it `/api/audit/events` answers 404. */
@@ -43,101 +67,122 @@ export interface VeilServiceOptions {
   /** Page origins (besides the service's own) allowed to call the API. */
   allowedOrigins?: readonly string[];
   watermark?: { intervalSeconds?: number; minOpacity?: number };
+  /** Where unexpected errors go (never to the client); default `console.error`. */
   log?: (error: unknown) => void;
+  /**
+   * Rate limits, blocking and audit budgets (README "Security"); any figure can be changed. The
+   * defaults are generous for real players.
+   */
+  rateLimits?: PartialRateLimits;
+  /** Where the counters live; default this process's memory (one instance). */
+  rateLimitBackend?: RateLimitBackend;
+  /**
+   * The client's address for per-client limits and blocking; default the peer address the Node
+   * adapter saw. Behind a proxy, read the forwarded address you trust. Undefined: per-viewer only.
+   */
+  clientAddress?: (request: Request) => string | undefined;
+  /** Called when a client gets blocked (after the `client-blocked` audit event is written). */
+  onClientBlocked?: (report: BlockReport) => void;
   /** The recorder's uploads and processing (`createRecordings`); without it `/api/uploads/` answers 404. */
   recordings?: Recordings;
 }
-
-export interface VeilServiceContext {
-  publicUrl: string;
-  verifyAccessToken: AccessTokenVerifier;
-  checkPerimeter: (viewer: Viewer) => void;
-  videos: VideoRepository;
-  keys: KeyStore;
-  media: MediaStore;
-  playbackTokens: PlaybackTokenService;
-  watermark: { intervalSeconds: number; minOpacity: number };
-  audit?: { store: AuditStore; adminGroup: string; lateDeliverySeconds: number };
-  recordings?: Recordings;
-}
-
-/** A route of the recorder's, which exists only when the service has recordings. */
-function withRecordings(run: (request: Request, recordings: Recordings, ...params: string[]) => Promise<Response>): Route[2] {
-  return (request, context, ...params) => {
-    if (!context.recordings) fail('NOT_FOUND', 'This service takes no recordings.');
-    return run(request, context.recordings, ...params);
-  };
-}
-
-function videoDeps(context: VeilServiceContext): VideoRouteDeps {
-  return { ...context, recordings: context.recordings?.routes.recordings };
-}
-
-type Route = [method: string, pattern: RegExp, run: (request: Request, context: VeilServiceContext, ...params: string[]) => Promise<Response>];
-
-const SEGMENT = '([^/]+)';
-const ROUTES: Route[] = [
-  ['POST', /^\/api\/playback-sessions$/, createPlaybackSession],
-  ['GET', new RegExp(`^/media/${SEGMENT}/${SEGMENT}$`), serveMedia],
-  ['GET', new RegExp(`^/api/keys/${SEGMENT}$`), serveHlsKey],
-  ['POST', new RegExp(`^/api/license/${SEGMENT}$`), serveClearKeyLicense],
-  ['POST', /^\/api\/audit\/events$/, ingestAuditEvents],
-  ['GET', /^\/api\/audit\/events$/, readAuditEvents],
-  ['GET', /^\/api\/jwks$/, serveJwks],
-  ['POST', /^\/api\/uploads$/, withRecordings((request, recordings) => createUpload(request, recordings.routes))],
-  ['POST', new RegExp(`^/api/uploads/${SEGMENT}/token$`), withRecordings((request, recordings, id) => renewUploadToken(request, recordings.routes, id!))],
-  ...(['HEAD', 'PATCH', 'DELETE'] as const).map((method): Route => [method, new RegExp(`^/api/uploads/${SEGMENT}$`), withRecordings((request, recordings, id) => handleUpload(request, recordings.routes, id!))]),
-  ['GET', /^\/api\/videos$/, (request, context) => listVideos(request, videoDeps(context))],
-  ['GET', new RegExp(`^/api/videos/${SEGMENT}$`), (request, context, id) => videoStatus(request, videoDeps(context), id!)],
-];
 
 /** Default grace for late audit delivery: events queued on an offline laptop for up to a week. */
 export const DEFAULT_LATE_DELIVERY_SECONDS = 7 * 24 * 60 * 60;
 
 export { SERVICE_PATH_PREFIXES };
 
-export function createVeilService(options: VeilServiceOptions): Handler {
-  const context: VeilServiceContext = {
-    publicUrl: options.publicUrl.replace(/\/$/, ''),
-    verifyAccessToken: options.verifyAccessToken,
-    checkPerimeter: (viewer) => checkPerimeter(viewer, options.perimeter),
-    videos: options.videos,
-    keys: options.keys,
-    media: options.media,
-    playbackTokens: options.playbackTokens,
-    recordings: options.recordings,
-    watermark: {
-      intervalSeconds: options.watermark?.intervalSeconds ?? DEFAULT_WATERMARK_INTERVAL_SECONDS,
-      minOpacity: options.watermark?.minOpacity ?? DEFAULT_WATERMARK_MIN_OPACITY,
-    },
+function accessTokenVerifier(options: VeilServiceOptions): AccessTokenVerifier {
+  if (options.verifyAccessToken) return options.verifyAccessToken;
+  const verifiers = options.identity === undefined ? [] : Array.isArray(options.identity) ? options.identity : [options.identity as IdentityVerifier];
+  if (verifiers.length === 0) throw new TypeError('createVeilService needs `identity` (or `verifyAccessToken`)');
+  return createIdentityRegistry(verifiers);
+}
+
+/** The `client-blocked` record the server writes into the trail: the address is the actor. */
+function blockRecorder(record: ServerAuditLog, onBlocked: VeilServiceOptions['onClientBlocked']) {
+  return async (report: BlockReport) => {
+    await record([
+      {
+        type: 'client-blocked',
+        actor: `client:${report.address}`,
+        org: '',
+        video: null,
+        data: { address: report.address, refusals: report.refusals, blockedSeconds: report.blockedSeconds, code: report.code },
+      },
+    ]);
+    onBlocked?.(report);
   };
-  if (options.audit) {
-    context.audit = {
+}
+
+function auditSettings(options: VeilServiceOptions): AuditSettings | undefined {
+  return (
+    options.audit && {
       store: options.audit.store,
       adminGroup: options.audit.adminGroup ?? DEFAULT_AUDIT_ADMIN_GROUP,
       lateDeliverySeconds: options.audit.lateDeliverySeconds ?? DEFAULT_LATE_DELIVERY_SECONDS,
-    };
-  }
-  const basePath = new URL(context.publicUrl).pathname.replace(/\/$/, '');
-
-  const route: Handler = async (request) => {
-    try {
-      const path = new URL(request.url).pathname.slice(basePath.length);
-      const methods: string[] = [];
-      for (const [method, pattern, run] of ROUTES) {
-        const match = pattern.exec(path);
-        if (!match) continue;
-        if (request.method !== method) {
-          methods.push(method);
-          continue;
-        }
-        return await run(request, context, ...match.slice(1).map(decodeURIComponent));
-      }
-      if (methods.length) fail('BAD_REQUEST', `Use ${methods.join(' or ')} for ${path}.`);
-      fail('NOT_FOUND', `No route for ${path}.`);
-    } catch (error) {
-      return toErrorResponse(error, options.log);
     }
-  };
-  return withCors(route, options.allowedOrigins ?? []);
+  );
+}
+
+/** The service's limits (one per service: its counters are shared by all its routes). */
+export function veilGuard(options: VeilServiceOptions, record: ServerAuditLog = serverAuditLog(options.audit?.store)): Guard {
+  const audit = auditSettings(options);
+  return createGuard({
+    backend: options.rateLimitBackend ?? memoryRateLimits,
+    settings: options.rateLimits,
+    clientAddress: options.clientAddress ?? clientAddressOf,
+    onBlocked: blockRecorder(record, options.onClientBlocked),
+    auditRetentionSeconds: audit?.lateDeliverySeconds ?? DEFAULT_LATE_DELIVERY_SECONDS,
+    log: options.log,
+  });
+}
+
+/** The route definitions of the whole service (also what a host framework can mount itself). */
+export function veilRoutes(options: VeilServiceOptions, guard?: Guard): RouteDefinition[] {
+  const publicUrl = options.publicUrl.replace(/\/$/, '');
+  const verifyAccessToken = accessTokenVerifier(options);
+  const perimeterCheck = (viewer: Parameters<typeof checkPerimeter>[0]) => checkPerimeter(viewer, options.perimeter);
+  const audit = auditSettings(options);
+  const record = serverAuditLog(options.audit?.store);
+  guard ??= veilGuard(options, record);
+  const { playbackTokens, videos, keys, media, grants } = options;
+  const directory = options.directory ?? new StaticDirectory([], []);
+  const authorizer = createGrantAuthorizer({ grants, directory, perimeter: options.perimeter, policyFor: options.sharingPolicy });
+  return [
+    ...playbackSessionRoutes({
+      publicUrl,
+      verifyAccessToken,
+      checkPerimeter: perimeterCheck,
+      videos,
+      authorizer,
+      audit: record,
+      playbackTokens,
+      watermark: {
+        intervalSeconds: options.watermark?.intervalSeconds ?? DEFAULT_WATERMARK_INTERVAL_SECONDS,
+        minOpacity: options.watermark?.minOpacity ?? DEFAULT_WATERMARK_MIN_OPACITY,
+      },
+      guard,
+    }),
+    ...mediaRoutes({ playbackTokens, videos, media, guard }),
+    ...keyRoutes({ playbackTokens, videos, keys, authorizer, guard }),
+    ...accessRoutes({ verifyAccessToken, videos, grants, authorizer, directory, audit: record, guard }),
+    ...jwksRoutes({ playbackTokens }),
+    ...auditRoutes({ audit, verifyAccessToken, checkPerimeter: perimeterCheck, playbackTokens, guard }),
+    ...(options.recordings ? uploadRoutes(options.recordings.routes) : []),
+    ...videoRoutes({ verifyAccessToken, checkPerimeter: perimeterCheck, videos, authorizer, recordings: options.recordings?.routes.recordings }),
+  ];
+}
+
+export function createVeilService(options: VeilServiceOptions): Handler {
+  const publicUrl = new URL(options.publicUrl.replace(/\/$/, ''));
+  const guard = veilGuard(options);
+  const app = createRouter(veilRoutes(options, guard), {
+    guard,
+    basePath: publicUrl.pathname.replace(/\/$/, ''),
+    ownOrigin: publicUrl.origin,
+    allowedOrigins: options.allowedOrigins ?? [],
+    log: options.log ?? console.error,
+  });
+  return async (request) => app.fetch(request);
 }

@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'puppeteer-core';
 import { launchChromium, playerState, signInAndWatch } from '../support/browser.js';
 import { startTestDemo, type Demo } from '../support/demo.js';
+import { setGeneralAccess } from '../support/access.js';
 
 const TTL_SECONDS = 5;
 let demo: Demo;
@@ -83,7 +84,8 @@ describe(`renewal with a ${TTL_SECONDS} s playback token`, () => {
     await page.evaluate(() => document.querySelector('veil-player')!.play());
     await page.waitForFunction(() => document.querySelector('veil-player')!.currentTime > 2, { timeout: 30_000 });
 
-    await demo.videos.setAccessRevoked('sample-hls', 'bob@acme.test', true);
+    // Bob watches by general access `org`: taking it back to `restricted` revokes him.
+    await setGeneralAccess(demo.grants, 'sample-hls', 'restricted');
     const revokedAt = Date.now();
     try {
       assert.equal(await playerState(page, ['denied', 'error'], 30_000), 'denied');
@@ -97,7 +99,7 @@ describe(`renewal with a ${TTL_SECONDS} s playback token`, () => {
       console.log(`revocation: playback stopped ${stoppedAfter} ms after the revocation (token lifetime ${TTL_SECONDS * 1000} ms)`);
       assert.ok(stoppedAfter <= TTL_SECONDS * 1000 + 1000, `stopped after ${stoppedAfter} ms`);
     } finally {
-      await demo.videos.setAccessRevoked('sample-hls', 'bob@acme.test', false);
+      await setGeneralAccess(demo.grants, 'sample-hls', 'org');
       await page.browserContext().close();
     }
   });

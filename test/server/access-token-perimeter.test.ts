@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { VeilError } from '../../src/protocol/errors.js';
 import { perimeterViolation, type PerimeterPolicy } from '../../src/protocol/perimeter.js';
-import { checkPerimeter } from '../../src/server/auth/perimeter.js';
+import { checkPerimeter } from '../../src/server/identity/perimeter.js';
 import type { Viewer } from '../../src/protocol/viewer.js';
 
 const ISSUER = 'http://127.0.0.1:8080/idp';

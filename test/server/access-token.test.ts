@@ -17,7 +17,7 @@ import {
   type JWTPayload,
 } from 'jose';
 import { VeilError } from '../../src/protocol/errors.js';
-import { createAccessTokenVerifier } from '../../src/server/auth/access-token.js';
+import { createAccessTokenVerifier } from '../../src/server/identity/oidc.js';
 import type { Viewer } from '../../src/protocol/viewer.js';
 
 const ISSUER = 'http://127.0.0.1:8080/idp';

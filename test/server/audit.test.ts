@@ -14,8 +14,8 @@ import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type CryptoKey 
 import type { AuditEvent } from '../../src/protocol/audit-events.js';
 import { SqliteAuditStore } from '../../src/server/audit/sqlite-store.js';
 import { verifyChain, type AuditRecord, type AuditStore } from '../../src/server/audit/store.js';
-import { createAccessTokenVerifier } from '../../src/server/auth/access-token.js';
-import type { Handler } from '../../src/server/http.js';
+import { createAccessTokenVerifier } from '../../src/server/identity/oidc.js';
+import type { Handler } from '../../src/server/context.js';
 import { createPlaybackTokenService, type PlaybackTokenService } from '../../src/server/playback-token.js';
 import { createVeilService } from '../../src/server/service.js';
 import { openTestStorage, type TestStorage } from '../support/storage.js';
@@ -86,7 +86,7 @@ before(async () => {
     audience: API,
     jwks: createLocalJWKSet({ keys: [{ ...(await exportJWK(idp.publicKey)), alg: 'ES256' }] }),
   });
-  const common = { publicUrl: ORIGIN, verifyAccessToken, videos: storage.videos, keys: storage.keys, media: storage.media, playbackTokens: tokens };
+  const common = { publicUrl: ORIGIN, verifyAccessToken, videos: storage.videos, grants: storage.grants, keys: storage.keys, media: storage.media, playbackTokens: tokens };
   // A fresh store per test: `beforeEach` swaps it in through this indirection.
   const delegate: AuditStore = {
     append: (records, serverTime) => store.append(records, serverTime),
@@ -165,9 +165,11 @@ describe('audit ingest', () => {
     // Expired an hour and a half ago: past the one-hour late-delivery window of this service.
     const stale = await accessToken({ sub: 'bob', org: 'acme' }, Math.floor(Date.now() / 1000) - 5400);
     assert.equal((await post({ events: [event('sign-in', randomUUID(), 1)] }, { token: stale })).status, 401);
-    // Expired ten minutes ago: inside the window (queued offline, delivered late).
+    // Expired ten minutes ago: inside the window (queued offline, delivered late). The event was
+    // recorded while the token was valid, as a queued event is (issue 10: late events must be).
     const late = await accessToken({ sub: 'bob', org: 'acme' }, Math.floor(Date.now() / 1000) - 600);
-    assert.equal((await post({ events: [event('sign-in', randomUUID(), 1)] }, { token: late })).status, 200);
+    const recordedThen = { ...event('sign-in', randomUUID(), 1), clientTime: Date.now() - 630_000 };
+    assert.equal((await post({ events: [recordedThen] }, { token: late })).status, 200);
     assert.equal((await all()).length, 1);
   });
 

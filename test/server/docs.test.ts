@@ -23,7 +23,7 @@ describe('custom-elements.json (built from the class JSDoc by `npm run build`)',
     };
     const elements = new Map(manifest.modules.flatMap((m) => m.declarations ?? []).filter((d) => d.tagName).map((d) => [d.tagName!, d]));
     const names = (list?: Array<{ name: string }>) => (list ?? []).map((item) => item.name);
-    assert.deepEqual([...elements.keys()].sort(), ['veil-player', 'veil-recorder', 'veil-session']);
+    assert.deepEqual([...elements.keys()].sort(), ['veil-player', 'veil-recorder', 'veil-session', 'veil-share-dialog']);
     assert.ok(names(elements.get('veil-player')!.attributes).includes('video'));
     assert.ok(names(elements.get('veil-player')!.events).includes('veil-error'));
     assert.ok(names(elements.get('veil-player')!.cssParts).includes('watermark'));

@@ -46,6 +46,13 @@ const EXPECTED: Record<string, { attributes: string[]; properties: string[]; met
     events: ['veil-recording-ready', 'veil-error'],
     cssParts: ['preview', 'controls', 'progress'],
   },
+  'veil-share-dialog': {
+    attributes: ['video', 'open'],
+    properties: ['video', 'open', 'ready', 'grants', 'generalAccess'],
+    methods: ['search', 'grant', 'revoke', 'setGeneralAccess', 'show', 'close'],
+    events: ['veil-share-change', 'veil-request-save', 'veil-request-close', 'veil-error'],
+    cssParts: ['dialog', 'picker', 'option', 'grant', 'general-access', 'actions', 'message'],
+  },
 };
 
 // The analyzer takes its output directory relative to the working directory.

@@ -8,8 +8,8 @@ import { after, before, describe, it } from 'node:test';
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import type { DevIdp } from '../../demo/idp/index.js';
 import { VeilError } from '../../src/protocol/errors.js';
-import { createAccessTokenVerifier } from '../../src/server/auth/access-token.js';
-import { checkPerimeter } from '../../src/server/auth/perimeter.js';
+import { createAccessTokenVerifier } from '../../src/server/identity/oidc.js';
+import { checkPerimeter } from '../../src/server/identity/perimeter.js';
 import {
   assertCspSafePage,
   authorizeUrl as authorizeUrlAt,

@@ -5,12 +5,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
-import { createAccessTokenVerifier } from '../../src/server/auth/access-token.js';
+import { createAccessTokenVerifier } from '../../src/server/identity/oidc.js';
 import { createPlaybackTokenService, PLAYBACK_TOKEN_TYP } from '../../src/server/playback-token.js';
 import { createVeilService } from '../../src/server/service.js';
-import type { Handler } from '../../src/server/http.js';
+import type { Handler } from '../../src/server/context.js';
 import type { VideoRecord } from '../../src/server/storage/videos.js';
 import { openTestStorage, type TestStorage } from '../support/storage.js';
+import { grant, revoke } from '../support/access.js';
 
 const ORIGIN = 'https://video.test';
 const ISSUER = 'https://idp.test';
@@ -89,6 +90,7 @@ before(async () => {
     }),
     perimeter: { issuer: ISSUER, org: 'acme' },
     videos: storage.videos,
+    grants: storage.grants,
     keys: storage.keys,
     media: storage.media,
     playbackTokens: createPlaybackTokenService({ issuer: ORIGIN, audience: `${ORIGIN}/media`, keys: storage.signingKeys, ttlSeconds: 120 }),
@@ -176,14 +178,20 @@ describe('renewal', () => {
   });
 
   it('re-checks grants: a revoked viewer gets no renewal', async () => {
-    const first = await session('hls');
-    await storage.videos.setAccessRevoked('hls', 'alice', true);
+    const bob = await accessToken({ sub: 'bob', org: 'acme', groups: [] });
+    await grant(storage.grants, 'private', 'user:bob');
     try {
-      const response = await renew('hls', first.token);
+      const first = await session('private', bob);
+      await revoke(storage.grants, 'private', 'user:bob');
+      const response = await renew('private', first.token, bob);
       assert.equal(response.status, 403);
       assert.equal(await errorCode(response), 'PLAYBACK_NOT_GRANTED');
+      // From the revocation on, the token still in hand releases no key either.
+      const key = await call('GET', '/api/keys/private', { token: first.token });
+      assert.equal(key.status, 403);
+      assert.equal(await errorCode(key), 'PLAYBACK_NOT_GRANTED');
     } finally {
-      await storage.videos.setAccessRevoked('hls', 'alice', false);
+      await revoke(storage.grants, 'private', 'user:bob');
     }
   });
 });

@@ -19,6 +19,7 @@ import { createVeilService } from '../../src/server/service.js';
 import { unwrap, wrap, kekFromBytes } from '../../src/server/storage/envelope.js';
 import { FsMediaStore } from '../../src/server/storage/fs-media-store.js';
 import { openSqliteStorage, type SqliteStorage } from '../../src/server/storage/sqlite.js';
+import { grantRepositoryContract } from './contracts/grant-repository.js';
 import { keyStoreContract, randomContentKey } from './contracts/key-store.js';
 import { mediaStoreContract } from './contracts/media-store.js';
 import { signingKeyRingContract } from './contracts/signing-key-ring.js';
@@ -30,6 +31,10 @@ const kekBase64 = () => randomBytes(32).toString('base64');
 videoRepositoryContract('sqlite', async () => {
   const storage = await openTestStorage();
   return { repository: storage.videos, close: storage.close };
+});
+grantRepositoryContract('sqlite', async () => {
+  const storage = await openTestStorage();
+  return { grants: storage.grants, videos: storage.videos, close: storage.close };
 });
 keyStoreContract('sqlite', async () => {
   const storage = await openTestStorage();
@@ -191,6 +196,7 @@ describe('playback-token signing keys', () => {
         verifyAccessToken: async () => assert.fail('not called'),
         perimeter: { issuer: 'https://idp.test', org: 'acme' },
         videos: storage.videos,
+        grants: storage.grants,
         keys: storage.keys,
         media: storage.media,
         playbackTokens,

@@ -39,18 +39,20 @@ export function watchRequests(page: Page): string[] {
   return urls;
 }
 
-/** Opens `/watch?v=<videoId>`, signs in at the dev IdP, and waits until the player is back on the page. */
-export async function signInAndWatch(page: Page, videoId: string, login: string, { password = DEV_PASSWORD, origin = demoOrigin() } = {}): Promise<void> {
-  await page.goto(`${origin}/watch?v=${encodeURIComponent(videoId)}`);
+/** Opens `path` (with its query) on the demo, signs in at the dev IdP, and waits until the page is back. */
+export async function signInAt(page: Page, path: string, login: string, { password = DEV_PASSWORD, origin = demoOrigin() } = {}): Promise<void> {
+  const target = new URL(path, origin);
+  await page.goto(target.href);
   await page.waitForSelector('input[name="login"]', { timeout: 30_000 });
   await page.type('input[name="login"]', login);
   await page.type('input[name="password"]', password);
   await Promise.all([page.waitForNavigation(), page.click('button[type="submit"], input[type="submit"]')]);
-  await page.waitForFunction(
-    (id) => location.pathname === '/watch' && new URL(location.href).searchParams.get('v') === id && !location.search.includes('code='),
-    { timeout: 30_000 },
-    videoId,
-  );
+  await page.waitForFunction((want) => location.pathname + location.search === want && !location.search.includes('code='), { timeout: 30_000 }, target.pathname + target.search);
+}
+
+/** Opens `/watch?v=<videoId>`, signs in at the dev IdP, and waits until the player is back on the page. */
+export async function signInAndWatch(page: Page, videoId: string, login: string, options: { password?: string; origin?: string } = {}): Promise<void> {
+  await signInAt(page, `/watch?v=${encodeURIComponent(videoId)}`, login, options);
   await page.waitForSelector('veil-player');
 }
 

@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
-import { createAccessTokenVerifier } from '../../src/server/auth/access-token.js';
-import { checkPerimeter } from '../../src/server/auth/perimeter.js';
-import { serverAudit } from '../../src/server/audit/server-events.js';
+import { createAccessTokenVerifier } from '../../src/server/identity/oidc.js';
+import { checkPerimeter } from '../../src/server/identity/perimeter.js';
+import { serverAuditLog } from '../../src/server/audit/server-events.js';
 import type { AuditStore } from '../../src/server/audit/store.js';
 import type { Handler } from '../../src/server/http.js';
 import { createPlaybackTokenService } from '../../src/server/playback-token.js';
@@ -56,7 +56,7 @@ export async function startRecordingService(
     signingKeys: storage.signingKeys,
     verifyAccessToken,
     checkPerimeter: (viewer) => checkPerimeter(viewer, perimeter),
-    audit: serverAudit(options.audit),
+    audit: serverAuditLog(options.audit),
     quota: options.quota,
     limits: options.limits,
   });
@@ -66,6 +66,7 @@ export async function startRecordingService(
     verifyAccessToken,
     perimeter,
     videos: storage.videos,
+    grants: storage.grants,
     keys: storage.keys,
     media: storage.media,
     playbackTokens: createPlaybackTokenService({ issuer: origin, audience: `${origin}/media`, keys: storage.signingKeys, ttlSeconds: 60 }),

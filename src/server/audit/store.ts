@@ -19,8 +19,8 @@ export interface AuditRecordInput {
   video: string | null;
   /** `sid` of a verified playback token; null for access-token events. */
   playbackSession: string | null;
-  /** Which credential authenticated the event. */
-  credential: 'playback' | 'access';
+  /** Which credential authenticated the event; `server` for the service's own records (`client-blocked`). */
+  credential: 'playback' | 'access' | 'server';
   playerSession: string;
   playerSeq: number;
   clientTime: number;

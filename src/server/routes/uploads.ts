@@ -17,9 +17,11 @@ import {
   type UploadTokenDocument,
 } from '../../protocol/recording.js';
 import type { Viewer } from '../../protocol/viewer.js';
-import type { AccessTokenVerifier } from '../auth/access-token.js';
-import type { ServerAudit } from '../audit/server-events.js';
-import { bearerToken, errorResponse, fail, jsonResponse, readBodyBytes, readJsonBody } from '../http.js';
+import { API_ROUTES } from '../../protocol/paths.js';
+import type { AccessTokenVerifier, RouteDefinition } from '../context.js';
+import type { ServerAuditLog } from '../audit/server-events.js';
+import { bearerToken, errorResponse, fail, jsonResponse, readJsonBody } from '../http.js';
+import { readBodyBytes } from '../http/body.js';
 import type { RecordingRepository, UploadRecord } from '../storage/recordings.js';
 import { checksumMatches, expectedChecksum } from '../uploads/checksum.js';
 import { checkAppend, checkCreation, quotaExceeded, type UploadQuota } from '../uploads/quota.js';
@@ -33,7 +35,7 @@ export interface UploadRouteDeps {
   tus: TusUploads;
   recordings: RecordingRepository;
   quota: UploadQuota;
-  audit: ServerAudit;
+  audit: ServerAuditLog;
 }
 
 /** tus status codes → the Veil code its error leaves with. */
@@ -77,7 +79,7 @@ function uploadIdFromLocation(response: Response): string | undefined {
 }
 
 /** `POST /api/uploads` — tus creation, for a viewer inside the perimeter and inside quota. */
-export async function createUpload(request: Request, deps: UploadRouteDeps): Promise<Response> {
+async function createUpload(request: Request, deps: UploadRouteDeps): Promise<Response> {
   const viewer = await deps.verifyAccessToken(bearerToken(request));
   deps.checkPerimeter(viewer);
   const declared = request.headers.get('upload-length');
@@ -97,7 +99,7 @@ export async function createUpload(request: Request, deps: UploadRouteDeps): Pro
  * `POST /api/uploads/:uploadId/token` — a fresh upload token, with the access token. A body
  * `{ "recovered": true }` says the recorder is resuming after a reload or crash (audited).
  */
-export async function renewUploadToken(request: Request, deps: UploadRouteDeps, uploadId: string): Promise<Response> {
+async function renewUploadToken(request: Request, deps: UploadRouteDeps, uploadId: string): Promise<Response> {
   const viewer = await deps.verifyAccessToken(bearerToken(request));
   deps.checkPerimeter(viewer);
   const upload = await deps.recordings.getUpload(uploadId);
@@ -105,7 +107,7 @@ export async function renewUploadToken(request: Request, deps: UploadRouteDeps, 
   const json = request.headers.get('content-type')?.startsWith('application/json');
   const { recovered } = ((json ? await readJsonBody(request, 1024, 'upload-token request') : null) ?? {}) as { recovered?: unknown };
   if (recovered === true) {
-    await deps.audit({ type: 'recording-recovered', actor: viewer.sub, org: upload.org, video: uploadId, data: { uploadId, offset: upload.received } });
+    await deps.audit([{ type: 'recording-recovered', actor: viewer.sub, org: upload.org, video: uploadId, data: { uploadId, offset: upload.received } }]);
   }
   const body: UploadTokenDocument = await deps.uploadTokens.sign({ sub: viewer.sub, org: viewer.org ?? '', upl: uploadId });
   return jsonResponse(body, { status: 201 });
@@ -121,7 +123,7 @@ async function ownUpload(request: Request, deps: UploadRouteDeps, uploadId: stri
 }
 
 /** HEAD, PATCH and DELETE on one upload. */
-export async function handleUpload(request: Request, deps: UploadRouteDeps, uploadId: string): Promise<Response> {
+async function handleUpload(request: Request, deps: UploadRouteDeps, uploadId: string): Promise<Response> {
   try {
     const upload = await ownUpload(request, deps, uploadId);
     if (request.method === 'PATCH') return await patchUpload(request, deps, upload);
@@ -162,4 +164,20 @@ async function patchUpload(request: Request, deps: UploadRouteDeps, upload: Uplo
     if (current && current.finishedAt === null) await deps.recordings.setReceived(upload.id, newOffset);
   }
   return response;
+}
+
+/** tus request headers a cross-origin recorder sends, and response headers it reads. */
+const TUS_REQUEST_HEADERS = ['tus-resumable', 'upload-length', 'upload-defer-length', 'upload-offset', 'upload-metadata', 'upload-checksum'];
+const TUS_EXPOSED_HEADERS = ['location', 'tus-resumable', 'upload-offset', 'upload-length', 'upload-defer-length', 'upload-expires', UPLOAD_TOKEN_HEADER, UPLOAD_TOKEN_EXPIRES_HEADER, VIDEO_ID_HEADER];
+
+export function uploadRoutes(deps: UploadRouteDeps): RouteDefinition[] {
+  const tus = { requestHeaders: TUS_REQUEST_HEADERS, exposedHeaders: TUS_EXPOSED_HEADERS };
+  const one = ({ request, params }: { request: Request; params: Readonly<Record<string, string>> }) => handleUpload(request, deps, params.uploadId!);
+  return [
+    { path: API_ROUTES.uploads, method: 'POST', ...tus, handle: ({ request }) => createUpload(request, deps) },
+    { path: API_ROUTES.uploadToken, method: 'POST', handle: ({ request, params }) => renewUploadToken(request, deps, params.uploadId!) },
+    { path: API_ROUTES.upload, method: 'HEAD', ...tus, handle: one },
+    { path: API_ROUTES.upload, method: 'PATCH', ...tus, handle: one },
+    { path: API_ROUTES.upload, method: 'DELETE', ...tus, handle: one },
+  ];
 }

@@ -6,15 +6,18 @@
 import { VeilError } from '../../protocol/errors.js';
 import type { VideoListDocument, VideoStatusDocument } from '../../protocol/recording.js';
 import type { Viewer } from '../../protocol/viewer.js';
-import type { AccessTokenVerifier } from '../auth/access-token.js';
+import { API_ROUTES } from '../../protocol/paths.js';
+import type { Authorizer } from '../access/authorizer.js';
+import type { AccessTokenVerifier, RouteDefinition } from '../context.js';
 import { bearerToken, jsonResponse } from '../http.js';
 import type { RecordingRepository } from '../storage/recordings.js';
-import { canView, type VideoRecord, type VideoRepository } from '../storage/videos.js';
+import type { VideoRecord, VideoRepository } from '../storage/videos.js';
 
 export interface VideoRouteDeps {
   verifyAccessToken: AccessTokenVerifier;
   checkPerimeter: (viewer: Viewer) => void;
   videos: VideoRepository;
+  authorizer: Authorizer;
   /** Without it, no video has a processing job. */
   recordings?: RecordingRepository;
 }
@@ -36,20 +39,27 @@ async function signedInViewer(request: Request, deps: VideoRouteDeps): Promise<V
   return viewer;
 }
 
-export async function listVideos(request: Request, deps: VideoRouteDeps): Promise<Response> {
+async function listVideos(request: Request, deps: VideoRouteDeps): Promise<Response> {
   const viewer = await signedInViewer(request, deps);
   const videos: VideoStatusDocument[] = [];
   for (const video of await deps.videos.listVisibleTo(viewer.sub, viewer.org)) {
-    if (!(await deps.videos.isAccessRevoked(video.id, viewer.sub))) videos.push(await statusDocument(video, viewer, deps));
+    if ((await deps.authorizer.authorize({ viewer }, video, 'view')).decision.allowed) videos.push(await statusDocument(video, viewer, deps));
   }
   const body: VideoListDocument = { videos };
   return jsonResponse(body);
 }
 
-export async function videoStatus(request: Request, deps: VideoRouteDeps, videoId: string): Promise<Response> {
+async function videoStatus(request: Request, deps: VideoRouteDeps, videoId: string): Promise<Response> {
   const viewer = await signedInViewer(request, deps);
   const video = await deps.videos.get(videoId);
   if (!video) throw new VeilError('VIDEO_NOT_FOUND', { data: { videoId } });
-  if (!canView(viewer, video) || (await deps.videos.isAccessRevoked(video.id, viewer.sub))) throw new VeilError('PLAYBACK_NOT_GRANTED', { data: { videoId } });
+  if (!(await deps.authorizer.authorize({ viewer }, video, 'view')).decision.allowed) throw new VeilError('PLAYBACK_NOT_GRANTED', { data: { videoId } });
   return jsonResponse(await statusDocument(video, viewer, deps));
+}
+
+export function videoRoutes(deps: VideoRouteDeps): RouteDefinition[] {
+  return [
+    { path: API_ROUTES.videos, method: 'GET', handle: ({ request }) => listVideos(request, deps) },
+    { path: API_ROUTES.video, method: 'GET', handle: ({ request, params }) => videoStatus(request, deps, params.videoId!) },
+  ];
 }

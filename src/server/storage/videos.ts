@@ -3,8 +3,10 @@
  * `KeyStore`; a record names its key ids, never the keys.
  */
 import type { StreamProtocol } from '../../protocol/playback.js';
-import type { Viewer } from '../../protocol/viewer.js';
 import type { VideoStatus } from '../../protocol/recording.js';
+import type { GeneralAccess } from '../../protocol/sharing.js';
+
+export type { GeneralAccess };
 
 export type ProtectionScheme =
   /** CENC (`cenc` scheme) DASH; keys released through the ClearKey license endpoint. */
@@ -12,18 +14,16 @@ export type ProtectionScheme =
   /** HLS AES-128 segment encryption; the key released through the key endpoint. */
   | 'hls-aes-128';
 
-/** `org`: everyone in the owning org may watch; `restricted`: only the owner (and, later, grants). */
-export type GeneralAccess = 'org' | 'restricted';
-
 /** `processing` until packaging has written the media and keys (the recorder's uploads). */
 export type { VideoStatus };
 
 export interface VideoRecord {
   id: string;
   title: string;
-  /** `sub` of the owner. */
+  /** `sub` of the owner: the video's one `owner` role. */
   owner: string;
   org: string;
+  /** Who may watch besides the owner and grants; changed through the `GrantRepository` (versioned). */
   generalAccess: GeneralAccess;
   protocol: StreamProtocol;
   /** Manifest/playlist file name in the video's media. */
@@ -40,22 +40,9 @@ export interface VideoRepository {
   get(id: string): Promise<VideoRecord | undefined>;
   /** Inserts or replaces the record with this id. */
   put(video: VideoRecord): Promise<void>;
-  /**
-   * Withdraws (or, with `revoked: false`, restores) one viewer's access to one video; checked on
-   * every playback session, renewal and key release. The first cut of what per-video grants
-   * will do: a viewer who can see a video by general access can still be shut out of it.
-   */
-  setAccessRevoked(videoId: string, sub: string, revoked: boolean): Promise<void>;
-  isAccessRevoked(videoId: string, sub: string): Promise<boolean>;
   /** Videos `sub` owns or may watch by their org's general access, newest first. */
   listVisibleTo(sub: string, org: string | undefined): Promise<VideoRecord[]>;
   delete(id: string): Promise<void>;
-}
-
-/** Whether a viewer (already inside the perimeter, not revoked) may watch a video. */
-export function canView(viewer: Viewer, video: VideoRecord): boolean {
-  if (viewer.sub === video.owner) return true;
-  return video.generalAccess === 'org' && viewer.org === video.org;
 }
 
 /** Video ids are path segments and token claims: keep them boring. */

@@ -4,8 +4,8 @@
  * and stops it (`start()`, `close()`); the routes take `routes` as their dependencies.
  */
 import { VIDEO_ID_PATTERN, type VideoRepository } from '../storage/videos.js';
-import type { AccessTokenVerifier } from '../auth/access-token.js';
-import type { ServerAudit } from '../audit/server-events.js';
+import type { AccessTokenVerifier } from '../context.js';
+import type { ServerAuditLog } from '../audit/server-events.js';
 import { processRecording } from '../media/processing/pipeline.js';
 import { ProcessingQueue } from '../media/processing/queue.js';
 import type { RecordingLimits } from '../media/processing/limits.js';
@@ -32,7 +32,7 @@ export interface RecordingsOptions {
   signingKeys: SigningKeyRing;
   verifyAccessToken: AccessTokenVerifier;
   checkPerimeter: (viewer: Viewer) => void;
-  audit: ServerAudit;
+  audit: ServerAuditLog;
   quota?: Partial<UploadQuota>;
   limits?: Partial<RecordingLimits>;
   /** Parallel processing jobs (`VEIL_WORKERS`); default 1. */
@@ -85,12 +85,12 @@ export function createRecordings(options: RecordingsOptions): Recordings {
           protection: { scheme: 'cenc', kids: [] },
           status: 'processing',
         });
-        await audit({ type: 'recording-started', actor: viewer.sub, org, video: id, data: { uploadId: id } });
+        await audit([{ type: 'recording-started', actor: viewer.sub, org, video: id, data: { uploadId: id } }]);
       },
       async finished(id, size) {
         await recordings.finishUpload(id, size);
         const upload = await recordings.getUpload(id);
-        if (upload) await audit({ type: 'upload-completed', actor: upload.owner, org: upload.org, video: id, data: { uploadId: id, bytes: size } });
+        if (upload) await audit([{ type: 'upload-completed', actor: upload.owner, org: upload.org, video: id, data: { uploadId: id, bytes: size } }]);
         queue.kick();
       },
     },

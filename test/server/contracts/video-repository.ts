@@ -63,22 +63,5 @@ export function videoRepositoryContract(name: string, make: MakeVideoRepository)
         await repository.put(changed);
         assert.deepEqual(await repository.get('a'), changed);
       }));
-
-    it('revokes and restores one viewer of one video, idempotently', () =>
-      using(make, async ({ repository }) => {
-        await repository.put(sampleVideo('a'));
-        await repository.put(sampleVideo('b'));
-        assert.equal(await repository.isAccessRevoked('a', 'bob@acme.test'), false);
-        await repository.setAccessRevoked('a', 'bob@acme.test', true);
-        await repository.setAccessRevoked('a', 'bob@acme.test', true);
-        assert.equal(await repository.isAccessRevoked('a', 'bob@acme.test'), true);
-        assert.equal(await repository.isAccessRevoked('b', 'bob@acme.test'), false, 'other video');
-        assert.equal(await repository.isAccessRevoked('a', 'carol@acme.test'), false, 'other viewer');
-        await repository.put(sampleVideo('a', { title: 'Renamed' }));
-        assert.equal(await repository.isAccessRevoked('a', 'bob@acme.test'), true, 'survives a metadata update');
-        await repository.setAccessRevoked('a', 'bob@acme.test', false);
-        await repository.setAccessRevoked('a', 'bob@acme.test', false);
-        assert.equal(await repository.isAccessRevoked('a', 'bob@acme.test'), false);
-      }));
   });
 }

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VeilError } from '../../../protocol/errors.js';
 import type { ProcessingState } from '../../../protocol/recording.js';
-import type { ServerAudit } from '../../audit/server-events.js';
+import type { ServerAuditLog } from '../../audit/server-events.js';
 import type { KeyStore } from '../../storage/keys.js';
 import type { MediaStore } from '../../storage/media.js';
 import type { ProcessingJob, RecordingRepository } from '../../storage/recordings.js';
@@ -29,7 +29,7 @@ export interface PipelineDeps {
   /** The file holding an upload's bytes. */
   uploadFile(uploadId: string): string;
   limits: RecordingLimits;
-  audit: ServerAudit;
+  audit: ServerAuditLog;
   log?: (line: string) => void;
 }
 
@@ -72,7 +72,7 @@ export async function processRecording(job: ProcessingJob, deps: PipelineDeps): 
     // Last: only now does the video become playable.
     await deps.videos.put({ ...video, protocol: packaged.protocol, manifest: packaged.manifest, protection: { scheme: 'cenc', kids: [key.kid] }, status: 'ready' });
     await deps.recordings.updateJob(job.videoId, { state: 'ready', progress: 100 });
-    await deps.audit({ type: 'video-processed', actor: video.owner, org: video.org, video: video.id, data: { remuxed: !needsTranscode(probed), seconds: output.duration ?? 0 } });
+    await deps.audit([{ type: 'video-processed', actor: video.owner, org: video.org, video: video.id, data: { remuxed: !needsTranscode(probed), seconds: output.duration ?? 0 } }]);
   } catch (error) {
     const code = error instanceof VeilError ? error.code : 'RECORDING_PROCESSING_FAILED';
     if (!(error instanceof VeilError)) deps.log?.(`processing ${job.videoId} failed: ${String(error)}`);
@@ -80,7 +80,7 @@ export async function processRecording(job: ProcessingJob, deps: PipelineDeps): 
     await deps.keys.delete(job.videoId);
     if (video) await deps.videos.put({ ...video, protection: { scheme: video.protection.scheme, kids: [] }, status: 'failed' });
     await deps.recordings.updateJob(job.videoId, { state: 'failed', code });
-    if (video) await deps.audit({ type: 'video-processing-failed', actor: video.owner, org: video.org, video: video.id, data: { code } });
+    if (video) await deps.audit([{ type: 'video-processing-failed', actor: video.owner, org: video.org, video: video.id, data: { code } }]);
   } finally {
     await rm(work, { recursive: true, force: true });
   }

@@ -75,6 +75,23 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('recording_jobs_state').on('recording_jobs').columns(['state', 'created_at']).execute();
     },
   },
+  // Grants replace the per-viewer revocation list; general access and grants share a version.
+  'share-0001-grants': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('videos').addColumn('access_version', 'integer', (col) => col.notNull().defaultTo(0)).execute();
+      await db.schema
+        .createTable('video_grants')
+        .addColumn('video_id', 'text', (col) => col.notNull().references('videos.id').onDelete('cascade'))
+        .addColumn('principal', 'text', (col) => col.notNull())
+        .addColumn('role', 'text', (col) => col.notNull())
+        .addColumn('expires_at', 'bigint')
+        .addColumn('granted_by', 'text', (col) => col.notNull())
+        .addColumn('granted_at', 'bigint', (col) => col.notNull())
+        .addPrimaryKeyConstraint('video_grants_pk', ['video_id', 'principal'])
+        .execute();
+      await db.schema.dropTable('video_access_revocations').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -2,6 +2,8 @@
  * The tables behind the storage interfaces, as Kysely sees them. Types are kept to what every
  * SQL dialect shares (text, integer, bigint), so PostgreSQL runs the same queries as SQLite.
  */
+import type { ColumnType } from 'kysely';
+
 export interface VideosTable {
   id: string;
   title: string;
@@ -15,12 +17,18 @@ export interface VideosTable {
   kids: string;
   status: string;
   created_at: number;
+  /** The access aggregate's version (`GrantRepository`); only access saves change it. */
+  access_version: ColumnType<number, number | undefined, number>;
 }
 
-export interface VideoAccessRevocationsTable {
+export interface VideoGrantsTable {
   video_id: string;
-  sub: string;
-  revoked_at: number;
+  principal: string;
+  role: string;
+  /** Epoch ms; null = no expiry. */
+  expires_at: number | null;
+  granted_by: string;
+  granted_at: number;
 }
 
 export interface ContentKeysTable {
@@ -62,7 +70,7 @@ export interface RecordingJobsTable {
 
 export interface VeilDatabase {
   videos: VideosTable;
-  video_access_revocations: VideoAccessRevocationsTable;
+  video_grants: VideoGrantsTable;
   content_keys: ContentKeysTable;
   signing_keys: SigningKeysTable;
   recording_uploads: RecordingUploadsTable;

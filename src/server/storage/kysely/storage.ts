@@ -11,6 +11,7 @@ import { migrationProvider } from './migrations.js';
 import type { VeilDatabase } from './schema.js';
 import { KyselySigningKeyRing, privateKeyContext } from './signing-keys.js';
 import { KyselyRecordingRepository } from './recordings.js';
+import { KyselyGrantRepository } from './grants.js';
 import { KyselyVideoRepository } from './videos.js';
 
 export interface KekOptions {
@@ -30,6 +31,7 @@ export interface KyselyStorageOptions {
 
 export interface KyselyStorage {
   videos: KyselyVideoRepository;
+  grants: KyselyGrantRepository;
   keys: KyselyKeyStore;
   signingKeys: KyselySigningKeyRing;
   recordings: KyselyRecordingRepository;
@@ -38,7 +40,8 @@ export interface KyselyStorage {
 }
 
 export async function openKyselyStorage(db: Kysely<VeilDatabase>, options: KyselyStorageOptions): Promise<KyselyStorage> {
-  const { error } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest();
+  // Migrations are named per feature (`0001-…`, `share-…`, …) and land in any order: each is independent.
+  const { error } = await new Migrator({ db, provider: migrationProvider, allowUnorderedMigrations: true }).migrateToLatest();
   if (error) throw new Error('storage: migrating the database failed', { cause: error });
 
   const stored = await storedKekIds(db);
@@ -53,6 +56,7 @@ export async function openKyselyStorage(db: Kysely<VeilDatabase>, options: Kysel
 
   return {
     videos: new KyselyVideoRepository(db),
+    grants: new KyselyGrantRepository(db),
     keys: new KyselyKeyStore(db, keks),
     signingKeys: new KyselySigningKeyRing(db, keks, { retentionSeconds: options.signingKeyRetentionSeconds }),
     recordings: new KyselyRecordingRepository(db),

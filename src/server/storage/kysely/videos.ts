@@ -1,5 +1,5 @@
 /** `VideoRepository` over Kysely: the same queries for SQLite and PostgreSQL. */
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
 import type { StreamProtocol } from '../../../protocol/playback.js';
 import type { GeneralAccess, ProtectionScheme, VideoRecord, VideoRepository, VideoStatus } from '../videos.js';
 import type { VeilDatabase, VideosTable } from './schema.js';
@@ -18,19 +18,8 @@ export class KyselyVideoRepository implements VideoRepository {
     await this.db
       .insertInto('videos')
       .values(row)
-      .onConflict((conflict) => conflict.column('id').doUpdateSet(changes))
-      .execute();
-  }
-
-  async setAccessRevoked(videoId: string, sub: string, revoked: boolean): Promise<void> {
-    if (!revoked) {
-      await this.db.deleteFrom('video_access_revocations').where('video_id', '=', videoId).where('sub', '=', sub).execute();
-      return;
-    }
-    await this.db
-      .insertInto('video_access_revocations')
-      .values({ video_id: videoId, sub, revoked_at: Date.now() })
-      .onConflict((conflict) => conflict.columns(['video_id', 'sub']).doNothing())
+      // A put may change general access: it moves the access version on, so no stale ETag saves over it.
+      .onConflict((conflict) => conflict.column('id').doUpdateSet({ ...changes, access_version: sql<number>`videos.access_version + 1` }))
       .execute();
   }
 
@@ -48,18 +37,9 @@ export class KyselyVideoRepository implements VideoRepository {
     await this.db.deleteFrom('videos').where('id', '=', id).execute();
   }
 
-  async isAccessRevoked(videoId: string, sub: string): Promise<boolean> {
-    const row = await this.db
-      .selectFrom('video_access_revocations')
-      .select('sub')
-      .where('video_id', '=', videoId)
-      .where('sub', '=', sub)
-      .executeTakeFirst();
-    return row !== undefined;
-  }
 }
 
-function toRow(video: VideoRecord): VideosTable {
+function toRow(video: VideoRecord): Insertable<VideosTable> {
   return {
     id: video.id,
     title: video.title,

@@ -1,0 +1,79 @@
+/**
+ * The `Authorizer`: gathers what `decide()` needs — the subject's groups (token and directory, read
+ * now, never cached), the video's access as stored, the org's policy, the server clock — and
+ * returns the decision with what it was made on (the access routes answer from the same read).
+ */
+import { VeilError } from '../../protocol/errors.js';
+import { perimeterViolation, type PerimeterPolicy } from '../../protocol/perimeter.js';
+import type { Viewer } from '../../protocol/viewer.js';
+import type { GrantRepository, VideoAccess } from '../storage/grants.js';
+import type { VideoRecord } from '../storage/videos.js';
+import { decide, type Decision } from './decide.js';
+import type { Directory } from './directory.js';
+import { DEFAULT_SHARING_POLICY, type AccessAction, type AccessSubject, type SharingPolicy } from './model.js';
+
+/**
+ * Who asks: a viewer with a verified access token, or the holder of a verified playback token
+ * (whose perimeter was checked when the token was issued; its groups come from the directory).
+ */
+export type Asker = { viewer: Viewer } | { playbackToken: { sub: string; org: string } };
+
+export interface Verdict {
+  decision: Decision;
+  subject: AccessSubject;
+  /** The video's access the decision read (undefined if the video vanished meanwhile). */
+  access: VideoAccess | undefined;
+  policy: SharingPolicy;
+  now: number;
+}
+
+export interface Authorizer {
+  subject(asker: Asker): Promise<AccessSubject>;
+  authorize(asker: Asker, video: VideoRecord, action: AccessAction): Promise<Verdict>;
+}
+
+export interface GrantAuthorizerOptions {
+  grants: Pick<GrantRepository, 'read'>;
+  directory: Pick<Directory, 'groupsOf'>;
+  perimeter: PerimeterPolicy;
+  /** The org's sharing policy; default `DEFAULT_SHARING_POLICY` for every org. */
+  policyFor?: (org: string) => SharingPolicy;
+  now?: () => number;
+}
+
+export function createGrantAuthorizer(options: GrantAuthorizerOptions): Authorizer {
+  const policyFor = options.policyFor ?? (() => DEFAULT_SHARING_POLICY);
+  const now = options.now ?? Date.now;
+
+  async function subject(asker: Asker): Promise<AccessSubject> {
+    if ('viewer' in asker) {
+      const { viewer } = asker;
+      const fromDirectory = viewer.org === undefined ? [] : await options.directory.groupsOf(viewer.org, viewer.sub);
+      return {
+        sub: viewer.sub,
+        org: viewer.org,
+        groups: [...new Set([...viewer.groups, ...fromDirectory])],
+        perimeterViolation: perimeterViolation(viewer, options.perimeter),
+      };
+    }
+    const { sub, org } = asker.playbackToken;
+    return { sub, org, groups: await options.directory.groupsOf(org, sub), perimeterViolation: undefined };
+  }
+
+  return {
+    subject,
+    async authorize(asker, video, action) {
+      const [who, access] = await Promise.all([subject(asker), options.grants.read(video.id)]);
+      const policy = policyFor(video.org);
+      const at = now();
+      const state = { id: video.id, org: video.org, owner: video.owner, generalAccess: access?.generalAccess ?? 'restricted', grants: access?.grants ?? [], policy };
+      const decision: Decision = access ? decide(who, state, action, at) : { allowed: false, code: 'PLAYBACK_NOT_GRANTED' };
+      return { decision, subject: who, access, policy, now: at };
+    },
+  };
+}
+
+/** Throws `PERIMETER_DENIED` for a subject outside the perimeter (before anything about a video is read). */
+export function assertInsidePerimeter(subject: AccessSubject): void {
+  if (subject.perimeterViolation !== undefined) throw new VeilError('PERIMETER_DENIED', { data: { reason: subject.perimeterViolation } });
+}

@@ -29,6 +29,10 @@ export interface DemoConfig {
   mediaDir: string;
   /** The generated sample media, copied into `mediaDir` on first start (env `VEIL_CACHE_DIR`, default `<dataDir>/veil-media`). */
   cacheDir: string;
+  /** tus uploads of recordings until processed (`<dataDir>/uploads`). */
+  uploadDir: string;
+  /** Parallel processing jobs (env `VEIL_WORKERS`, default 1). */
+  workers: number;
   /** The audit trail's SQLite file (env `VEIL_AUDIT_DB`, default `<dataDir>/veil-audit.sqlite`). */
   auditDb: string;
   distDir: string;
@@ -101,6 +105,8 @@ export function demoConfig(overrides: { port?: number; tokenTtlSeconds?: number;
     previousKeks: (process.env.VEIL_KEK_PREVIOUS ?? '').split(',').map((kek) => kek.trim()).filter(Boolean),
     mediaDir: join(dataDir, 'media'),
     cacheDir: process.env.VEIL_CACHE_DIR || join(envDataDir, 'veil-media'),
+    uploadDir: join(dataDir, 'uploads'),
+    workers: integer('VEIL_WORKERS', 1, 1, 16),
     auditDb: (own && process.env.VEIL_AUDIT_DB) || join(dataDir, 'veil-audit.sqlite'),
     distDir: `${root}dist`,
     publicDir: `${root}demo/public`,

@@ -121,3 +121,44 @@ export function auditPage(config: DemoConfig): string {
     '/assets/audit.js',
   );
 }
+
+const SOURCES = ['camera', 'screen', 'camera+screen'] as const;
+
+/**
+ * The recorder page (demo contract): `source` (camera, screen, camera+screen; default camera) and
+ * `countdown` (seconds, default 3) become the recorder's attributes of the same names.
+ */
+export function recordPage(config: DemoConfig, query: URLSearchParams): string {
+  const requested = query.get('source') ?? 'camera';
+  const source = (SOURCES as readonly string[]).includes(requested) ? requested : 'camera';
+  const countdown = Number.parseInt(query.get('countdown') ?? '3', 10);
+  const seconds = Number.isInteger(countdown) && countdown >= 0 && countdown <= 60 ? countdown : 3;
+  return layout(
+    'Record',
+    html`<header><a href="/">Veil demo</a> <a href="/videos">My videos</a><button type="button" id="sign-out">Sign out</button></header>
+<main>
+<h1>Record a video</h1>
+<veil-session issuer="${config.issuer}" client-id="veil-demo" api="${config.origin}" org="${config.org}" auto-sign-in><veil-recorder source="${source}" countdown="${String(seconds)}"></veil-recorder></veil-session>
+<p id="recording-link" hidden><a href="">Watch the recording</a></p>
+</main>`,
+    '/assets/record.js',
+  );
+}
+
+/**
+ * The viewer's videos (demo contract): the page's script fetches `GET /api/videos` with the
+ * session's access token and renders one `<li data-video-id data-status data-role>` per video.
+ */
+export function videosPage(config: DemoConfig): string {
+  return layout(
+    'My videos',
+    html`<header><a href="/">Veil demo</a> <a href="/record">Record</a><button type="button" id="sign-out">Sign out</button></header>
+<main>
+<h1>My videos</h1>
+<veil-session issuer="${config.issuer}" client-id="veil-demo" api="${config.origin}" org="${config.org}" auto-sign-in></veil-session>
+<p id="videos-status" role="status">Loading your videos…</p>
+<ul id="videos"></ul>
+</main>`,
+    '/assets/videos.js',
+  );
+}

@@ -10,6 +10,10 @@ import type { Handler } from '../src/server/context.js';
 import { jsonResponse } from '../src/server/http/json.js';
 import { hardenNodeServer, nodeServerOptions, toNodeListener } from '../src/server/http/node.js';
 import { createOidcVerifier } from '../src/server/identity/oidc.js';
+import { checkPerimeter } from '../src/server/identity/perimeter.js';
+import { createIdentityRegistry } from '../src/server/identity/registry.js';
+import { serverAuditLog } from '../src/server/audit/server-events.js';
+import { createRecordings } from '../src/server/uploads/recordings.js';
 import { SqliteAuditStore } from '../src/server/audit/sqlite-store.js';
 import { createPlaybackTokenService, signingKeyRetentionSeconds } from '../src/server/playback-token.js';
 import { createVeilService, DEFAULT_LATE_DELIVERY_SECONDS, SERVICE_PATH_PREFIXES } from '../src/server/service.js';
@@ -21,7 +25,7 @@ import { SECURITY_HEADERS } from './csp.js';
 import { createDevIdp } from './idp/index.js';
 import { DEV_GROUPS, DEV_USERS } from './idp/users.js';
 import { StaticDirectory } from '../src/server/access/directory.js';
-import { auditPage, indexPage, sharePage, watchPage } from './pages.js';
+import { auditPage, indexPage, recordPage, sharePage, videosPage, watchPage } from './pages.js';
 import { registerSamples } from './samples.js';
 import { serveStatic } from './static.js';
 
@@ -65,18 +69,36 @@ export async function startDemo(requested = demoConfig(), options: DemoOptions =
     clients: [
       {
         client_id: 'veil-demo',
-        redirect_uris: [`${config.origin}/`, `${config.origin}/watch`, `${config.origin}/audit`, `${config.origin}/share`],
+        redirect_uris: [`${config.origin}/`, `${config.origin}/watch`, `${config.origin}/audit`, `${config.origin}/share`, `${config.origin}/record`, `${config.origin}/videos`],
         post_logout_redirect_uris: [`${config.origin}/`],
         redirect_origins: config.allowedOrigins,
       },
     ],
   });
   const auditStore = new SqliteAuditStore(config.auditDb);
+  const identity = createOidcVerifier({ issuer: config.issuer, audience: config.apiResource, jwks: createLocalJWKSet(idp.jwks) });
+  const perimeter = { issuer: config.issuer, org: config.org };
+  const recordings = createRecordings({
+    publicUrl: config.origin,
+    uploadDir: config.uploadDir,
+    recordings: storage.recordings,
+    videos: storage.videos,
+    keys: storage.keys,
+    media,
+    signingKeys: storage.signingKeys,
+    verifyAccessToken: createIdentityRegistry([identity]),
+    checkPerimeter: (viewer) => checkPerimeter(viewer, perimeter),
+    audit: serverAuditLog(auditStore),
+    workers: config.workers,
+    log: (line) => console.log(`[recordings] ${line}`),
+  });
+  await recordings.start();
   const baseService = createVeilService({
     publicUrl: config.origin,
     allowedOrigins: config.allowedOrigins,
-    identity: createOidcVerifier({ issuer: config.issuer, audience: config.apiResource, jwks: createLocalJWKSet(idp.jwks) }),
-    perimeter: { issuer: config.issuer, org: config.org },
+    identity,
+    perimeter,
+    recordings,
     videos: storage.videos,
     grants: storage.grants,
     directory: new StaticDirectory(DEV_USERS, DEV_GROUPS),
@@ -106,6 +128,8 @@ export async function startDemo(requested = demoConfig(), options: DemoOptions =
   app.get('/share', (c) => html(sharePage(config, c.req.query('v') ?? '')));
   // The admin page; the data comes from the admin API, which checks the viewer's access token.
   app.get('/audit', () => html(auditPage(config)));
+  app.get('/record', (c) => html(recordPage(config, new URL(c.req.url).searchParams)));
+  app.get('/videos', () => html(videosPage(config)));
   app.get('/healthz', () => jsonResponse({ ok: true }));
   const notFound = () => new Response('Not found', { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' } });
   app.get('/veil/*', async (c) => (await serveStatic(config.distDir, c.req.path.slice('/veil/'.length))) ?? notFound());
@@ -127,10 +151,11 @@ export async function startDemo(requested = demoConfig(), options: DemoOptions =
   const close = async () => {
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    await recordings.close();
     await auditStore.close();
     await storage.close();
   };
-  return { server, config, videos: storage.videos, grants: storage.grants, close };
+  return { server, config, videos: storage.videos, grants: storage.grants, recordings, close };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -3,6 +3,7 @@ import { adoptStyles, html, LitElement, nothing, type PropertyValues } from 'lit
 import { property, state } from 'lit/decorators.js';
 import { AuditController } from '../../audit/audit-controller.js';
 import { StringsController } from '../../i18n/strings-controller.js';
+import { ENGLISH_STRINGS } from '../../i18n/player.js';
 import { sessionContext } from '../../identity/context.js';
 import type { VeilSessionState } from '../../identity/types.js';
 import { capture } from '../../internal/capture.js';
@@ -39,7 +40,7 @@ export const MEDIA_EVENTS = [
  * shortcuts while focus is in the player (Space/K, ←/→, J/L, ↑/↓, M, F, C). Strings follow the
  * `lang` attribute (or the nearest ancestor's); other languages come from `setVeilStrings()`.
  *
- * @attr {'signed-out' | 'authorizing' | 'denied' | 'loading' | 'playing' | 'paused' | 'ended' | 'error'} state -
+ * @attr {'signed-out' | 'authorizing' | 'denied' | 'processing' | 'loading' | 'playing' | 'paused' | 'ended' | 'error'} state -
  *   Reflected, read-only: where the player is (the `state` property). Set by the player; a value
  *   written by the page is overwritten.
  * @attr {string} error-code - Reflected, read-only: the `VeilError` code behind `denied` or `error`
@@ -138,7 +139,7 @@ export class VeilPlayer extends LitElement {
     return this.#audit;
   }
 
-  readonly #strings = new StringsController(this);
+  readonly #strings = new StringsController(this, ENGLISH_STRINGS);
   readonly #menus = new MenuController(this);
   readonly #seekBar = new SeekBar(this);
   readonly #activity = new ActivityController(this);
@@ -174,7 +175,7 @@ export class VeilPlayer extends LitElement {
     new KeyboardController(this, this.#actions); // registers itself with the element
   }
 
-  /** One of `signed-out`, `authorizing`, `denied`, `loading`, `playing`, `paused`, `ended`, `error`; reflected as `state`. */
+  /** One of `signed-out`, `authorizing`, `denied`, `processing` (a recording not ready yet), `loading`, `playing`, `paused`, `ended`, `error`; reflected as `state`. */
   get state(): PlayerState {
     return this.#playback.state;
   }
@@ -458,6 +459,8 @@ export class VeilPlayer extends LitElement {
           <button type="button" @click=${() => this.session?.signIn()} ?disabled=${!this.session}>${t('signIn')}</button>`;
       case 'authorizing':
         return html`<span>${t('authorizing')}</span>`;
+      case 'processing':
+        return html`<span>${t('processing', { percent: this.#playback.processingProgress })}</span>`;
       case 'denied':
       case 'error':
         return html`<span>${this.error ? this.#strings.errorMessage(this.error) : t('cannotPlay')}</span>`;

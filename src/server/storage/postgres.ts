@@ -31,7 +31,7 @@ const INT8_OID = 20;
  * or sequence numbers, far below 2^53 — and SQLite returns numbers for them too.
  */
 export function createPostgresPool(url: string, max = 10): pg.Pool {
-  return new pg.Pool({
+  const pool = new pg.Pool({
     connectionString: url,
     max,
     types: {
@@ -39,6 +39,10 @@ export function createPostgresPool(url: string, max = 10): pg.Pool {
         oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
     },
   });
+  // An idle connection dropped by the server (a restart, a failover) must not crash the replica:
+  // the pool replaces it, and the next query reports any lasting outage.
+  pool.on('error', (error) => console.error(`[postgres] idle connection lost: ${error.message}`));
+  return pool;
 }
 
 export async function openPostgresStorage(options: PostgresStorageOptions): Promise<PostgresStorage> {

@@ -53,6 +53,10 @@ export interface ClusterConfig {
   idpJwksFile?: string;
   /** Peers whose `X-Forwarded-For` names the client (env `VEIL_TRUSTED_PROXIES`, comma-separated addresses). */
   trustedProxies: string[];
+  /** JSON logs (pino) instead of text lines (env `VEIL_LOG=json`). */
+  jsonLogs: boolean;
+  /** This replica's number on each log line (env `VEIL_REPLICA`). */
+  replica?: number;
 }
 
 function list(name: string): string[] {
@@ -77,6 +81,8 @@ function clusterConfig(): ClusterConfig {
       : undefined,
     idpJwksFile: env('VEIL_IDP_JWKS_FILE'),
     trustedProxies: list('VEIL_TRUSTED_PROXIES'),
+    jsonLogs: process.env.VEIL_LOG === 'json',
+    replica: env('VEIL_REPLICA') === undefined ? undefined : integer('VEIL_REPLICA', 1, 1, 64),
   };
 }
 

@@ -19,6 +19,7 @@ import type { PartialRateLimits } from '../src/server/limits/guard.js';
 import { createPlaybackTokenService } from '../src/server/playback-token.js';
 import { createVeilService, SERVICE_PATH_PREFIXES } from '../src/server/service.js';
 import { forwardedClientAddress } from '../src/server/http/client-address.js';
+import { createLogger, errorLog, withRequestLog } from '../src/server/http/request-log.js';
 import { openBackends, openStorage } from './backends.js';
 import { requirePrerequisites } from '../scripts/prerequisites.mjs';
 import { atPort, demoConfig, type DemoConfig } from './config.js';
@@ -104,6 +105,7 @@ export async function startDemo(requested = demoConfig(), options: DemoOptions =
     log: (line) => console.log(`[recordings] ${line}`),
   });
   await recordings.start();
+  const logger = config.cluster.jsonLogs ? createLogger(config.cluster.replica ? { replica: config.cluster.replica } : {}) : undefined;
   const baseService = createVeilService({
     publicUrl: config.origin,
     allowedOrigins: config.allowedOrigins,
@@ -119,13 +121,15 @@ export async function startDemo(requested = demoConfig(), options: DemoOptions =
     audit: { store: auditStore },
     rateLimits: options.rateLimits,
     rateLimitBackend: backends.rateLimits,
+    log: logger && errorLog(logger),
     clientAddress: config.cluster.trustedProxies.length ? forwardedClientAddress(config.cluster.trustedProxies) : undefined,
     onClientBlocked: (report) => console.log(`[limits] ${report.address} blocked for ${report.blockedSeconds} s after ${report.refusals} refused tokens (last: ${report.code})`),
   });
 
   // A limit a demo client runs into is worth a line in the log (the limits are meant never to bite real players).
+  const loggedService = logger ? withRequestLog(baseService, logger) : baseService;
   const limited: Handler = async (request) => {
-    const response = await baseService(request);
+    const response = await loggedService(request);
     if (response.status === 429) console.log(`[limits] 429 ${request.method} ${new URL(request.url).pathname} retry-after ${response.headers.get('retry-after')}`);
     return response;
   };

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm start`: builds the library only when `dist` is older than its sources, then runs the demo
 // (the demo contract: serves on 8080, env PORT overrides, prints `Veil demo ready at <url>`).
+// `npm run start:cluster` (`--cluster`) runs the same demo as two replicas behind nginx (scripts/cluster.ts).
 // A warm start skips the ~20 s build; a cold one (no dist, or any input changed) still builds.
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
@@ -43,4 +44,5 @@ if (oldestOutput() <= Math.max(...INPUTS.map(newest))) {
 } else {
   console.log('[start] dist is newer than src and the build configuration: not rebuilding (npm run build forces it)');
 }
-process.exit(await run(process.execPath, ['--import', 'tsx', 'demo/server.ts']));
+const entry = process.argv.includes('--cluster') ? 'scripts/cluster.ts' : 'demo/server.ts';
+process.exit(await run(process.execPath, ['--import', 'tsx', entry]));

@@ -54,3 +54,11 @@ export type { Viewer } from '../protocol/viewer.js';
 export { API_ROUTES, apiUrls } from '../protocol/paths.js';
 export { createGuard, DEFAULT_RATE_LIMITS, REFUSAL_CODES, rateLimitSettings, type Allowance, type BlockReport, type Guard, type LimitGroup, type PartialRateLimits, type RateLimitSettings } from './limits/guard.js';
 export { memoryRateLimits, type RateDecision, type RateLimitBackend, type RateLimiter, type RateLimitOptions } from './limits/rate-limiter.js';
+// Scale-out (README "Deploy"): PostgreSQL for every repository, the audit trail and rate limits;
+// media on an S3-compatible store; the client address behind a load balancer; JSON logs.
+export { openPostgresStorage, createPostgresPool, type PostgresStorage, type PostgresStorageOptions } from './storage/postgres.js';
+export { PostgresAuditStore } from './audit/postgres-store.js';
+export { S3MediaStore, createS3Client, type S3Settings } from './storage/s3-media-store.js';
+export { postgresRateLimits } from './limits/rate-limiter.js';
+export { forwardedClientAddress } from './http/client-address.js';
+export { createLogger, errorLog, withRequestLog } from './http/request-log.js';

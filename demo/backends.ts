@@ -15,6 +15,7 @@ import type { MediaStore } from '../src/server/storage/media.js';
 import { openPostgresStorage } from '../src/server/storage/postgres.js';
 import { S3MediaStore } from '../src/server/storage/s3-media-store.js';
 import { openSqliteStorage } from '../src/server/storage/sqlite.js';
+import { PostgresLocker } from '../src/server/uploads/postgres-locker.js';
 import type { DemoConfig } from './config.js';
 
 type Storage = KyselyStorage & { close(): Promise<void> };
@@ -24,6 +25,8 @@ export interface DemoBackends {
   media: MediaStore;
   audit: AuditStore;
   rateLimits: RateLimitBackend;
+  /** Replicas sharing the upload directory lock uploads through PostgreSQL; one machine: tus's own. */
+  uploadLocker?: PostgresLocker;
   /** Resolves when the database and the object store answer (`/readyz`); rejects otherwise. */
   ready(): Promise<void>;
   close(): Promise<void>;
@@ -48,16 +51,20 @@ export async function openBackends(config: DemoConfig, opened: Awaited<ReturnTyp
   const media = s3 ?? new FsMediaStore(config.mediaDir);
   const audit = config.cluster.databaseUrl ? await PostgresAuditStore.open(config.cluster.databaseUrl) : new SqliteAuditStore(config.auditDb);
   const rateLimits = pool ? await postgresRateLimits(pool) : memoryRateLimits;
+  const uploadLocker = pool && (await PostgresLocker.open(pool));
   return {
     storage,
     media,
     audit,
     rateLimits,
+    uploadLocker,
     ready: async () => {
       await ping();
       await s3?.check();
     },
     close: async () => {
+      // Upload locks first: another replica may take over an upload at once.
+      await uploadLocker?.close();
       await audit.close();
       await storage.close();
     },

@@ -102,6 +102,7 @@ export async function startDemo(requested = demoConfig(), options: DemoOptions =
     checkPerimeter: (viewer) => checkPerimeter(viewer, perimeter),
     audit: serverAuditLog(auditStore),
     workers: config.workers,
+    locker: backends.uploadLocker,
     log: (line) => console.log(`[recordings] ${line}`),
   });
   await recordings.start();

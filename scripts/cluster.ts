@@ -96,7 +96,9 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     const replicas: Replica[] = [];
     // One after the other: the first registers the samples (media into S3, keys, records).
     for (let n = 1; n <= (options.replicas ?? 2); n++) {
-      const replica = await startReplica(n, await freePort(), { ...env, VEIL_DATA_DIR: join(dir, `replica-${n}`) }, log);
+      // With the database and media elsewhere, the data directory holds only uploads: one for all
+      // (a shared volume in production), so an upload resumes through any replica.
+      const replica = await startReplica(n, await freePort(), { ...env, VEIL_DATA_DIR: join(dir, 'shared') }, log);
       stops.push(() => replica.kill('SIGTERM'));
       replicas.push(replica);
     }

@@ -18,7 +18,7 @@ import type { Viewer } from '../../protocol/viewer.js';
 import { DEFAULT_MAX_RECORDING_SECONDS, UPLOAD_EXPIRY_SECONDS } from '../../protocol/recording.js';
 import type { UploadRouteDeps } from '../routes/uploads.js';
 import { DEFAULT_UPLOAD_QUOTA, type UploadQuota } from './quota.js';
-import { createTusUploads } from './tus.js';
+import { createTusUploads, type TusOptions } from './tus.js';
 import { createUploadTokenService } from './upload-token.js';
 
 export interface RecordingsOptions {
@@ -37,6 +37,8 @@ export interface RecordingsOptions {
   limits?: Partial<RecordingLimits>;
   /** Parallel processing jobs (`VEIL_WORKERS`); default 1. */
   workers?: number;
+  /** Replicas sharing `uploadDir`: the tus locker they share (`PostgresLocker`; README "Deploy"). */
+  locker?: TusOptions['locker'];
   log?: (line: string) => void;
 }
 
@@ -68,6 +70,7 @@ export function createRecordings(options: RecordingsOptions): Recordings {
     directory: options.uploadDir,
     publicUrl: options.publicUrl,
     maxUploadBytes: quota.bytesPerUpload,
+    locker: options.locker,
     hooks: {
       async created(viewer, id, metadata) {
         if (!VIDEO_ID_PATTERN.test(id)) throw new Error(`upload id '${id}' is not a video id`);

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { FileStore } from '@tus/file-store';
-import { Server, type ServerOptions } from '@tus/server';
+import { Server, type Locker, type ServerOptions } from '@tus/server';
 import { UPLOAD_EXPIRY_SECONDS } from '../../protocol/recording.js';
 import type { Viewer } from '../../protocol/viewer.js';
 
@@ -36,6 +36,11 @@ export interface TusOptions {
   /** Largest upload, deferred length included (`@tus/server` enforces it). */
   maxUploadBytes: number;
   hooks: TusHooks;
+  /**
+   * Who may touch an upload at a time; default tus's in-process `MemoryLocker`. Replicas sharing
+   * `directory` pass a shared one (`PostgresLocker`), so an upload resumes on any of them.
+   */
+  locker?: Locker;
 }
 
 /** Upload ids are video ids too: a prefix and 24 random base64url characters. */
@@ -51,6 +56,7 @@ export function createTusUploads(options: TusOptions): TusUploads {
   const server = new Server({
     path,
     datastore: store,
+    ...(options.locker ? { locker: options.locker } : {}),
     maxSize: options.maxUploadBytes,
     respectForwardedHeaders: false,
     // Finished uploads belong to the processing pipeline; only unfinished ones may be terminated.

@@ -58,7 +58,7 @@ export interface Cluster {
 
 export async function startCluster(options: ClusterOptions = {}): Promise<Cluster> {
   const started = performance.now();
-  const dir = options.dir ?? join(resolve(process.env.VEIL_DATA_DIR || join(ROOT, '.cache')), 'cluster');
+  const dir = resolve(options.dir ?? join(process.env.VEIL_DATA_DIR || join(ROOT, '.cache'), 'cluster'));
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const port = options.port || (options.port === 0 ? await freePort() : Number(process.env.PORT || 8080));

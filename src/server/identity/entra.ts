@@ -12,11 +12,10 @@
  * Above 200 groups Entra puts `_claim_names.groups` instead of `groups` (group overage): the
  * groups then come from the provisioned directory, or the token is refused — never "no groups".
  */
-import { createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
-import { MAX_TOKEN_LENGTH } from '../../protocol/defaults.js';
+import { createRemoteJWKSet, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { VeilError } from '../../protocol/errors.js';
 import type { Viewer } from '../../protocol/viewer.js';
-import { accessTokenInvalid, type IdentityVerifier } from './verifier.js';
+import { accessTokenInvalid, verifyJwt, type IdentityVerifier } from './verifier.js';
 
 /** Entra's public cloud; the dev IdP's look-alike (and sovereign clouds) configure another base. */
 export const ENTRA_AUTHORITY_BASE = 'https://login.microsoftonline.com';
@@ -108,15 +107,7 @@ export function createEntraVerifiers(options: EntraVerifierOptions): IdentityVer
     return {
       issuer,
       async verify(token, extra) {
-        if (typeof token !== 'string' || token === '') throw accessTokenInvalid('missing');
-        if (token.length > MAX_TOKEN_LENGTH) throw accessTokenInvalid('too-long');
-        const grace = Math.max(0, extra?.expiredGraceSeconds ?? 0);
-        let payload: JWTPayload;
-        try {
-          ({ payload } = await jwtVerify(token, jwks, grace > verifyOptions.clockTolerance ? { ...verifyOptions, clockTolerance: grace } : verifyOptions));
-        } catch (cause) {
-          throw accessTokenInvalid('verification', cause);
-        }
+        const payload = await verifyJwt(token, jwks, verifyOptions, extra);
         // The issuer names the tenant; `tid` must agree (a token minted in one tenant, relabelled, fails).
         if (typeof payload.tid !== 'string' || payload.tid.toLowerCase() !== tenantId.toLowerCase()) throw accessTokenInvalid('tid');
         const oid = optionalString(payload.oid);

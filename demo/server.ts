@@ -26,7 +26,7 @@ import { atPort, demoConfig, type DemoConfig } from './config.js';
 import { SECURITY_HEADERS } from './csp.js';
 import { createDevIdp, type DevIdpOptions } from './idp/index.js';
 import { DEV_GROUPS, DEV_USERS } from './idp/users.js';
-import { StaticDirectory } from '../src/server/access/directory.js';
+import { provisionDevDirectory } from './provision.js';
 import { auditPage, indexPage, recordPage, sharePage, videosPage, watchPage } from './pages.js';
 import { registerSamples } from './samples.js';
 import { serveStatic } from './static.js';
@@ -115,7 +115,8 @@ export async function startDemo(requested = demoConfig(), options: DemoOptions =
     recordings,
     videos: storage.videos,
     grants: storage.grants,
-    directory: new StaticDirectory(DEV_USERS, DEV_GROUPS),
+    // The directory is what SCIM provisioned (below, through the service's own endpoint).
+    scim: storage.scim,
     keys: storage.keys,
     media,
     playbackTokens: createPlaybackTokenService({ issuer: config.origin, audience: `${config.origin}/media`, keys: storage.signingKeys, ttlSeconds: config.tokenTtlSeconds }),
@@ -135,6 +136,7 @@ export async function startDemo(requested = demoConfig(), options: DemoOptions =
     return response;
   };
   const service = options.wrapService ? options.wrapService(limited) : limited;
+  console.log(await provisionDevDirectory(baseService, config.origin, storage.scim.secrets, DEV_USERS, DEV_GROUPS));
 
   // Everything but the IdP goes through Hono: the Veil service under its path prefixes, the demo
   // pages, and static files (the built library under /veil/, demo assets under /assets/).

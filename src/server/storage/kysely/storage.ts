@@ -13,6 +13,7 @@ import { KyselySigningKeyRing, privateKeyContext } from './signing-keys.js';
 import { KyselyRecordingRepository } from './recordings.js';
 import { KyselyGrantRepository } from './grants.js';
 import { KyselyVideoRepository } from './videos.js';
+import { createScimProvisioning, type ScimProvisioning } from '../../scim/index.js';
 
 export interface KekOptions {
   /** base64 of 32 bytes (`VEIL_KEK`); without it the key file is used (and created if need be). */
@@ -35,6 +36,8 @@ export interface KyselyStorage {
   keys: KyselyKeyStore;
   signingKeys: KyselySigningKeyRing;
   recordings: KyselyRecordingRepository;
+  /** SCIM provisioning: the store behind `/scim/v2/`, the directory it fills, the orgs' secrets. */
+  scim: ScimProvisioning;
   /** The id (fingerprint) of the KEK that wraps new values. */
   kekId: string;
 }
@@ -60,6 +63,7 @@ export async function openKyselyStorage(db: Kysely<VeilDatabase>, options: Kysel
     keys: new KyselyKeyStore(db, keks),
     signingKeys: new KyselySigningKeyRing(db, keks, { retentionSeconds: options.signingKeyRetentionSeconds }),
     recordings: new KyselyRecordingRepository(db),
+    scim: createScimProvisioning(db),
     kekId: keks.current.id,
   };
 }

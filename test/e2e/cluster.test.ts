@@ -10,9 +10,10 @@ import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'puppeteer-core';
+import type { Browser } from 'puppeteer-core';
 import { startCluster, type Cluster, type Replica } from '../../scripts/cluster.js';
 import { PostgresAuditStore } from '../../src/server/audit/postgres-store.js';
+import { instrumentedPage, probe } from '../support/playback-probe.js';
 import { launchChromium, playerState, signInAndWatch, storedAccessToken } from '../support/browser.js';
 
 const TTL_SECONDS = 5;
@@ -40,31 +41,12 @@ function served(replica: Replica, method: string, path: string): number {
   }).length;
 }
 
-async function instrumentedPage(): Promise<Page> {
-  const page = await (await browser.createBrowserContext()).newPage();
-  await page.evaluateOnNewDocument(() => {
-    const probe = { renewals: 0, waitingAfterFirstFrame: 0, firstFrame: false };
-    Object.assign(window, { __veilProbe: probe });
-    document.addEventListener('veil-token-renewed', () => (probe.renewals += 1));
-    document.addEventListener('playing', () => (probe.firstFrame = true), true);
-    document.addEventListener('waiting', () => probe.firstFrame && (probe.waitingAfterFirstFrame += 1), true);
-  });
-  return page;
-}
-
-const probe = (page: Page) =>
-  page.evaluate(() => {
-    const player = document.querySelector('veil-player')!;
-    const { renewals, waitingAfterFirstFrame } = (window as unknown as { __veilProbe: { renewals: number; waitingAfterFirstFrame: number } }).__veilProbe;
-    return { renewals, waitingAfterFirstFrame, currentTime: player.currentTime, state: player.getAttribute('state') };
-  });
-
 let aliceAccessToken: string;
 
 describe('a cluster of two replicas behind nginx', () => {
   it('60 s of 5 s tokens: renewals served by both replicas, one SIGKILLed mid-playback, 0 stalls; it restarts and rejoins', async () => {
     const [one, two] = cluster.replicas as [Replica, Replica];
-    const page = await instrumentedPage();
+    const page = await instrumentedPage(browser);
     await signInAndWatch(page, 'sample-dash', 'alice@acme.test', { origin: cluster.origin });
     aliceAccessToken = await storedAccessToken(page);
     await playerState(page, ['paused']);
@@ -157,7 +139,7 @@ describe('a cluster of two replicas behind nginx', () => {
   it('a revocation saved through replica 1 is refused by replica 2 and stops a player within one token lifetime', async () => {
     assert.ok(aliceAccessToken, 'needs the first test’s sign-in');
     const [one, two] = cluster.replicas as [Replica, Replica];
-    const page = await instrumentedPage();
+    const page = await instrumentedPage(browser);
     await signInAndWatch(page, 'sample-hls', 'bob@acme.test', { origin: cluster.origin });
     const bobAccessToken = await storedAccessToken(page);
     await playerState(page, ['paused']);

@@ -4,7 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'puppeteer-core';
+import type { Browser } from 'puppeteer-core';
+import { instrumentedPage, probe } from '../support/playback-probe.js';
 import { launchChromium, playerState, signInAndWatch } from '../support/browser.js';
 import { startTestDemo, type Demo } from '../support/demo.js';
 import { setGeneralAccess } from '../support/access.js';
@@ -23,30 +24,9 @@ after(async () => {
   await demo?.close();
 });
 
-/** Counts renewals and post-first-frame `waiting` events from the very first document on. */
-async function instrumentedPage(): Promise<Page> {
-  const page = await (await browser.createBrowserContext()).newPage();
-  await page.evaluateOnNewDocument(() => {
-    const probe = { renewals: 0, waitingAfterFirstFrame: 0, firstFrame: false };
-    Object.assign(window, { __veilProbe: probe });
-    document.addEventListener('veil-token-renewed', () => (probe.renewals += 1));
-    // Media events are re-dispatched on <veil-player> without bubbling: listen in the capture phase.
-    document.addEventListener('playing', () => (probe.firstFrame = true), true);
-    document.addEventListener('waiting', () => probe.firstFrame && (probe.waitingAfterFirstFrame += 1), true);
-  });
-  return page;
-}
-
-const probe = (page: Page) =>
-  page.evaluate(() => {
-    const player = document.querySelector('veil-player')!;
-    const { renewals, waitingAfterFirstFrame } = (window as unknown as { __veilProbe: { renewals: number; waitingAfterFirstFrame: number } }).__veilProbe;
-    return { renewals, waitingAfterFirstFrame, currentTime: player.currentTime, state: player.getAttribute('state') };
-  });
-
 describe(`renewal with a ${TTL_SECONDS} s playback token`, () => {
   it('60 s of DASH playback: at least 10 renewals, no waiting after the first frame, currentTime continuous', async () => {
-    const page = await instrumentedPage();
+    const page = await instrumentedPage(browser);
     const tokenRequests: string[] = [];
     page.on('request', (request) => {
       if (request.method() === 'POST' && request.url().endsWith('/api/playback-sessions')) tokenRequests.push(request.postData() ?? '');
@@ -78,7 +58,7 @@ describe(`renewal with a ${TTL_SECONDS} s playback token`, () => {
   });
 
   it('a viewer revoked mid-playback stops within one token lifetime, denied with PLAYBACK_NOT_GRANTED', async () => {
-    const page = await instrumentedPage();
+    const page = await instrumentedPage(browser);
     await signInAndWatch(page, 'sample-hls', 'bob@acme.test', { origin: demo.config.origin });
     await playerState(page, ['paused']);
     await page.evaluate(() => document.querySelector('veil-player')!.play());

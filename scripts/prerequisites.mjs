@@ -3,7 +3,7 @@
 // it and the command that installs it, no stack trace. `node scripts/prerequisites.mjs ffmpeg
 // chromium` checks from the command line (exit 1 when something is missing); `npm start`,
 // `npm test` and the demo server check what they need before they begin.
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
 const TOOLS = {
@@ -17,7 +17,23 @@ const TOOLS = {
     missing: () =>
       `The tests need Chromium and did not find it at ${process.env.CHROMIUM_PATH || '/usr/bin/chromium'}. Install it: \`sudo apt-get install chromium\` (Debian/Ubuntu) or \`brew install --cask chromium\` (macOS, then set CHROMIUM_PATH=/Applications/Chromium.app/Contents/MacOS/Chromium).`,
   },
+  // `npm run start:cluster` and the cluster tests (scale-out).
+  nginx: {
+    find: () => executable('/usr/sbin/nginx') || onPath('nginx'),
+    missing: () => 'The cluster needs nginx as its load balancer and did not find it. Install it: `sudo apt-get install nginx` (Debian/Ubuntu) or `brew install nginx` (macOS).',
+  },
+  postgres: {
+    find: () => (process.env.PG_BIN ? executable(join(process.env.PG_BIN, 'initdb')) : postgresMajors().length > 0),
+    missing: () =>
+      `The cluster needs the PostgreSQL server binaries (initdb, postgres) and did not find them ${process.env.PG_BIN ? `in PG_BIN=${process.env.PG_BIN}` : 'under /usr/lib/postgresql/*/bin'}. Install them: \`sudo apt-get install postgresql\` (Debian/Ubuntu), or set PG_BIN to their directory.`,
+  },
 };
+
+/** Debian's PostgreSQL server versions that have their binaries installed. */
+function postgresMajors() {
+  const root = '/usr/lib/postgresql';
+  return existsSync(root) ? readdirSync(root).filter((major) => executable(join(root, major, 'bin', 'initdb'))) : [];
+}
 
 function executable(file) {
   try {

@@ -11,7 +11,8 @@ import { requirePrerequisites } from './prerequisites.mjs';
 
 process.chdir(fileURLToPath(new URL('..', import.meta.url)));
 // Before a build that would be wasted: without ffmpeg the demo cannot make its media.
-requirePrerequisites(['ffmpeg']);
+const cluster = process.argv.includes('--cluster');
+requirePrerequisites(cluster ? ['ffmpeg', 'nginx', 'postgres'] : ['ffmpeg']);
 
 /** What `npm run build` reads: sources, build configuration, dependency versions. */
 const INPUTS = ['src', 'rollup.config.ts', 'tsconfig.json', 'tsconfig.build.json', 'package.json', 'package-lock.json'];
@@ -44,5 +45,5 @@ if (oldestOutput() <= Math.max(...INPUTS.map(newest))) {
 } else {
   console.log('[start] dist is newer than src and the build configuration: not rebuilding (npm run build forces it)');
 }
-const entry = process.argv.includes('--cluster') ? 'scripts/cluster.ts' : 'demo/server.ts';
+const entry = cluster ? 'scripts/cluster.ts' : 'demo/server.ts';
 process.exit(await run(process.execPath, ['--import', 'tsx', entry]));

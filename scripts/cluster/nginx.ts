@@ -4,7 +4,7 @@
  * configuration is generated into the cluster's directory (README "Deploy" shows the same one).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 
@@ -78,14 +78,17 @@ ${options.replicas.map((address) => `    server ${address} max_fails=1 fail_time
 `;
 }
 
+/** Debian installs it outside a normal user's PATH. */
+const NGINX = existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : 'nginx';
+
 export async function startNginx(options: NginxOptions): Promise<Nginx> {
   for (const sub of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(options.dir, 'tmp', sub), { recursive: true, mode: 0o777 });
   const file = join(options.dir, 'nginx.conf');
   writeFileSync(file, nginxConfig(options));
   const args = ['-p', options.dir, '-c', file, '-g', 'daemon off;'];
-  const test = spawnSync('nginx', ['-t', ...args.slice(0, 4)], { encoding: 'utf8' });
+  const test = spawnSync(NGINX, ['-t', ...args.slice(0, 4)], { encoding: 'utf8' });
   if (test.status !== 0) throw new Error(`nginx refused its configuration ${file}: ${test.stderr}`);
-  const child = spawn('nginx', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(NGINX, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (log = (log + chunk).slice(-4000)));
   await waitForPort(options.port, () => (child.exitCode !== null ? `nginx exited (${child.exitCode}): ${log}` : undefined));

@@ -55,6 +55,15 @@ describe('prerequisites said plainly', () => {
     assert.equal(result.stdout, '', 'nothing ran');
   });
 
+  it('npm run start:cluster without PostgreSQL: one line per missing tool, exit 1, before building', () => {
+    const result = run(['scripts/start.mjs', '--cluster'], { PATH: bin, PG_BIN: join(bin, 'no-postgres') });
+    assert.equal(result.status, 1);
+    assert.equal(result.lines.length, 2, result.lines.join('\n'));
+    assert.match(result.lines[0]!, /apt-get install ffmpeg/);
+    assert.match(result.lines[1]!, /apt-get install postgresql.*PG_BIN/);
+    assert.equal(result.stdout, '', 'nothing ran');
+  });
+
   it('the test runner without Chromium: one line, exit 1, before building', () => {
     const result = run(['scripts/test.mjs'], { CHROMIUM_PATH: join(bin, 'no-chromium') });
     assert.equal(result.status, 1);

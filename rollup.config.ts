@@ -24,6 +24,7 @@ const config: RollupOptions = {
     define: 'src/define.ts',
     session: 'src/elements/session/define.ts',
     player: 'src/elements/player/define.ts',
+    recorder: 'src/elements/recorder/define.ts',
     'share-dialog': 'src/elements/share-dialog/define.ts',
   },
   output: {

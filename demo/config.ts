@@ -9,6 +9,11 @@ export interface DemoConfig {
   port: number;
   host: string;
   origin: string;
+  /**
+   * Other page origins that may use this demo (env `VEIL_ALLOWED_ORIGINS`, comma-separated): the
+   * API's CORS allowlist, and redirect / post-logout targets of the dev IdP's client `veil-demo`.
+   */
+  allowedOrigins: string[];
   issuer: string;
   apiResource: string;
   tokenTtlSeconds: number;
@@ -24,6 +29,10 @@ export interface DemoConfig {
   mediaDir: string;
   /** The generated sample media, copied into `mediaDir` on first start (env `VEIL_CACHE_DIR`, default `<dataDir>/veil-media`). */
   cacheDir: string;
+  /** tus uploads of recordings until processed (`<dataDir>/uploads`). */
+  uploadDir: string;
+  /** Parallel processing jobs (env `VEIL_WORKERS`, default 1). */
+  workers: number;
   /** The audit trail's SQLite file (env `VEIL_AUDIT_DB`, default `<dataDir>/veil-audit.sqlite`). */
   auditDb: string;
   distDir: string;
@@ -39,6 +48,26 @@ function integer(name: string, fallback: number, min: number, max: number): numb
     throw new Error(`${name} must be an integer from ${min} to ${max}, got "${raw}".`);
   }
   return value;
+}
+
+/** A comma-separated list of origins (`http://localhost:5173`); anything that is not exactly an origin is refused. */
+function origins(name: string): string[] {
+  return (process.env[name] ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      let origin: string | undefined;
+      try {
+        origin = new URL(entry).origin;
+      } catch {
+        // reported below
+      }
+      if (!origin || origin === 'null' || origin !== entry.replace(/\/$/, '')) {
+        throw new Error(`${name} takes comma-separated origins such as http://localhost:5173 (scheme, host, port; no path), got "${entry}".`);
+      }
+      return origin;
+    });
 }
 
 /** The settings that name the demo's origin: the issuer and API resource follow the port. */
@@ -68,6 +97,7 @@ export function demoConfig(overrides: { port?: number; tokenTtlSeconds?: number;
   return {
     host,
     ...addresses(host, port),
+    allowedOrigins: origins('VEIL_ALLOWED_ORIGINS'),
     tokenTtlSeconds: overrides.tokenTtlSeconds ?? integer('VEIL_TOKEN_TTL', DEFAULT_PLAYBACK_TOKEN_TTL_SECONDS, 1, MAX_PLAYBACK_TOKEN_TTL_SECONDS),
     dataDir,
     db: (own && process.env.VEIL_DB) || join(dataDir, 'veil.sqlite'),
@@ -75,6 +105,8 @@ export function demoConfig(overrides: { port?: number; tokenTtlSeconds?: number;
     previousKeks: (process.env.VEIL_KEK_PREVIOUS ?? '').split(',').map((kek) => kek.trim()).filter(Boolean),
     mediaDir: join(dataDir, 'media'),
     cacheDir: process.env.VEIL_CACHE_DIR || join(envDataDir, 'veil-media'),
+    uploadDir: join(dataDir, 'uploads'),
+    workers: integer('VEIL_WORKERS', 1, 1, 16),
     auditDb: (own && process.env.VEIL_AUDIT_DB) || join(dataDir, 'veil-audit.sqlite'),
     distDir: `${root}dist`,
     publicDir: `${root}demo/public`,

@@ -10,17 +10,23 @@ import type { Handler } from '../src/server/context.js';
 import { jsonResponse } from '../src/server/http/json.js';
 import { hardenNodeServer, nodeServerOptions, toNodeListener } from '../src/server/http/node.js';
 import { createOidcVerifier } from '../src/server/identity/oidc.js';
+import { checkPerimeter } from '../src/server/identity/perimeter.js';
+import { createIdentityRegistry } from '../src/server/identity/registry.js';
+import { serverAuditLog } from '../src/server/audit/server-events.js';
+import { createRecordings } from '../src/server/uploads/recordings.js';
+import type { PartialRateLimits } from '../src/server/limits/guard.js';
 import { SqliteAuditStore } from '../src/server/audit/sqlite-store.js';
 import { createPlaybackTokenService, signingKeyRetentionSeconds } from '../src/server/playback-token.js';
 import { createVeilService, DEFAULT_LATE_DELIVERY_SECONDS, SERVICE_PATH_PREFIXES } from '../src/server/service.js';
 import { FsMediaStore } from '../src/server/storage/fs-media-store.js';
 import { openSqliteStorage } from '../src/server/storage/sqlite.js';
+import { requirePrerequisites } from '../scripts/prerequisites.mjs';
 import { atPort, demoConfig } from './config.js';
 import { SECURITY_HEADERS } from './csp.js';
 import { createDevIdp } from './idp/index.js';
 import { DEV_GROUPS, DEV_USERS } from './idp/users.js';
 import { StaticDirectory } from '../src/server/access/directory.js';
-import { auditPage, indexPage, sharePage, watchPage } from './pages.js';
+import { auditPage, indexPage, recordPage, sharePage, videosPage, watchPage } from './pages.js';
 import { registerSamples } from './samples.js';
 import { serveStatic } from './static.js';
 
@@ -31,6 +37,8 @@ function html(body: string, status = 200): Response {
 export interface DemoOptions {
   /** Wraps the Veil service handler (tests inject faults here; the demo itself never does). */
   wrapService?: (service: Handler) => Handler;
+  /** Other rate limits than the service's defaults (the bench's token-service flood lifts them). */
+  rateLimits?: PartialRateLimits;
 }
 
 export async function startDemo(requested = demoConfig(), options: DemoOptions = {}) {
@@ -64,16 +72,36 @@ export async function startDemo(requested = demoConfig(), options: DemoOptions =
     clients: [
       {
         client_id: 'veil-demo',
-        redirect_uris: [`${config.origin}/watch`, `${config.origin}/audit`, `${config.origin}/share`],
+        redirect_uris: [`${config.origin}/`, `${config.origin}/watch`, `${config.origin}/audit`, `${config.origin}/share`, `${config.origin}/record`, `${config.origin}/videos`],
         post_logout_redirect_uris: [`${config.origin}/`],
+        redirect_origins: config.allowedOrigins,
       },
     ],
   });
   const auditStore = new SqliteAuditStore(config.auditDb);
+  const identity = createOidcVerifier({ issuer: config.issuer, audience: config.apiResource, jwks: createLocalJWKSet(idp.jwks) });
+  const perimeter = { issuer: config.issuer, org: config.org };
+  const recordings = createRecordings({
+    publicUrl: config.origin,
+    uploadDir: config.uploadDir,
+    recordings: storage.recordings,
+    videos: storage.videos,
+    keys: storage.keys,
+    media,
+    signingKeys: storage.signingKeys,
+    verifyAccessToken: createIdentityRegistry([identity]),
+    checkPerimeter: (viewer) => checkPerimeter(viewer, perimeter),
+    audit: serverAuditLog(auditStore),
+    workers: config.workers,
+    log: (line) => console.log(`[recordings] ${line}`),
+  });
+  await recordings.start();
   const baseService = createVeilService({
     publicUrl: config.origin,
-    identity: createOidcVerifier({ issuer: config.issuer, audience: config.apiResource, jwks: createLocalJWKSet(idp.jwks) }),
-    perimeter: { issuer: config.issuer, org: config.org },
+    allowedOrigins: config.allowedOrigins,
+    identity,
+    perimeter,
+    recordings,
     videos: storage.videos,
     grants: storage.grants,
     directory: new StaticDirectory(DEV_USERS, DEV_GROUPS),
@@ -81,6 +109,7 @@ export async function startDemo(requested = demoConfig(), options: DemoOptions =
     media,
     playbackTokens: createPlaybackTokenService({ issuer: config.origin, audience: `${config.origin}/media`, keys: storage.signingKeys, ttlSeconds: config.tokenTtlSeconds }),
     audit: { store: auditStore },
+    rateLimits: options.rateLimits,
     onClientBlocked: (report) => console.log(`[limits] ${report.address} blocked for ${report.blockedSeconds} s after ${report.refusals} refused tokens (last: ${report.code})`),
   });
 
@@ -96,13 +125,15 @@ export async function startDemo(requested = demoConfig(), options: DemoOptions =
   // pages, and static files (the built library under /veil/, demo assets under /assets/).
   const app = new Hono({ strict: true });
   for (const prefix of SERVICE_PATH_PREFIXES) app.all(`${prefix}*`, (c) => service(c.req.raw));
-  app.get('/', () => html(indexPage(videos)));
+  app.get('/', () => html(indexPage(config, videos)));
   // Without `v` this is the sign-in callback: <veil-session> restores the original URL.
   app.get('/watch', (c) => html(watchPage(config, c.req.query('v') ?? '')));
   // The share dialog's page (demo contract); the access document decides what it shows.
   app.get('/share', (c) => html(sharePage(config, c.req.query('v') ?? '')));
   // The admin page; the data comes from the admin API, which checks the viewer's access token.
   app.get('/audit', () => html(auditPage(config)));
+  app.get('/record', (c) => html(recordPage(config, new URL(c.req.url).searchParams)));
+  app.get('/videos', () => html(videosPage(config)));
   app.get('/healthz', () => jsonResponse({ ok: true }));
   const notFound = () => new Response('Not found', { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' } });
   app.get('/veil/*', async (c) => (await serveStatic(config.distDir, c.req.path.slice('/veil/'.length))) ?? notFound());
@@ -124,13 +155,15 @@ export async function startDemo(requested = demoConfig(), options: DemoOptions =
   const close = async () => {
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    await recordings.close();
     await auditStore.close();
     await storage.close();
   };
-  return { server, config, videos: storage.videos, grants: storage.grants, close };
+  return { server, config, videos: storage.videos, grants: storage.grants, recordings, close };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
+  requirePrerequisites(['ffmpeg']); // one plain line instead of a stack trace from the packager
   startDemo().catch((error: unknown) => {
     console.error(error);
     process.exit(1);

@@ -8,6 +8,14 @@
 import { VeilError, type VeilErrorCode } from '../protocol/errors.js';
 import { apiUrls, type ApiUrls } from '../protocol/paths.js';
 import type { PlaybackSession, PlaybackSessionRequest } from '../protocol/playback.js';
+import {
+  TUS_VERSION,
+  UPLOAD_TOKEN_HEADER,
+  VIDEO_ID_HEADER,
+  type UploadTokenDocument,
+  type VideoListDocument,
+  type VideoStatusDocument,
+} from '../protocol/recording.js';
 import type { AccessChange, AccessDocument, DirectoryEntry, DirectorySearchResult } from '../protocol/sharing.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../internal/backoff.js';
 import { errorFromResponse, isTransient } from './errors.js';
@@ -42,6 +50,15 @@ export interface RequestOptions {
 export interface WithHeaders<T> {
   body: T;
   headers: Headers;
+}
+
+/** A tus upload just created for the viewer. */
+export interface CreatedUpload {
+  /** Absolute URL of the upload (HEAD, PATCH, DELETE go here). */
+  url: string;
+  /** Bearer token for those requests. */
+  token: string;
+  videoId: string;
 }
 
 export class VeilClient {
@@ -81,6 +98,65 @@ export class VeilClient {
 
   #playbackSession(body: PlaybackSessionRequest, options: Pick<RequestOptions, 'signal' | 'retry'>): Promise<PlaybackSession> {
     return this.request<PlaybackSession>(this.#urls.playbackSessions(), { ...options, method: 'POST', body, fallback: 'PLAYBACK_SESSION_FAILED' });
+  }
+
+  /** One video's status and processing progress (the player polls it while a recording is processed). */
+  videoStatus(videoId: string, signal?: AbortSignal): Promise<VideoStatusDocument> {
+    return this.request<VideoStatusDocument>(this.#urls.video(videoId), { signal, retry: true });
+  }
+
+  /** The viewer's videos: owned, or visible to them. */
+  videos(signal?: AbortSignal): Promise<VideoListDocument> {
+    return this.request<VideoListDocument>(this.#urls.videos(), { signal, retry: true });
+  }
+
+  /**
+   * Creates a tus upload with a deferred length (the recorder's): the upload's URL, its video id
+   * and a first upload token. One try; the upload controller decides about retrying.
+   */
+  async createUpload(metadata: Record<string, string>, signal?: AbortSignal): Promise<CreatedUpload> {
+    const encoded = Object.entries(metadata).map(([key, value]) => `${key} ${btoa(String.fromCharCode(...new TextEncoder().encode(value)))}`);
+    const response = await this.#fetchWithToken(this.#urls.uploads(), {
+      method: 'POST',
+      headers: { 'tus-resumable': TUS_VERSION, 'upload-defer-length': '1', ...(encoded.length ? { 'upload-metadata': encoded.join(',') } : {}) },
+      signal,
+    });
+    if (response.status !== 201) throw await errorFromResponse(response, 'UPLOAD_FAILED');
+    const url = response.headers.get('location');
+    const token = response.headers.get(UPLOAD_TOKEN_HEADER);
+    const videoId = response.headers.get(VIDEO_ID_HEADER);
+    if (!url || !token || !videoId) throw new VeilError('UPLOAD_FAILED', { message: 'The upload service answered without an upload URL, token or video id.' });
+    return { url: new URL(url, this.api).href, token, videoId };
+  }
+
+  /** A fresh upload token for one of the viewer's uploads; `recovered` when resuming after a reload (audited). */
+  uploadToken(uploadId: string, options: { recovered?: boolean; signal?: AbortSignal } = {}): Promise<UploadTokenDocument> {
+    return this.request<UploadTokenDocument>(this.#urls.uploadToken(uploadId), {
+      method: 'POST',
+      body: options.recovered ? { recovered: true } : undefined,
+      signal: options.signal,
+      fallback: 'UPLOAD_TOKEN_INVALID',
+      retry: true,
+    });
+  }
+
+  /** One request with the access token, bounded by the timeout; the caller reads the answer. */
+  async #fetchWithToken(url: string, init: { method: string; headers: Record<string, string>; body?: string; signal?: AbortSignal }): Promise<Response> {
+    const token = await this.#accessToken();
+    const timeout = AbortSignal.timeout(this.#timeoutMs);
+    try {
+      return await this.#fetch(url, {
+        method: init.method,
+        headers: { ...init.headers, authorization: `Bearer ${token}` },
+        body: init.body,
+        credentials: 'omit',
+        cache: 'no-store',
+        signal: init.signal ? AbortSignal.any([init.signal, timeout]) : timeout,
+      });
+    } catch (cause) {
+      if (init.signal?.aborted) throw cause;
+      throw new VeilError('NETWORK_ERROR', { cause, data: { timedOut: timeout.aborted } });
+    }
   }
 
   /** A video's access document and its ETag (only for viewers who may share it). */

@@ -6,10 +6,11 @@
  */
 import type { VeilErrorCode } from '../protocol/errors.js';
 import type { VeilStringKey } from './player.js';
+import type { RecorderStringKey } from './recorder.js';
 import type { ShareDialogStringKey } from './share-dialog.js';
 
 /** A locale's strings: any subset of the English keys, plus `error.<CODE>` viewer messages. */
-export type VeilStrings = Partial<Record<VeilStringKey, string>> & { [K in `error.${VeilErrorCode}`]?: string } & { [K in `share.${ShareDialogStringKey}`]?: string };
+export type VeilStrings = Partial<Record<VeilStringKey | RecorderStringKey, string>> & { [K in `error.${VeilErrorCode}`]?: string } & { [K in `share.${ShareDialogStringKey}`]?: string };
 
 const locales = new Map<string, VeilStrings>();
 const changes = new EventTarget();

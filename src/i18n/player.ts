@@ -31,6 +31,8 @@ export const ENGLISH_STRINGS = {
   signIn: 'Sign in',
   authorizing: 'Checking your access…',
   loading: 'Loading the video…',
+  /** A recording still being processed; `{percent}` of the job done. */
+  processing: 'This recording is being prepared ({percent}%). It plays as soon as it is ready.',
   cannotPlay: 'This video cannot be played.',
   announcePlaying: 'Playing',
   announcePaused: 'Paused',

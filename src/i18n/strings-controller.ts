@@ -3,17 +3,20 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { VeilError } from '../protocol/errors.js';
 import { errorMessage } from './errors.js';
 import { format, languageOf, lookup, onStringsChange } from './locale.js';
-import { ENGLISH_STRINGS, type VeilStringKey } from './player.js';
+import type { VeilStringKey } from './player.js';
 
 /** Gives a host element its strings, and re-renders it when they or its language change. */
-export class StringsController implements ReactiveController {
+export class StringsController<K extends string = VeilStringKey> implements ReactiveController {
   readonly #host: ReactiveControllerHost & HTMLElement;
+  /** The element's English table (`ENGLISH_STRINGS`, `RECORDER_STRINGS`): the fallback of every key. */
+  readonly #english: Readonly<Record<K, string>>;
   #observer?: MutationObserver;
   #unsubscribe?: () => void;
   #lang = 'en';
 
-  constructor(host: ReactiveControllerHost & HTMLElement) {
+  constructor(host: ReactiveControllerHost & HTMLElement, english: Readonly<Record<K, string>>) {
     this.#host = host;
+    this.#english = english;
     host.addController(this);
   }
 
@@ -34,8 +37,8 @@ export class StringsController implements ReactiveController {
     this.#observer?.disconnect();
   }
 
-  t(key: VeilStringKey, params: Record<string, string | number> = {}): string {
-    return format(lookup(this.#lang, key) ?? ENGLISH_STRINGS[key], params);
+  t(key: K, params: Record<string, string | number> = {}): string {
+    return format(lookup(this.#lang, key) ?? this.#english[key], params);
   }
 
   /** The viewer message of an error: the locale's `error.<CODE>`, else the error's own message. */

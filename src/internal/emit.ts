@@ -24,6 +24,8 @@ export interface VeilEventMap {
   'veil-watermark-tampered': CustomEvent<WatermarkSecurityEvent>;
   /** `<veil-player>`: the watermark is intact again. */
   'veil-watermark-restored': CustomEvent<WatermarkSecurityEvent>;
+  /** `<veil-recorder>`: the recording (a recovered one too) is a ready, protected video. */
+  'veil-recording-ready': CustomEvent<{ videoId: string }>;
   /** `<veil-share-dialog>`: the service saved a change; the access after it. */
   'veil-share-change': CustomEvent<{ changes: AccessChange[]; grants: GrantSummary[]; generalAccess: GeneralAccess }>;
   /** `<veil-share-dialog>`: the viewer pressed Save; cancelable (the host may veto). */

@@ -11,6 +11,10 @@ import { loadEngine } from './engines/registry.js';
 import type { Engine, EngineLoader } from './engines/types.js';
 import type { PlayerState } from './state.js';
 import { TokenRenewalController } from './token-renewal.js';
+import { sleep } from '../internal/backoff.js';
+
+/** How often a player on a video still being processed asks whether it is ready. */
+export const PROCESSING_POLL_MS = 2000;
 
 /** What the controller reads from its element, and the callbacks it reports through. */
 export interface PlaybackOptions {
@@ -44,6 +48,12 @@ export class PlaybackController implements ReactiveController {
   /** Set while a guard (the watermark's) holds playback. */
   #hold?: VeilError;
   #published?: { state: PlayerState; error?: VeilError };
+  #processingProgress = 0;
+
+  /** Percent of the processing job while `processing`. */
+  get processingProgress(): number {
+    return this.#processingProgress;
+  }
 
   /** The loaded engine while playing, paused or ended (controls use its quality and caption tracks). */
   get engine(): Engine | undefined {
@@ -176,7 +186,30 @@ export class PlaybackController implements ReactiveController {
     } catch (error) {
       if (run.signal.aborted) return;
       const veilError = error instanceof VeilError ? error : new VeilError('MEDIA_LOAD_FAILED', { cause: error });
+      if (veilError.code === 'VIDEO_NOT_READY') return this.#awaitProcessing(session, videoId, run.signal);
       this.#set(DENIAL_CODES.has(veilError.code) ? 'denied' : 'error', veilError);
+    }
+  }
+
+  /** A recording still being processed: `processing` with its progress, then start again once ready. */
+  async #awaitProcessing(session: VeilSessionState, videoId: string, signal: AbortSignal): Promise<void> {
+    this.#set('processing');
+    try {
+      for (;;) {
+        const status = await session.client.videoStatus(videoId, signal).catch((error: unknown) => {
+          if (signal.aborted || (error instanceof VeilError && error.category === 'network')) return undefined;
+          throw error;
+        });
+        if (signal.aborted) return;
+        if (status?.status === 'ready') return void this.#start(session, videoId);
+        if (status?.status === 'failed') throw new VeilError('VIDEO_PROCESSING_FAILED', { data: { videoId, code: status.processing?.code } });
+        this.#processingProgress = status?.processing?.progress ?? this.#processingProgress;
+        this.#host.requestUpdate();
+        await sleep(PROCESSING_POLL_MS, signal);
+      }
+    } catch (error) {
+      if (signal.aborted) return;
+      this.#set('error', error instanceof VeilError ? error : new VeilError('MEDIA_LOAD_FAILED', { cause: error }));
     }
   }
 

@@ -28,6 +28,12 @@ export const AUDIT_EVENT_TYPES = {
   'watermark-tampered': { security: true, data: { vector: 'string' } },
   'context-menu': { security: true, data: {} },
   'download-attempt': { security: true, data: { via: 'string' } },
+  // Recorder events: written by the server (uploader from the verified token; SERVER_AUDIT_EVENT_TYPES).
+  'recording-started': { security: true, data: { uploadId: 'string' } },
+  'recording-recovered': { security: true, data: { uploadId: 'string', offset: 'number' } },
+  'upload-completed': { security: true, data: { uploadId: 'string', bytes: 'number' } },
+  'video-processed': { security: true, data: { remuxed: 'boolean', seconds: 'number' } },
+  'video-processing-failed': { security: true, data: { code: 'string' } },
   /** Written by the server, never by a client: an address was blocked after repeated refused tokens. */
   'client-blocked': { security: true, data: { address: 'string', refusals: 'number', blockedSeconds: 'number', code: 'string' } },
   // Written by the server when a video's access changes (SERVER_AUDIT_EVENT_TYPES below).
@@ -91,6 +97,11 @@ export const SERVER_AUDIT_EVENT_TYPES: ReadonlySet<AuditEventType> = new Set([
   'share-expiry-changed',
   'share-revoked',
   'general-access-changed',
+  'recording-started',
+  'recording-recovered',
+  'upload-completed',
+  'video-processed',
+  'video-processing-failed',
 ]);
 
 export function isAuditEventType(value: unknown): value is AuditEventType {

@@ -10,6 +10,16 @@ export const API_ROUTES = {
   license: '/api/license/:videoId',
   auditEvents: '/api/audit/events',
   jwks: '/api/jwks',
+  /** tus 1.0 creation endpoint (POST, with the access token). */
+  uploads: '/api/uploads',
+  /** One tus upload (HEAD, PATCH, DELETE, with its upload token). */
+  upload: '/api/uploads/:uploadId',
+  /** A fresh upload token for an upload of the caller's (POST, with the access token). */
+  uploadToken: '/api/uploads/:uploadId/token',
+  /** The viewer's videos (owned or visible to them). */
+  videos: '/api/videos',
+  /** One video's status and processing progress. */
+  video: '/api/videos/:videoId',
   videoAccess: '/api/videos/:videoId/access',
   directorySearch: '/api/directory/search',
 } as const;
@@ -35,6 +45,11 @@ export function apiUrls(api: string) {
     license: (videoId: string) => `${root}/api/license/${segment(videoId)}`,
     auditEvents: () => `${root}${API_ROUTES.auditEvents}`,
     jwks: () => `${root}${API_ROUTES.jwks}`,
+    uploads: () => `${root}${API_ROUTES.uploads}`,
+    upload: (uploadId: string) => `${root}/api/uploads/${segment(uploadId)}`,
+    uploadToken: (uploadId: string) => `${root}/api/uploads/${segment(uploadId)}/token`,
+    videos: () => `${root}${API_ROUTES.videos}`,
+    video: (videoId: string) => `${root}/api/videos/${segment(videoId)}`,
     videoAccess: (videoId: string) => `${root}/api/videos/${segment(videoId)}/access`,
     directorySearch: () => `${root}${API_ROUTES.directorySearch}`,
   };

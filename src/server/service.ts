@@ -32,6 +32,9 @@ import { StaticDirectory, type Directory } from './access/directory.js';
 import type { SharingPolicy } from './access/model.js';
 import { serverAuditLog, type ServerAuditLog } from './audit/server-events.js';
 import { accessRoutes } from './routes/access.js';
+import { uploadRoutes } from './routes/uploads.js';
+import { videoRoutes } from './routes/videos.js';
+import type { Recordings } from './uploads/recordings.js';
 
 export interface VeilServiceOptions {
   /** Origin (and optional base path) the service is reached at, e.g. `https://video.acme.example`. */
@@ -80,6 +83,8 @@ export interface VeilServiceOptions {
   clientAddress?: (request: Request) => string | undefined;
   /** Called when a client gets blocked (after the `client-blocked` audit event is written). */
   onClientBlocked?: (report: BlockReport) => void;
+  /** The recorder's uploads and processing (`createRecordings`); without it `/api/uploads/` answers 404. */
+  recordings?: Recordings;
 }
 
 /** Default grace for late audit delivery: events queued on an offline laptop for up to a week. */
@@ -164,6 +169,8 @@ export function veilRoutes(options: VeilServiceOptions, guard?: Guard): RouteDef
     ...accessRoutes({ verifyAccessToken, videos, grants, authorizer, directory, audit: record, guard }),
     ...jwksRoutes({ playbackTokens }),
     ...auditRoutes({ audit, verifyAccessToken, checkPerimeter: perimeterCheck, playbackTokens, guard }),
+    ...(options.recordings ? uploadRoutes(options.recordings.routes) : []),
+    ...videoRoutes({ verifyAccessToken, checkPerimeter: perimeterCheck, videos, authorizer, recordings: options.recordings?.routes.recordings }),
   ];
 }
 

@@ -23,10 +23,14 @@ describe('custom-elements.json (built from the class JSDoc by `npm run build`)',
     };
     const elements = new Map(manifest.modules.flatMap((m) => m.declarations ?? []).filter((d) => d.tagName).map((d) => [d.tagName!, d]));
     const names = (list?: Array<{ name: string }>) => (list ?? []).map((item) => item.name);
-    assert.deepEqual([...elements.keys()].sort(), ['veil-player', 'veil-session', 'veil-share-dialog']);
+    assert.deepEqual([...elements.keys()].sort(), ['veil-player', 'veil-recorder', 'veil-session', 'veil-share-dialog']);
     assert.ok(names(elements.get('veil-player')!.attributes).includes('video'));
     assert.ok(names(elements.get('veil-player')!.events).includes('veil-error'));
     assert.ok(names(elements.get('veil-player')!.cssParts).includes('watermark'));
+    for (const attribute of ['state', 'error-code', 'video-id', 'source', 'countdown']) {
+      assert.ok(names(elements.get('veil-recorder')!.attributes).includes(attribute), attribute);
+    }
+    assert.ok(names(elements.get('veil-recorder')!.events).includes('veil-recording-ready'));
     for (const attribute of ['issuer', 'client-id', 'api', 'org', 'auto-sign-in']) {
       assert.ok(names(elements.get('veil-session')!.attributes).includes(attribute), attribute);
     }

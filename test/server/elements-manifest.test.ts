@@ -39,6 +39,13 @@ const EXPECTED: Record<string, { attributes: string[]; properties: string[]; met
     events: ['veil-error', 'veil-token-renewed', 'veil-audit', 'veil-watermark-tampered', 'veil-watermark-restored', 'play'],
     cssParts: ['video', 'watermark', 'message', 'controls'],
   },
+  'veil-recorder': {
+    attributes: ['state', 'error-code', 'video-id', 'source', 'countdown', 'max-duration', 'no-microphone'],
+    properties: ['source', 'countdown', 'maxDuration', 'noMicrophone', 'state', 'error', 'videoId'],
+    methods: ['start', 'stop', 'pause', 'resume'],
+    events: ['veil-recording-ready', 'veil-error'],
+    cssParts: ['preview', 'controls', 'progress'],
+  },
   'veil-share-dialog': {
     attributes: ['video', 'open'],
     properties: ['video', 'open', 'ready', 'grants', 'generalAccess'],

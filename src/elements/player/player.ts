@@ -3,6 +3,7 @@ import { adoptStyles, html, LitElement, nothing, type PropertyValues } from 'lit
 import { property, state } from 'lit/decorators.js';
 import { AuditController } from '../../audit/audit-controller.js';
 import { StringsController } from '../../i18n/strings-controller.js';
+import { ENGLISH_STRINGS } from '../../i18n/player.js';
 import { sessionContext } from '../../identity/context.js';
 import type { VeilSessionState } from '../../identity/types.js';
 import { capture } from '../../internal/capture.js';
@@ -15,11 +16,14 @@ import type { PlaybackSession } from '../../protocol/playback.js';
 import { WatermarkGuard } from '../../watermark/guard-controller.js';
 import { WatermarkOverlay } from '../../watermark/overlay-controller.js';
 import type { WatermarkSecurityEvent } from '../../watermark/types.js';
+import { ActivityController } from './activity-controller.js';
+import { renderChrome } from './chrome.js';
 import { captionLabel, currentQualityLabel, rateLabel, renderControls, type ControlsActions } from './controls.js';
 import { formatTime } from './format-time.js';
 import { KeyboardController, type KeyboardActions } from './keyboard-controller.js';
 import { MenuController } from './menu.js';
 import { playerStyles } from './player.styles.js';
+import { bufferedRanges, SeekBar } from './seek-bar.js';
 
 /** Media events re-dispatched from the inner `<video>` on the player (same names, not bubbling). */
 export const MEDIA_EVENTS = [
@@ -36,7 +40,7 @@ export const MEDIA_EVENTS = [
  * shortcuts while focus is in the player (Space/K, ←/→, J/L, ↑/↓, M, F, C). Strings follow the
  * `lang` attribute (or the nearest ancestor's); other languages come from `setVeilStrings()`.
  *
- * @attr {'signed-out' | 'authorizing' | 'denied' | 'loading' | 'playing' | 'paused' | 'ended' | 'error'} state -
+ * @attr {'signed-out' | 'authorizing' | 'denied' | 'processing' | 'loading' | 'playing' | 'paused' | 'ended' | 'error'} state -
  *   Reflected, read-only: where the player is (the `state` property). Set by the player; a value
  *   written by the page is overwritten.
  * @attr {string} error-code - Reflected, read-only: the `VeilError` code behind `denied` or `error`
@@ -58,12 +62,23 @@ export const MEDIA_EVENTS = [
  * @csspart message - The message shown when signed out, denied or failed.
  * @csspart controls - The control bar.
  *
+ * @slot title - A title shown over the top of the video (it fades with the controls during playback).
+ *
  * @cssproperty --veil-background - Letterbox colour behind the video.
  * @cssproperty --veil-color - Text and icon colour.
  * @cssproperty --veil-font - Font of messages and controls.
+ * @cssproperty --veil-accent - The played part of the seek bar, slider thumbs, the checked menu item.
  * @cssproperty --veil-focus-color - Focus ring colour.
+ * @cssproperty --veil-surface - Background of menus, tooltips and the time preview.
+ * @cssproperty --veil-scrim - Shade behind the control bar, the title and messages.
+ * @cssproperty --veil-radius - Corner radius of menus, tooltips and buttons.
+ * @cssproperty --veil-control-size - Size of the icon buttons.
  * @cssproperty --veil-button-background - Background of the control buttons.
+ * @cssproperty --veil-button-hover-background - Background of a control button under the pointer.
  * @cssproperty --veil-button-pressed-background - Background of a toggle button that is on (captions, mute, fullscreen).
+ * @cssproperty --veil-track-color - The seek bar's rail.
+ * @cssproperty --veil-buffered-color - The seek bar's buffered ranges.
+ * @cssproperty --veil-transition - Duration and easing of fades (controls, tooltips).
  * @cssproperty --veil-watermark-opacity - Watermark opacity (the server's policy sets the minimum).
  *
  * While the playback session requires a watermark (the server decides), the overlay shows the
@@ -124,8 +139,10 @@ export class VeilPlayer extends LitElement {
     return this.#audit;
   }
 
-  readonly #strings = new StringsController(this);
+  readonly #strings = new StringsController(this, ENGLISH_STRINGS);
   readonly #menus = new MenuController(this);
+  readonly #seekBar = new SeekBar(this);
+  readonly #activity = new ActivityController(this);
   readonly #actions: ControlsActions & KeyboardActions = {
     ready: () => isReady(this.state),
     togglePlay: () => this.#togglePlay(),
@@ -142,8 +159,12 @@ export class VeilPlayer extends LitElement {
   };
   /** What the polite live region says; state changes and control actions are announced. */
   @state() private announcement = '';
+  /** Whether the page put anything in the `title` slot. */
+  @state() private hasTitle = false;
   /** The engine whose track changes re-render the controls. */
   #trackedEngine?: Engine;
+  /** Whether the current stream has started playing once (the big play button is for before). */
+  #played = false;
   /** The caption track C turns back on. */
   #lastCaptions?: string;
   /** Whether the player set its own aria-label (and so keeps it in the viewer's language). */
@@ -154,7 +175,7 @@ export class VeilPlayer extends LitElement {
     new KeyboardController(this, this.#actions); // registers itself with the element
   }
 
-  /** One of `signed-out`, `authorizing`, `denied`, `loading`, `playing`, `paused`, `ended`, `error`; reflected as `state`. */
+  /** One of `signed-out`, `authorizing`, `denied`, `processing` (a recording not ready yet), `loading`, `playing`, `paused`, `ended`, `error`; reflected as `state`. */
   get state(): PlayerState {
     return this.#playback.state;
   }
@@ -211,6 +232,8 @@ export class VeilPlayer extends LitElement {
     const previous = this.getAttribute('state');
     this.#trackEngine();
     if (state !== previous) this.#announceState(state, previous);
+    // Starting to play is activity: the controls stay up a moment before they fade.
+    if (state === 'playing' && state !== previous) this.#activity.wake();
     this.setAttribute('state', state);
     if (error) this.setAttribute('error-code', error.code);
     else this.removeAttribute('error-code');
@@ -258,6 +281,7 @@ export class VeilPlayer extends LitElement {
     if (!media) return;
     for (const type of MEDIA_EVENTS) {
       media.addEventListener(type, () => {
+        if (type === 'play') this.#played = true;
         this.#playback.mediaEvent(type);
         this.requestUpdate(); // controls mirror the media element's state
         redispatch(this, type);
@@ -350,6 +374,7 @@ export class VeilPlayer extends LitElement {
     if (engine === this.#trackedEngine) return;
     this.#trackedEngine = engine;
     this.#lastCaptions = undefined;
+    this.#played = false;
     engine?.onTracksChanged?.(() => {
       if (this.#playback.engine === engine) this.requestUpdate();
     });
@@ -374,10 +399,15 @@ export class VeilPlayer extends LitElement {
     const state = this.state;
     const ready = isReady(state);
     const engine = this.#playback.engine;
+    const media = this.media;
+    // Idle viewers lose the controls only while the video plays and nothing in them has focus.
+    const autoHidden = state === 'playing' && this.#activity.idle && this.#menus.open === null && !this.shadowRoot?.activeElement;
+    const waiting = state === 'playing' && !!media && (media.readyState < HTMLMediaElement.HAVE_FUTURE_DATA || media.seeking);
     return html`
       <video
         ${capture((element) => (this.#video = element as HTMLVideoElement))}
         part="video"
+        class=${autoHidden ? 'auto-hidden' : ''}
         playsinline
         disablepictureinpicture
         disableremoteplayback
@@ -388,15 +418,27 @@ export class VeilPlayer extends LitElement {
       ${this.#overlay.template()}
       <div part="message" class="message" role="status" ?hidden=${ready || state === 'loading'}>${this.#message(state)}</div>
       <div class="visually-hidden" role="status" aria-live="polite" aria-atomic="true">${this.announcement}</div>
+      ${renderChrome(
+        {
+          bigPlay: state === 'paused' && !this.#played,
+          loading: state === 'loading' || waiting,
+          hasTitle: this.hasTitle,
+          autoHidden,
+        },
+        () => this.#togglePlay(),
+        (event) => (this.hasTitle = (event.target as HTMLSlotElement).assignedNodes().length > 0),
+      )}
       ${renderControls(
         {
           hidden: !ready,
+          autoHidden,
           paused: this.paused,
           currentTime: this.currentTime,
           duration: this.duration,
+          buffered: ready ? bufferedRanges(media) : [],
           muted: this.muted,
           volume: this.volume,
-          rate: this.media?.playbackRate ?? 1,
+          rate: media?.playbackRate ?? 1,
           fullscreen: document.fullscreenElement === this,
           qualities: ready ? engine?.qualities?.() : undefined,
           captions: ready ? engine?.textTracks?.() : undefined,
@@ -404,6 +446,7 @@ export class VeilPlayer extends LitElement {
         this.#actions,
         this.#strings,
         this.#menus,
+        this.#seekBar,
       )}
     `;
   }
@@ -416,6 +459,8 @@ export class VeilPlayer extends LitElement {
           <button type="button" @click=${() => this.session?.signIn()} ?disabled=${!this.session}>${t('signIn')}</button>`;
       case 'authorizing':
         return html`<span>${t('authorizing')}</span>`;
+      case 'processing':
+        return html`<span>${t('processing', { percent: this.#playback.processingProgress })}</span>`;
       case 'denied':
       case 'error':
         return html`<span>${this.error ? this.#strings.errorMessage(this.error) : t('cannotPlay')}</span>`;

@@ -77,6 +77,9 @@ export function playbackSessionRoutes(deps: PlaybackSessionRouteDeps): RouteDefi
           if (!video) fail('VIDEO_NOT_FOUND', undefined, { videoId: body.videoId });
           const { decision } = await deps.authorizer.authorize({ viewer }, video, 'view');
           if (!decision.allowed) throw new VeilError('PLAYBACK_NOT_GRANTED', { data: { videoId: video.id } });
+          // A recording is registered while it uploads; it plays once processing made it ready.
+          if (video.status === 'processing') throw new VeilError('VIDEO_NOT_READY', { data: { videoId: video.id } });
+          if (video.status === 'failed') throw new VeilError('VIDEO_PROCESSING_FAILED', { data: { videoId: video.id } });
           sessionId = body.previousToken ? await renewedSessionId(body.previousToken, viewer, video.id) : randomUUID();
         } catch (error) {
           if (error instanceof VeilError) {

@@ -3,6 +3,7 @@
  * `KeyStore`; a record names its key ids, never the keys.
  */
 import type { StreamProtocol } from '../../protocol/playback.js';
+import type { VideoStatus } from '../../protocol/recording.js';
 import type { GeneralAccess } from '../../protocol/sharing.js';
 
 export type { GeneralAccess };
@@ -14,7 +15,7 @@ export type ProtectionScheme =
   | 'hls-aes-128';
 
 /** `processing` until packaging has written the media and keys (the recorder's uploads). */
-export type VideoStatus = 'processing' | 'ready' | 'failed';
+export type { VideoStatus };
 
 export interface VideoRecord {
   id: string;
@@ -39,6 +40,9 @@ export interface VideoRepository {
   get(id: string): Promise<VideoRecord | undefined>;
   /** Inserts or replaces the record with this id. */
   put(video: VideoRecord): Promise<void>;
+  /** Videos `sub` owns or may watch by their org's general access, newest first. */
+  listVisibleTo(sub: string, org: string | undefined): Promise<VideoRecord[]>;
+  delete(id: string): Promise<void>;
 }
 
 /** Video ids are path segments and token claims: keep them boring. */

@@ -48,6 +48,33 @@ const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  // Named `recording-…` so that migrations added on other branches never collide with it.
+  'recording-0001-uploads-jobs': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('recording_uploads')
+        .addColumn('id', 'text', (col) => col.primaryKey())
+        .addColumn('owner', 'text', (col) => col.notNull())
+        .addColumn('org', 'text', (col) => col.notNull())
+        .addColumn('received', 'bigint', (col) => col.notNull())
+        .addColumn('finished_at', 'bigint')
+        .addColumn('created_at', 'bigint', (col) => col.notNull())
+        .execute();
+      await db.schema.createIndex('recording_uploads_owner').on('recording_uploads').column('owner').execute();
+      await db.schema
+        .createTable('recording_jobs')
+        .addColumn('video_id', 'text', (col) => col.primaryKey())
+        .addColumn('upload_id', 'text', (col) => col.notNull())
+        .addColumn('state', 'text', (col) => col.notNull())
+        .addColumn('progress', 'integer', (col) => col.notNull())
+        .addColumn('code', 'text')
+        .addColumn('attempts', 'integer', (col) => col.notNull())
+        .addColumn('created_at', 'bigint', (col) => col.notNull())
+        .addColumn('updated_at', 'bigint', (col) => col.notNull())
+        .execute();
+      await db.schema.createIndex('recording_jobs_state').on('recording_jobs').columns(['state', 'created_at']).execute();
+    },
+  },
   // Grants replace the per-viewer revocation list; general access and grants share a version.
   'share-0001-grants': {
     async up(db: Kysely<unknown>) {

@@ -48,9 +48,31 @@ export interface SigningKeysTable {
   retired_at: number | null;
 }
 
+export interface RecordingUploadsTable {
+  id: string;
+  owner: string;
+  org: string;
+  received: number;
+  finished_at: number | null;
+  created_at: number;
+}
+
+export interface RecordingJobsTable {
+  video_id: string;
+  upload_id: string;
+  state: string;
+  progress: number;
+  code: string | null;
+  attempts: number;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface VeilDatabase {
   videos: VideosTable;
   video_grants: VideoGrantsTable;
   content_keys: ContentKeysTable;
   signing_keys: SigningKeysTable;
+  recording_uploads: RecordingUploadsTable;
+  recording_jobs: RecordingJobsTable;
 }

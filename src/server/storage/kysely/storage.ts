@@ -10,6 +10,7 @@ import { contentKeyContext, KyselyKeyStore } from './keys.js';
 import { migrationProvider } from './migrations.js';
 import type { VeilDatabase } from './schema.js';
 import { KyselySigningKeyRing, privateKeyContext } from './signing-keys.js';
+import { KyselyRecordingRepository } from './recordings.js';
 import { KyselyGrantRepository } from './grants.js';
 import { KyselyVideoRepository } from './videos.js';
 
@@ -33,6 +34,7 @@ export interface KyselyStorage {
   grants: KyselyGrantRepository;
   keys: KyselyKeyStore;
   signingKeys: KyselySigningKeyRing;
+  recordings: KyselyRecordingRepository;
   /** The id (fingerprint) of the KEK that wraps new values. */
   kekId: string;
 }
@@ -57,6 +59,7 @@ export async function openKyselyStorage(db: Kysely<VeilDatabase>, options: Kysel
     grants: new KyselyGrantRepository(db),
     keys: new KyselyKeyStore(db, keks),
     signingKeys: new KyselySigningKeyRing(db, keks, { retentionSeconds: options.signingKeyRetentionSeconds }),
+    recordings: new KyselyRecordingRepository(db),
     kekId: keks.current.id,
   };
 }

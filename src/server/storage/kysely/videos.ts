@@ -22,6 +22,21 @@ export class KyselyVideoRepository implements VideoRepository {
       .onConflict((conflict) => conflict.column('id').doUpdateSet({ ...changes, access_version: sql<number>`videos.access_version + 1` }))
       .execute();
   }
+
+  async listVisibleTo(sub: string, org: string | undefined): Promise<VideoRecord[]> {
+    const rows = await this.db
+      .selectFrom('videos')
+      .selectAll()
+      .where((eb) => eb.or([eb('owner', '=', sub), ...(org ? [eb.and([eb('org', '=', org), eb('general_access', '=', 'org')])] : [])]))
+      .orderBy('created_at', 'desc')
+      .execute();
+    return rows.map(fromRow);
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.db.deleteFrom('videos').where('id', '=', id).execute();
+  }
+
 }
 
 function toRow(video: VideoRecord): Insertable<VideosTable> {

@@ -1,0 +1,87 @@
+/**
+ * One recording from finished upload to protected video: sniff → probe → limits → convert →
+ * package (CENC DASH) → keys → the video `ready`, owned by the uploader, general access
+ * restricted. A failure removes whatever media and keys the job wrote and leaves the video
+ * `failed` with the code on its job, never a half-registered `ready` video; the upload stays.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { VeilError } from '../../../protocol/errors.js';
+import type { ProcessingState } from '../../../protocol/recording.js';
+import type { ServerAuditLog } from '../../audit/server-events.js';
+import type { KeyStore } from '../../storage/keys.js';
+import type { MediaStore } from '../../storage/media.js';
+import type { ProcessingJob, RecordingRepository } from '../../storage/recordings.js';
+import type { VideoRepository } from '../../storage/videos.js';
+import { packageVideo } from '../packaging/index.js';
+import { convertRecording, needsTranscode } from './convert.js';
+import { checkDuration, checkLimits, type RecordingLimits } from './limits.js';
+import { probe } from './probe.js';
+import { sniffContainer } from './sniff.js';
+
+export interface PipelineDeps {
+  recordings: RecordingRepository;
+  videos: VideoRepository;
+  keys: KeyStore;
+  media: MediaStore;
+  /** The file holding an upload's bytes. */
+  uploadFile(uploadId: string): string;
+  limits: RecordingLimits;
+  audit: ServerAuditLog;
+  log?: (line: string) => void;
+}
+
+/** Where each stage's progress starts (percent of the whole job). */
+const STAGE_START: Partial<Record<ProcessingState, number>> = { validating: 0, transcoding: 10, packaging: 80 };
+
+export async function processRecording(job: ProcessingJob, deps: PipelineDeps): Promise<void> {
+  const work = await mkdtemp(join(tmpdir(), 'veil-recording-'));
+  const video = await deps.videos.get(job.videoId);
+  const stage = (state: ProcessingState) => deps.recordings.updateJob(job.videoId, { state, progress: STAGE_START[state] ?? 0 });
+  try {
+    if (!video) throw new VeilError('VIDEO_NOT_FOUND', { data: { videoId: job.videoId } });
+    const input = deps.uploadFile(job.uploadId);
+    if ((await stat(input)).size === 0) throw new VeilError('RECORDING_UNREADABLE', { data: { reason: 'empty' } });
+    const container = await sniffContainer(input);
+    if (!container) throw new VeilError('RECORDING_UNREADABLE', { data: { reason: 'magic-bytes' } });
+    const probed = await probe(input, container);
+    checkLimits(probed, deps.limits);
+
+    await stage('transcoding');
+    const converted = join(work, 'recording.mp4');
+    let reported = 0;
+    await convertRecording(input, converted, probed, {
+      maxDurationSeconds: deps.limits.maxDurationSeconds,
+      onProgress: (fraction) => {
+        const percent = 10 + Math.floor(fraction * 70);
+        if (percent >= reported + 5) {
+          reported = percent;
+          void deps.recordings.updateJob(job.videoId, { progress: percent });
+        }
+      },
+    });
+    const output = await probe(converted, 'mp4');
+    checkDuration(output.duration, deps.limits);
+
+    await stage('packaging');
+    const key = { kid: randomBytes(16).toString('hex'), key: Uint8Array.from(randomBytes(16)) };
+    const packaged = await packageVideo(converted, { scheme: 'cenc', key }, deps.media, { videoId: job.videoId, log: deps.log });
+    await deps.keys.put(job.videoId, [key]);
+    // Last: only now does the video become playable.
+    await deps.videos.put({ ...video, protocol: packaged.protocol, manifest: packaged.manifest, protection: { scheme: 'cenc', kids: [key.kid] }, status: 'ready' });
+    await deps.recordings.updateJob(job.videoId, { state: 'ready', progress: 100 });
+    await deps.audit([{ type: 'video-processed', actor: video.owner, org: video.org, video: video.id, data: { remuxed: !needsTranscode(probed), seconds: output.duration ?? 0 } }]);
+  } catch (error) {
+    const code = error instanceof VeilError ? error.code : 'RECORDING_PROCESSING_FAILED';
+    if (!(error instanceof VeilError)) deps.log?.(`processing ${job.videoId} failed: ${String(error)}`);
+    await deps.media.delete(job.videoId);
+    await deps.keys.delete(job.videoId);
+    if (video) await deps.videos.put({ ...video, protection: { scheme: video.protection.scheme, kids: [] }, status: 'failed' });
+    await deps.recordings.updateJob(job.videoId, { state: 'failed', code });
+    if (video) await deps.audit([{ type: 'video-processing-failed', actor: video.owner, org: video.org, video: video.id, data: { code } }]);
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}

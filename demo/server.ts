@@ -26,6 +26,7 @@ import { SECURITY_HEADERS } from './csp.js';
 import { createDevIdp } from './idp/index.js';
 import { DEV_GROUPS, DEV_USERS } from './idp/users.js';
 import { StaticDirectory } from '../src/server/access/directory.js';
+import { startGrantExpirySweep } from '../src/server/access/expiry-sweep.js';
 import { auditPage, indexPage, recordPage, sharePage, videosPage, watchPage } from './pages.js';
 import { registerSamples } from './samples.js';
 import { serveStatic } from './static.js';
@@ -96,6 +97,8 @@ export async function startDemo(requested = demoConfig(), options: DemoOptions =
     log: (line) => console.log(`[recordings] ${line}`),
   });
   await recordings.start();
+  // Expired grants are removed and recorded (`share-expired`); access never waits for this sweep.
+  const expirySweep = startGrantExpirySweep({ grants: storage.grants, audit: serverAuditLog(auditStore), intervalMs: 10_000 });
   const baseService = createVeilService({
     publicUrl: config.origin,
     allowedOrigins: config.allowedOrigins,
@@ -104,6 +107,7 @@ export async function startDemo(requested = demoConfig(), options: DemoOptions =
     recordings,
     videos: storage.videos,
     grants: storage.grants,
+    sharingPolicies: storage.sharingPolicies,
     directory: new StaticDirectory(DEV_USERS, DEV_GROUPS),
     keys: storage.keys,
     media,
@@ -155,6 +159,7 @@ export async function startDemo(requested = demoConfig(), options: DemoOptions =
   const close = async () => {
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    expirySweep.stop();
     await recordings.close();
     await auditStore.close();
     await storage.close();

@@ -41,7 +41,13 @@ export const AUDIT_EVENT_TYPES = {
   'share-role-changed': { security: true, data: { principal: 'string', role: 'string', from: 'string' } },
   'share-expiry-changed': { security: true, data: { principal: 'string', expiresAt: 'number' } },
   'share-revoked': { security: true, data: { principal: 'string', reason: 'string' } },
-  'general-access-changed': { security: true, data: { from: 'string', to: 'string' } },
+  'general-access-changed': { security: true, data: { from: 'string', to: 'string', reason: 'string' } },
+  // Access requests, expiry and the org policy (issue 12, second part): server-written too.
+  'share-expired': { security: true, data: { principal: 'string', expiresAt: 'number' } },
+  'access-requested': { security: true, data: {} },
+  'access-approved': { security: true, data: { principal: 'string', role: 'string' } },
+  'access-denied': { security: true, data: { principal: 'string' } },
+  'sharing-policy-changed': { security: true, data: { orgAccessAllowed: 'boolean', defaultExpiryDays: 'number', maxExpiryDays: 'number', editorsMayShare: 'boolean' } },
 } as const satisfies Record<string, { security: boolean; data: Record<string, AuditFieldKind> }>;
 
 export type AuditEventType = keyof typeof AUDIT_EVENT_TYPES;
@@ -97,6 +103,11 @@ export const SERVER_AUDIT_EVENT_TYPES: ReadonlySet<AuditEventType> = new Set([
   'share-expiry-changed',
   'share-revoked',
   'general-access-changed',
+  'share-expired',
+  'access-requested',
+  'access-approved',
+  'access-denied',
+  'sharing-policy-changed',
   'recording-started',
   'recording-recovered',
   'upload-completed',

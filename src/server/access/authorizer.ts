@@ -36,8 +36,8 @@ export interface GrantAuthorizerOptions {
   grants: Pick<GrantRepository, 'read'>;
   directory: Pick<Directory, 'groupsOf'>;
   perimeter: PerimeterPolicy;
-  /** The org's sharing policy; default `DEFAULT_SHARING_POLICY` for every org. */
-  policyFor?: (org: string) => SharingPolicy;
+  /** The org's sharing policy, read at every decision (so a change bites at once); default `DEFAULT_SHARING_POLICY`. */
+  policyFor?: (org: string) => SharingPolicy | Promise<SharingPolicy>;
   now?: () => number;
 }
 
@@ -63,8 +63,7 @@ export function createGrantAuthorizer(options: GrantAuthorizerOptions): Authoriz
   return {
     subject,
     async authorize(asker, video, action) {
-      const [who, access] = await Promise.all([subject(asker), options.grants.read(video.id)]);
-      const policy = policyFor(video.org);
+      const [who, access, policy] = await Promise.all([subject(asker), options.grants.read(video.id), policyFor(video.org)]);
       const at = now();
       const state = { id: video.id, org: video.org, owner: video.owner, generalAccess: access?.generalAccess ?? 'restricted', grants: access?.grants ?? [], policy };
       const decision: Decision = access ? decide(who, state, action, at) : { allowed: false, code: 'PLAYBACK_NOT_GRANTED' };

@@ -117,6 +117,21 @@ export function grantRepositoryContract(name: string, make: MakeGrantRepository)
         assert.deepEqual((await grants.read('a'))!.grants.map((g) => g.principal), ['user:carol', 'user:dave', 'user:erin']);
       }));
 
+    it("a video's grants make it a candidate of VideoRepository.listVisibleTo for the granted principals", () =>
+      using(make, async ({ grants, videos }) => {
+        await videos.put(sampleVideo('mine', { owner: 'bob' }));
+        await videos.put(sampleVideo('open', { generalAccess: 'org' }));
+        await videos.put(sampleVideo('to-bob', { generalAccess: 'restricted' }));
+        await videos.put(sampleVideo('to-staff', { generalAccess: 'restricted' }));
+        await videos.put(sampleVideo('to-carol', { generalAccess: 'restricted' }));
+        for (const [id, principal] of [['to-bob', 'user:bob'], ['to-staff', 'group:staff'], ['to-carol', 'user:carol']] as const) {
+          await grants.save(id, (await grants.read(id))!.version, { put: [grantOf(principal)], remove: [] });
+        }
+        const ids = async (principals?: string[]) => (await videos.listVisibleTo('bob', 'acme', principals)).map((video) => video.id).sort();
+        assert.deepEqual(await ids(), ['mine', 'open']);
+        assert.deepEqual(await ids(['user:bob', 'group:staff']), ['mine', 'open', 'to-bob', 'to-staff']);
+      }));
+
     it('lists the access of every video of one org', () =>
       using(make, async ({ grants, videos }) => {
         await videos.put(sampleVideo('a'));

@@ -167,9 +167,10 @@ describe('sharing bounds while watching', () => {
     }
     const carol = await newPage();
     try {
+      // sample-dash is open to everyone in acme: carol watches it, and may not share it.
       await signInAt(carol, '/videos', 'carol@acme.test', { origin: e2e.demo.config.origin });
-      await carol.waitForSelector(`li[data-video-id="${VIDEO}"]`);
-      assert.equal(await carol.$(`li[data-video-id="${VIDEO}"] button.share`), null, 'carol (viewer) gets no Share button');
+      await carol.waitForSelector('li[data-video-id="sample-dash"][data-role="viewer"]');
+      assert.equal(await carol.$$eval('button.share', (buttons) => buttons.length), 0, 'carol (viewer) gets no Share button');
     } finally {
       await carol.browserContext().close();
     }

@@ -40,6 +40,11 @@ export interface GrantRepository {
   /** The video's access, or undefined for an unknown video. */
   read(videoId: string): Promise<VideoAccess | undefined>;
   /**
+   * The same with only the grants naming one of `principals` (a viewer's own: `user:<sub>` and
+   * their groups) — what a `view` decision needs, a few rows however many grants the video has.
+   */
+  readFor(videoId: string, principals: readonly Principal[]): Promise<VideoAccess | undefined>;
+  /**
    * Applies `update` in one transaction if the stored version is still `expectedVersion`;
    * `{ saved: false }` (nothing written) when another save came first or the video is unknown.
    */

@@ -132,6 +132,16 @@ export function grantRepositoryContract(name: string, make: MakeGrantRepository)
         assert.deepEqual(await ids(['user:bob', 'group:staff']), ['mine', 'open', 'to-bob', 'to-staff']);
       }));
 
+    it('readFor: the same access with only the grants of the given principals', () =>
+      using(make, async ({ grants, videos }) => {
+        assert.equal(await grants.readFor('nope', ['user:bob']), undefined);
+        await videos.put(sampleVideo('a'));
+        await grants.save('a', (await grants.read('a'))!.version, { put: [grantOf('user:bob'), grantOf('group:staff'), grantOf('user:carol')], remove: [] });
+        const full = (await grants.read('a'))!;
+        assert.deepEqual(await grants.readFor('a', ['group:staff', 'user:bob', 'user:nobody']), { ...full, grants: [grantOf('group:staff'), grantOf('user:bob')] });
+        assert.deepEqual(await grants.readFor('a', []), { ...full, grants: [] });
+      }));
+
     it('lists the access of every video of one org', () =>
       using(make, async ({ grants, videos }) => {
         await videos.put(sampleVideo('a'));

@@ -12,10 +12,23 @@ import type { VeilDatabase, VideoGrantsTable } from './schema.js';
 export class KyselyGrantRepository implements GrantRepository {
   constructor(private readonly db: Kysely<VeilDatabase>) {}
 
-  async read(videoId: string): Promise<VideoAccess | undefined> {
+  read(videoId: string): Promise<VideoAccess | undefined> {
+    return this.#read(videoId, undefined);
+  }
+
+  readFor(videoId: string, principals: readonly Principal[]): Promise<VideoAccess | undefined> {
+    return this.#read(videoId, principals);
+  }
+
+  async #read(videoId: string, principals: readonly Principal[] | undefined): Promise<VideoAccess | undefined> {
     const video = await this.db.selectFrom('videos').select(['general_access', 'access_version']).where('id', '=', videoId).executeTakeFirst();
     if (!video) return undefined;
-    const rows = await this.db.selectFrom('video_grants').selectAll().where('video_id', '=', videoId).orderBy('principal').execute();
+    let query = this.db.selectFrom('video_grants').selectAll().where('video_id', '=', videoId);
+    if (principals) {
+      if (principals.length === 0) return { generalAccess: video.general_access as GeneralAccess, grants: [], version: Number(video.access_version) };
+      query = query.where('principal', 'in', [...principals]);
+    }
+    const rows = await query.orderBy('principal').execute();
     return { generalAccess: video.general_access as GeneralAccess, grants: rows.map(fromRow), version: Number(video.access_version) };
   }
 

@@ -48,6 +48,9 @@ export const AUDIT_EVENT_TYPES = {
   'access-approved': { security: true, data: { principal: 'string', role: 'string' } },
   'access-denied': { security: true, data: { principal: 'string' } },
   'sharing-policy-changed': { security: true, data: { orgAccessAllowed: 'boolean', defaultExpiryDays: 'number', maxExpiryDays: 'number', editorsMayShare: 'boolean' } },
+  // Written by the server when SCIM provisioning gives or takes a user's access (SERVER_AUDIT_EVENT_TYPES).
+  'user-provisioned': { security: true, data: { sub: 'string', userName: 'string' } },
+  'user-deprovisioned': { security: true, data: { sub: 'string', userName: 'string', reason: 'string' } },
 } as const satisfies Record<string, { security: boolean; data: Record<string, AuditFieldKind> }>;
 
 export type AuditEventType = keyof typeof AUDIT_EVENT_TYPES;
@@ -113,6 +116,8 @@ export const SERVER_AUDIT_EVENT_TYPES: ReadonlySet<AuditEventType> = new Set([
   'upload-completed',
   'video-processed',
   'video-processing-failed',
+  'user-provisioned',
+  'user-deprovisioned',
 ]);
 
 export function isAuditEventType(value: unknown): value is AuditEventType {

@@ -4,6 +4,7 @@
  * portable column types are used, so the same list migrates PostgreSQL.
  */
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import { scimMigration } from '../../scim/migration.js';
 
 const migrations: Record<string, Migration> = {
   '0001-videos-keys-signing-keys': {
@@ -115,6 +116,8 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('video_grants_expires_at').on('video_grants').column('expires_at').execute();
     },
   },
+  // The provisioned directory (SCIM users, groups, members, tombstones, secrets): src/server/scim/.
+  'scim-0001-directory': scimMigration,
 };
 
 export const migrationProvider: MigrationProvider = {

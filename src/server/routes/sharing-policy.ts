@@ -4,11 +4,10 @@
  * `PUT` for the org's admins (the admin group in the token's `groups`). A saved policy bites at the
  * next decision (token issue or renewal); what it invalidates is then revoked and recorded.
  */
-import * as v from 'valibot';
 import { VeilError } from '../../protocol/errors.js';
 import { API_ROUTES } from '../../protocol/paths.js';
 import { parseWith } from '../../protocol/schemas.js';
-import { SharingPolicySchema, type SharingPolicyDocument } from '../../protocol/sharing.js';
+import { SharingPolicySchema, type SharingPolicyBody, type SharingPolicyDocument } from '../../protocol/sharing.js';
 import type { Viewer } from '../../protocol/viewer.js';
 import { enforcePolicy } from '../access/policy-enforcement.js';
 import type { SharingPolicy } from '../access/model.js';
@@ -65,7 +64,7 @@ export function sharingPolicyRoutes(deps: SharingPolicyRouteDeps): RouteDefiniti
         if (!admin.groups.includes(deps.adminGroup)) throw new VeilError('SHARING_POLICY_ADMIN_REQUIRED');
         const parsed = parseWith(SharingPolicySchema, await readJsonBody(request, MAX_POLICY_BYTES, 'sharing policy'));
         if (!parsed.ok) fail('BAD_REQUEST', `The request body is not valid: ${parsed.message}.`);
-        const policy: v.InferOutput<typeof SharingPolicySchema> = parsed.value;
+        const policy: SharingPolicyBody = parsed.value;
         if (!deps.policies) fail('BAD_REQUEST', 'This service has a fixed sharing policy (no policy store is configured).');
         const at = now();
         // The policy first: from here on decide() refuses what it invalidates, then it is revoked for good.

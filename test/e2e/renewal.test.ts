@@ -3,35 +3,23 @@
  * and a revoked viewer stopped within one token lifetime.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser } from 'puppeteer-core';
+import { describe, it } from 'node:test';
 import { instrumentedPage, probe } from '../support/playback-probe.js';
-import { launchChromium, playerState, signInAndWatch } from '../support/browser.js';
-import { startTestDemo, type Demo } from '../support/demo.js';
+import { playerState, signInAndWatch } from '../support/browser.js';
+import { demoAndBrowser } from '../support/e2e.js';
 import { setGeneralAccess } from '../support/access.js';
 
 const TTL_SECONDS = 5;
-let demo: Demo;
-let browser: Browser;
-
-before(async () => {
-  demo = await startTestDemo({ tokenTtlSeconds: TTL_SECONDS });
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await demo?.close();
-});
+const e2e = demoAndBrowser({ tokenTtlSeconds: TTL_SECONDS });
 
 describe(`renewal with a ${TTL_SECONDS} s playback token`, () => {
   it('60 s of DASH playback: at least 10 renewals, no waiting after the first frame, currentTime continuous', async () => {
-    const page = await instrumentedPage(browser);
+    const page = await instrumentedPage(e2e.browser);
     const tokenRequests: string[] = [];
     page.on('request', (request) => {
       if (request.method() === 'POST' && request.url().endsWith('/api/playback-sessions')) tokenRequests.push(request.postData() ?? '');
     });
-    await signInAndWatch(page, 'sample-dash', 'alice@acme.test', { origin: demo.config.origin });
+    await signInAndWatch(page, 'sample-dash', 'alice@acme.test', { origin: e2e.demo.config.origin });
     await playerState(page, ['paused']);
     await page.evaluate(() => document.querySelector('veil-player')!.play());
 
@@ -58,14 +46,14 @@ describe(`renewal with a ${TTL_SECONDS} s playback token`, () => {
   });
 
   it('a viewer revoked mid-playback stops within one token lifetime, denied with PLAYBACK_NOT_GRANTED', async () => {
-    const page = await instrumentedPage(browser);
-    await signInAndWatch(page, 'sample-hls', 'bob@acme.test', { origin: demo.config.origin });
+    const page = await instrumentedPage(e2e.browser);
+    await signInAndWatch(page, 'sample-hls', 'bob@acme.test', { origin: e2e.demo.config.origin });
     await playerState(page, ['paused']);
     await page.evaluate(() => document.querySelector('veil-player')!.play());
     await page.waitForFunction(() => document.querySelector('veil-player')!.currentTime > 2, { timeout: 30_000 });
 
     // Bob watches by general access `org`: taking it back to `restricted` revokes him.
-    await setGeneralAccess(demo.grants, 'sample-hls', 'restricted');
+    await setGeneralAccess(e2e.demo.grants, 'sample-hls', 'restricted');
     const revokedAt = Date.now();
     try {
       assert.equal(await playerState(page, ['denied', 'error'], 30_000), 'denied');
@@ -79,7 +67,7 @@ describe(`renewal with a ${TTL_SECONDS} s playback token`, () => {
       console.log(`revocation: playback stopped ${stoppedAfter} ms after the revocation (token lifetime ${TTL_SECONDS * 1000} ms)`);
       assert.ok(stoppedAfter <= TTL_SECONDS * 1000 + 1000, `stopped after ${stoppedAfter} ms`);
     } finally {
-      await setGeneralAccess(demo.grants, 'sample-hls', 'org');
+      await setGeneralAccess(e2e.demo.grants, 'sample-hls', 'org');
       await page.browserContext().close();
     }
   });

@@ -38,12 +38,16 @@ function digest(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();
 }
 
+/** Whether `password` is the dev password, compared in constant time (call it for unknown users too). */
+export function isDevPassword(password: string): boolean {
+  return timingSafeEqual(digest(password), digest(DEV_PASSWORD));
+}
+
 /** The account for `login` (email, case-insensitive) if `password` is right; undefined otherwise. */
 export function authenticate(login: string, password: string): DevUser | undefined {
   const email = login.trim().toLowerCase();
   const user = DEV_USERS.find((candidate) => candidate.email === email);
-  // Compare digests in constant time, and compare even for unknown users.
-  const passwordOk = timingSafeEqual(digest(password), digest(DEV_PASSWORD));
+  const passwordOk = isDevPassword(password);
   return user && passwordOk ? user : undefined;
 }
 

@@ -18,6 +18,7 @@ import type { Handler } from '../../src/server/http.js';
 import { sampleVideo } from './contracts/video-repository.js';
 import { grant } from '../support/access.js';
 import { openTestStorage, type TestStorage } from '../support/storage.js';
+import { scimStoreContract } from './contracts/scim-store.js';
 
 const ORIGIN = 'https://video.test';
 const ISSUER = 'https://idp.test';
@@ -104,6 +105,11 @@ before(async () => {
 after(async () => {
   await audit.close();
   await storage.close();
+});
+
+scimStoreContract('sqlite', async () => {
+  const other = await openTestStorage();
+  return { scim: other.scim, close: other.close };
 });
 
 describe('SCIM: Entra provisioning sequence', () => {

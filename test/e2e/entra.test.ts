@@ -31,7 +31,7 @@ before(async () => {
   server = createServer({ key: tls.key, cert: tls.cert }, (req, res) => handle!(req, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  lookalike = await createEntraLookalike({ origin, apiResource: `${DEMO}/api`, clients: [{ client_id: 'veil-demo', redirect_uris: [`${DEMO}/entra/redirect`], post_logout_redirect_uris: [`${DEMO}/`] }] });
+  lookalike = await createEntraLookalike({ origin, apiResource: `${DEMO}/api`, clients: [{ client_id: 'veil-demo', redirect_uris: [`${DEMO}/entra/redirect`], post_logout_redirect_uris: [`${DEMO}/`], redirect_origins: [DEMO] }] });
   handle = (req, res) => {
     if (!lookalike.handle(req, res)) res.writeHead(404).end();
   };

@@ -26,6 +26,7 @@ const config: RollupOptions = {
     player: 'src/elements/player/define.ts',
     recorder: 'src/elements/recorder/define.ts',
     'share-dialog': 'src/elements/share-dialog/define.ts',
+    'entra-redirect-bridge': 'src/identity/entra/redirect-bridge.ts',
   },
   output: {
     dir: 'dist',

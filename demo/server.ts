@@ -28,6 +28,7 @@ import { createDevIdp, type DevIdpOptions } from './idp/index.js';
 import { DEV_GROUPS, DEV_USERS } from './idp/users.js';
 import { startGrantExpirySweep } from '../src/server/access/expiry-sweep.js';
 import { provisionDevDirectory } from './provision.js';
+import { entraIssuer, entraRedirectPage, entraVerifiers, entraWatchPage, type DemoEntraOptions } from './entra.js';
 import { auditPage, indexPage, recordPage, sharePage, videosPage, watchPage } from './pages.js';
 import { registerSamples } from './samples.js';
 import { serveStatic } from './static.js';
@@ -41,6 +42,8 @@ export interface DemoOptions {
   wrapService?: (service: Handler) => Handler;
   /** Other rate limits than the service's defaults (the bench's token-service flood lifts them). */
   rateLimits?: PartialRateLimits;
+  /** Opt-in Entra mode: sign-in at an Entra (look-alike) tenant on `/entra/watch`. */
+  entra?: DemoEntraOptions;
 }
 
 /** The dev IdP of a demo at `config.origin` (also what `npm run start:cluster` runs for its replicas). */
@@ -90,7 +93,7 @@ export async function startDemo(requested = demoConfig(), options: DemoOptions =
   const idp = config.cluster.idpJwksFile ? undefined : await createDevIdp(demoIdpOptions(config));
   const idpJwks = idp ? idp.jwks : (JSON.parse(readFileSync(config.cluster.idpJwksFile!, 'utf8')) as { keys: JsonWebKey[] });
   const identity = createOidcVerifier({ issuer: config.issuer, audience: config.apiResource, jwks: createLocalJWKSet(idpJwks as JSONWebKeySet) });
-  const perimeter = { issuer: config.issuer, org: config.org };
+  const perimeter = { issuer: config.issuer, ...(options.entra ? { issuers: [entraIssuer(options.entra)] } : {}), org: config.org };
   const recordings = createRecordings({
     publicUrl: config.origin,
     uploadDir: config.uploadDir,
@@ -113,7 +116,7 @@ export async function startDemo(requested = demoConfig(), options: DemoOptions =
   const baseService = createVeilService({
     publicUrl: config.origin,
     allowedOrigins: config.allowedOrigins,
-    identity,
+    identity: options.entra ? [identity, ...entraVerifiers(options.entra, config.org, config.apiResource)] : identity,
     perimeter,
     recordings,
     videos: storage.videos,
@@ -149,6 +152,11 @@ export async function startDemo(requested = demoConfig(), options: DemoOptions =
   app.get('/', () => html(indexPage(config, videos)));
   // Without `v` this is the sign-in callback: <veil-session> restores the original URL.
   app.get('/watch', (c) => html(watchPage(config, c.req.query('v') ?? '')));
+  if (options.entra) {
+    const entra = options.entra;
+    app.get('/entra/watch', (c) => entraWatchPage(entra, config.origin, c.req.query('v') ?? ''));
+    app.get('/entra/redirect', () => entraRedirectPage(entra));
+  }
   // The share dialog's page (demo contract); the access document decides what it shows.
   app.get('/share', (c) => html(sharePage(config, c.req.query('v') ?? '')));
   // The admin page; the data comes from the admin API, which checks the viewer's access token.

@@ -19,7 +19,7 @@ import {
   type ResourceServerInfo,
 } from 'oidc-provider';
 import { errorPage, logoutPage, logoutSuccessPage } from './pages.js';
-import { findDevUser, type DevUser } from './users.js';
+import type { DevAccounts } from './users.js';
 
 export interface DevIdpClient {
   client_id: string;
@@ -55,33 +55,13 @@ export interface IdpSettings {
   clients: DevIdpClient[];
   /** Client ids that are granted what they ask for without a consent prompt. */
   firstParty: ReadonlySet<string>;
+  /** Who signs in and which claims they carry (the dev users, or the Entra look-alike's tenants). */
+  accounts: DevAccounts;
 }
 
-/** Scopes the dev IdP knows and the ID-token / userinfo claims each one releases. */
-const CLAIMS = {
-  openid: ['sub'],
-  email: ['email', 'email_verified'],
-  profile: ['name'],
-  org: ['org', 'groups'],
-};
-const OIDC_SCOPES = new Set(['openid', 'offline_access', ...Object.keys(CLAIMS)]);
 /** The scope the Veil API (resource server) understands. */
 const API_SCOPE = 'org';
 const REFRESH_TOKEN_TTL = 12 * 60 * 60;
-
-function accountFor(user: DevUser): Account {
-  return {
-    accountId: user.sub,
-    claims: () => ({
-      sub: user.sub,
-      email: user.email,
-      email_verified: true,
-      name: user.name,
-      org: user.org,
-      groups: [...user.groups],
-    }),
-  };
-}
 
 export interface SigningKey {
   privateJwk: Record<string, unknown>;
@@ -106,7 +86,8 @@ function parseLogoutForm(form: string): { action: string; xsrf: string } | undef
 }
 
 export function providerConfiguration(settings: IdpSettings, signing: SigningKey): Configuration {
-  const { mountPath, assetsPath, apiResource, accessTokenTTL, firstParty } = settings;
+  const { mountPath, assetsPath, apiResource, accessTokenTTL, firstParty, accounts } = settings;
+  const oidcScopes = new Set(['openid', 'offline_access', ...Object.keys(accounts.scopeClaims)]);
   const redirectOrigin = onRedirectOrigin(settings.clients);
   return {
     clients: settings.clients.map((client) => ({
@@ -139,8 +120,8 @@ export function providerConfiguration(settings: IdpSettings, signing: SigningKey
     },
     responseTypes: ['code'],
     pkce: { required: () => true },
-    scopes: [...OIDC_SCOPES],
-    claims: CLAIMS,
+    scopes: [...oidcScopes],
+    claims: accounts.scopeClaims,
     // Scope claims go into the ID token too: the browser client does not call userinfo.
     conformIdTokenClaims: false,
     enabledJWA: {
@@ -150,14 +131,11 @@ export function providerConfiguration(settings: IdpSettings, signing: SigningKey
       introspectionSigningAlgValues: ['ES256'],
     },
     findAccount: (_ctx: unknown, sub: string): Account | undefined => {
-      const user = findDevUser(sub);
-      return user ? accountFor(user) : undefined;
+      const claims = accounts.claims(sub);
+      return claims && { accountId: sub, claims: () => ({ sub, ...claims }) };
     },
-    extraTokenClaims: (_ctx: unknown, token: AccessTokenLike): Record<string, unknown> | undefined => {
-      const user = token.accountId ? findDevUser(token.accountId) : undefined;
-      if (!user) return undefined;
-      return { org: user.org, groups: [...user.groups], email: user.email, name: user.name };
-    },
+    extraTokenClaims: (_ctx: unknown, token: AccessTokenLike): Record<string, unknown> | undefined =>
+      token.accountId ? accounts.tokenClaims(token.accountId) : undefined,
     // oidc-provider drops `offline_access` unless the request also says `prompt=consent` (OIDC
     // Core 11), which oidc-client-ts does not send: the first-party public clients get a
     // (rotating, session-bound) refresh token with every code exchange instead.
@@ -176,8 +154,8 @@ export function providerConfiguration(settings: IdpSettings, signing: SigningKey
         grant = new provider.Grant({ clientId: client.clientId, accountId: account.accountId });
       }
       const requested = String(params?.scope ?? '').split(' ').filter(Boolean);
-      const oidcScopes = requested.filter((scope) => OIDC_SCOPES.has(scope));
-      if (oidcScopes.length) grant.addOIDCScope(oidcScopes.join(' '));
+      const known = requested.filter((scope) => oidcScopes.has(scope));
+      if (known.length) grant.addOIDCScope(known.join(' '));
       grant.addResourceScope(apiResource, API_SCOPE);
       await grant.save();
       return grant;

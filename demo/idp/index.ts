@@ -15,9 +15,11 @@ import { createInteractions } from './interactions.js';
 import { createAccountLockout, type LockoutOptions } from './lockout.js';
 import { errorPage } from './pages.js';
 import { methodNotAllowed, notFound, send, sendHtml } from './respond.js';
+import { DEV_ACCOUNTS, type DevAccounts } from './users.js';
 
 export { DEV_USERS, DEV_PASSWORD, type DevUser } from './users.js';
 export type { DevIdpClient } from './configuration.js';
+export type { DevAccounts } from './users.js';
 export type { LockoutOptions } from './lockout.js';
 
 export interface DevIdpOptions {
@@ -31,6 +33,8 @@ export interface DevIdpOptions {
   accessTokenTtlSeconds?: number;
   /** Account lockout after repeated wrong passwords; default 5 within 15 min lock for 15 min. */
   lockout?: LockoutOptions;
+  /** Who signs in and their claims; default the dev users (`DEV_ACCOUNTS`). */
+  accounts?: DevAccounts;
 }
 
 export interface DevIdp {
@@ -62,6 +66,7 @@ export async function createDevIdp(options: DevIdpOptions): Promise<DevIdp> {
         accessTokenTTL: options.accessTokenTtlSeconds ?? 600,
         clients: options.clients,
         firstParty,
+        accounts: options.accounts ?? DEV_ACCOUNTS,
       },
       signing,
     ),
@@ -98,7 +103,7 @@ export async function createDevIdp(options: DevIdpOptions): Promise<DevIdp> {
   });
 
   const callback = provider.callback();
-  const interactions = createInteractions({ provider, mountPath, assetsPath, firstParty, formCsp, lockout: createAccountLockout(options.lockout) });
+  const interactions = createInteractions({ provider, mountPath, assetsPath, firstParty, formCsp, lockout: createAccountLockout(options.lockout), accounts: options.accounts ?? DEV_ACCOUNTS });
 
   function handleAsset(req: IncomingMessage, res: ServerResponse, name: string): void {
     if (req.method !== 'GET' && req.method !== 'HEAD') return methodNotAllowed(res, assetsPath, 'GET, HEAD');

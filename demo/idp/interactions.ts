@@ -9,7 +9,7 @@ import { html } from './html.js';
 import type { AccountLockout } from './lockout.js';
 import { errorPage, loginPage, messagePage } from './pages.js';
 import { methodNotAllowed, notFound, sendHtml } from './respond.js';
-import { authenticate } from './users.js';
+import type { DevAccounts } from './users.js';
 
 const MAX_FORM_BYTES = 16 * 1024;
 const REFUSED = 'Incorrect email or password.';
@@ -28,6 +28,7 @@ export interface InteractionOptions {
   /** The sign-in page's CSP (its `form-action` allows the clients' redirect origins). */
   formCsp: string;
   lockout: AccountLockout;
+  accounts: DevAccounts;
 }
 
 class FormError extends Error {
@@ -147,7 +148,7 @@ export function createInteractions(options: InteractionOptions): (req: IncomingM
     const password = form.get('password') ?? '';
     // The password is checked (in constant time) before the lock is looked at, whether the
     // account exists or not: a locked, an unknown and a known login cost the same.
-    const user = authenticate(login, password);
+    const user = options.accounts.authenticate(login, password);
     let lockedFor = await lockout.lockedFor(login);
     if (!lockedFor && !user) lockedFor = await lockout.failed(login);
     if (lockedFor) {

@@ -38,11 +38,41 @@ function digest(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();
 }
 
+/** Whether `password` is the dev password, compared in constant time (call it for unknown users too). */
+export function isDevPassword(password: string): boolean {
+  return timingSafeEqual(digest(password), digest(DEV_PASSWORD));
+}
+
 /** The account for `login` (email, case-insensitive) if `password` is right; undefined otherwise. */
 export function authenticate(login: string, password: string): DevUser | undefined {
   const email = login.trim().toLowerCase();
   const user = DEV_USERS.find((candidate) => candidate.email === email);
-  // Compare digests in constant time, and compare even for unknown users.
-  const passwordOk = timingSafeEqual(digest(password), digest(DEV_PASSWORD));
+  const passwordOk = isDevPassword(password);
   return user && passwordOk ? user : undefined;
 }
+
+/** Who can sign in at a dev IdP and which claims they carry; `createDevIdp` defaults to the dev users. */
+export interface DevAccounts {
+  /** The account's `sub` for `login` and `password`, or undefined (compare in constant time). */
+  authenticate(login: string, password: string): { sub: string } | undefined;
+  /** ID-token / userinfo claims of `sub` (besides `sub`), or undefined for no such account. */
+  claims(sub: string): Record<string, unknown> | undefined;
+  /** Claims the access token for the Veil API carries. */
+  tokenClaims(sub: string): Record<string, unknown> | undefined;
+  /** Scopes and the ID-token claims each releases (oidc-provider `claims`). */
+  scopeClaims: Record<string, string[]>;
+}
+
+/** The demo contract's users: `org` and `groups` in ID and access tokens. */
+export const DEV_ACCOUNTS: DevAccounts = {
+  authenticate,
+  claims(sub) {
+    const user = findDevUser(sub);
+    return user && { email: user.email, email_verified: true, name: user.name, org: user.org, groups: [...user.groups] };
+  },
+  tokenClaims(sub) {
+    const user = findDevUser(sub);
+    return user && { org: user.org, groups: [...user.groups], email: user.email, name: user.name };
+  },
+  scopeClaims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'], org: ['org', 'groups'] },
+};

@@ -8,6 +8,8 @@ import type { IdentityProvider, IdentityProviderConfig, IdentityProviderLoader }
 
 const loaders = new Map<string, IdentityProviderLoader>([
   ['oidc', async (config) => new (await import('./oidc/oidc-provider.js')).OidcProvider(config)],
+  // msal-browser is its own chunk: pages on other providers download none of it.
+  ['entra', async (config) => new (await import('./entra/entra-provider.js')).EntraProvider(config)],
 ]);
 
 /** Makes `<veil-session provider="name">` use `loader`; replaces an earlier registration of `name`. */

@@ -18,6 +18,7 @@ import type { Handler } from '../../src/server/http.js';
 import { sampleVideo } from './contracts/video-repository.js';
 import { grant } from '../support/access.js';
 import { openTestStorage, type TestStorage } from '../support/storage.js';
+import { scimStoreContract } from './contracts/scim-store.js';
 
 const ORIGIN = 'https://video.test';
 const ISSUER = 'https://idp.test';
@@ -45,7 +46,7 @@ async function scim(method: string, path: string, body?: unknown, token: string 
   return { status: response.status, body: text ? (JSON.parse(text) as Json) : {}, headers: response.headers };
 }
 
-async function play(sub: string, videoId: string): Promise<{ status: number; code?: string }> {
+async function play(sub: string, videoId: string, previousToken?: string): Promise<{ status: number; code?: string; token?: string }> {
   const token = await new SignJWT({ org: 'acme', groups: [], email: sub })
     .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt' })
     .setIssuer(ISSUER)
@@ -55,10 +56,10 @@ async function play(sub: string, videoId: string): Promise<{ status: number; cod
     .setExpirationTime('5m')
     .sign(idpKey);
   const response = await service(
-    new Request(`${ORIGIN}/api/playback-sessions`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ videoId }) }),
+    new Request(`${ORIGIN}/api/playback-sessions`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ videoId, ...(previousToken ? { previousToken } : {}) }) }),
   );
   const body = (await response.json()) as Json;
-  return { status: response.status, code: body.error?.code };
+  return { status: response.status, code: body.error?.code, token: body.token };
 }
 
 const entraUser = (userName: string, objectId: string) => ({
@@ -104,6 +105,11 @@ before(async () => {
 after(async () => {
   await audit.close();
   await storage.close();
+});
+
+scimStoreContract('sqlite', async () => {
+  const other = await openTestStorage();
+  return { scim: other.scim, close: other.close };
 });
 
 describe('SCIM: Entra provisioning sequence', () => {
@@ -201,10 +207,13 @@ describe('SCIM: Entra provisioning sequence', () => {
   });
 
   it('active false (as the string "False", as Entra sends it) ends playback: ACCOUNT_DEPROVISIONED', async () => {
+    const playing = await play('oid-ada', 'talk');
+    assert.equal(playing.status, 201);
     const deactivated = await scim('PATCH', `/Users/${userId}`, { schemas: [PATCH], Operations: [{ op: 'Replace', path: 'active', value: 'False' }] });
     assert.equal(deactivated.status, 200, JSON.stringify(deactivated.body));
     assert.equal(deactivated.body.active, false);
-    assert.deepEqual(await play('oid-ada', 'talk'), { status: 403, code: 'ACCOUNT_DEPROVISIONED' });
+    assert.deepEqual(await play('oid-ada', 'talk'), { status: 403, code: 'ACCOUNT_DEPROVISIONED', token: undefined });
+    assert.deepEqual(await play('oid-ada', 'talk', playing.token), { status: 403, code: 'ACCOUNT_DEPROVISIONED', token: undefined }, 'the open player gets no renewal');
     assert.deepEqual(await storage.scim.directory.search('acme', 'lovelace'), [], 'an inactive user is not offered for sharing');
 
     const reactivated = await scim('PATCH', `/Users/${userId}`, { schemas: [PATCH], Operations: [{ op: 'replace', value: { active: true } }] });
@@ -217,7 +226,7 @@ describe('SCIM: Entra provisioning sequence', () => {
     assert.equal((await scim('GET', `/Users/${userId}`)).status, 404);
     assert.equal((await scim('DELETE', `/Users/${userId}`)).status, 404);
     assert.deepEqual((await scim('GET', `/Groups/${groupId}`)).body.members, []);
-    assert.deepEqual(await play('oid-ada', 'talk'), { status: 403, code: 'ACCOUNT_DEPROVISIONED' });
+    assert.deepEqual(await play('oid-ada', 'talk'), { status: 403, code: 'ACCOUNT_DEPROVISIONED', token: undefined });
     // Provisioned again (Entra restores a soft-deleted user): they play again.
     assert.equal((await scim('POST', '/Users', entraUser('ada@acme.test', 'oid-ada'))).status, 201);
     assert.equal((await play('oid-ada', 'talk')).code, 'PLAYBACK_NOT_GRANTED', 'back, but no longer in the group');

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Handler } from '../../src/server/http.js';
 import { demoConfig } from '../../demo/config.js';
-import { startDemo } from '../../demo/server.js';
+import { startDemo, type DemoOptions } from '../../demo/server.js';
 
 export type Demo = Awaited<ReturnType<typeof startDemo>>;
 
@@ -16,11 +16,11 @@ export type Demo = Awaited<ReturnType<typeof startDemo>>;
  * Starts a demo on a port the OS chooses (port 0); its origin is `demo.config.origin`. The shared
  * test server keeps `VEIL_TEST_PORT`.
  */
-export async function startTestDemo(options: { tokenTtlSeconds?: number; wrapService?: (service: Handler) => Handler } = {}): Promise<Demo> {
+export async function startTestDemo(options: { tokenTtlSeconds?: number; wrapService?: (service: Handler) => Handler; port?: number; entra?: DemoOptions['entra'] } = {}): Promise<Demo> {
   // Each instance keeps its own state (database, keys, media, audit trail), apart from the shared
   // test server's, and removes it on close; the sample media cache stays shared.
   const dataDir = join(tmpdir(), `veil-data-${process.pid}-${randomUUID()}`);
-  const demo = await startDemo(demoConfig({ port: 0, tokenTtlSeconds: options.tokenTtlSeconds, dataDir }), { wrapService: options.wrapService });
+  const demo = await startDemo(demoConfig({ port: options.port ?? 0, tokenTtlSeconds: options.tokenTtlSeconds, dataDir }), { wrapService: options.wrapService, entra: options.entra });
   return {
     ...demo,
     close: async () => {

@@ -51,11 +51,14 @@ export class CookieJar {
 export class Browser {
   readonly jar = new CookieJar();
 
+  /** `transport`: how requests go out (default the global fetch; `fetchTrusting(ca)` for a test CA). */
+  constructor(private readonly transport: typeof fetch = fetch) {}
+
   async fetch(url: string, init: RequestInit = {}): Promise<Response> {
     const headers = new Headers(init.headers);
     const cookie = this.jar.header(url);
     if (cookie) headers.set('cookie', cookie);
-    const response = await fetch(url, { ...init, headers, redirect: 'manual' });
+    const response = await this.transport(url, { ...init, headers, redirect: 'manual' });
     this.jar.store(response, url);
     return response;
   }

@@ -27,6 +27,7 @@ const config: RollupOptions = {
     recorder: 'src/elements/recorder/define.ts',
     'share-dialog': 'src/elements/share-dialog/define.ts',
     'entra-redirect-bridge': 'src/identity/entra/redirect-bridge.ts',
+    'entra-popup-relay': 'src/identity/entra/popup-relay.ts',
   },
   output: {
     dir: 'dist',

@@ -28,7 +28,7 @@ import { createDevIdp, type DevIdpOptions } from './idp/index.js';
 import { DEV_GROUPS, DEV_USERS } from './idp/users.js';
 import { startGrantExpirySweep } from '../src/server/access/expiry-sweep.js';
 import { provisionDevDirectory } from './provision.js';
-import { entraIssuer, entraRedirectPage, entraVerifiers, entraWatchPage, type DemoEntraOptions } from './entra.js';
+import { entraIssuer, entraPopupRelayPage, entraRedirectPage, entraVerifiers, entraWatchPage, type DemoEntraOptions } from './entra.js';
 import { auditPage, indexPage, recordPage, sharePage, videosPage, watchPage } from './pages.js';
 import { registerSamples } from './samples.js';
 import { serveStatic } from './static.js';
@@ -154,8 +154,9 @@ export async function startDemo(requested = demoConfig(), options: DemoOptions =
   app.get('/watch', (c) => html(watchPage(config, c.req.query('v') ?? '')));
   if (options.entra) {
     const entra = options.entra;
-    app.get('/entra/watch', (c) => entraWatchPage(entra, config.origin, c.req.query('v') ?? ''));
+    app.get('/entra/watch', (c) => entraWatchPage(entra, config.origin, c.req.query('v') ?? '', c.req.query('tenant')));
     app.get('/entra/redirect', () => entraRedirectPage(entra));
+    app.get('/entra/entra-popup-relay.html', () => entraPopupRelayPage(entra));
   }
   // The share dialog's page (demo contract); the access document decides what it shows.
   app.get('/share', (c) => html(sharePage(config, c.req.query('v') ?? '')));

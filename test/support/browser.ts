@@ -1,7 +1,7 @@
 /**
  * End-to-end helpers: drive the system Chromium against the real demo server and dev IdP.
  */
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import puppeteer, { type Browser, type Frame, type Page } from 'puppeteer-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.js';
 
 export const DEV_PASSWORD = 'veil-demo';
@@ -56,8 +56,8 @@ export async function signInAndWatch(page: Page, videoId: string, login: string,
   await page.waitForSelector('veil-player');
 }
 
-/** Waits for `<veil-player state>` to be one of `states`; returns it. */
-export async function playerState(page: Page, states: string[], timeout = 60_000): Promise<string> {
+/** Waits for `<veil-player state>` (in the page, or in one of its frames) to be one of `states`; returns it. */
+export async function playerState(page: Page | Frame, states: string[], timeout = 60_000): Promise<string> {
   const handle = await page.waitForFunction(
     (wanted: string[]) => {
       const state = document.querySelector('veil-player')?.getAttribute('state');

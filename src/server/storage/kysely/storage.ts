@@ -13,6 +13,7 @@ import { KyselySigningKeyRing, privateKeyContext } from './signing-keys.js';
 import { KyselyRecordingRepository } from './recordings.js';
 import { KyselyGrantRepository } from './grants.js';
 import { KyselyVideoRepository } from './videos.js';
+import { KyselyLtiStore } from '../../lti/kysely-store.js';
 
 export interface KekOptions {
   /** base64 of 32 bytes (`VEIL_KEK`); without it the key file is used (and created if need be). */
@@ -35,6 +36,10 @@ export interface KyselyStorage {
   keys: KyselyKeyStore;
   signingKeys: KyselySigningKeyRing;
   recordings: KyselyRecordingRepository;
+  /** LTI 1.3: platform registrations and login states. */
+  lti: KyselyLtiStore;
+  /** The LTI tool's own RS256 keys (`/lti/jwks`), a ring of its own in the signing-key table. */
+  ltiToolKeys: KyselySigningKeyRing;
   /** The id (fingerprint) of the KEK that wraps new values. */
   kekId: string;
 }
@@ -60,6 +65,8 @@ export async function openKyselyStorage(db: Kysely<VeilDatabase>, options: Kysel
     keys: new KyselyKeyStore(db, keks),
     signingKeys: new KyselySigningKeyRing(db, keks, { retentionSeconds: options.signingKeyRetentionSeconds }),
     recordings: new KyselyRecordingRepository(db),
+    lti: new KyselyLtiStore(db),
+    ltiToolKeys: new KyselySigningKeyRing(db, keks, { retentionSeconds: options.signingKeyRetentionSeconds, ring: 'lti-tool', alg: 'RS256' }),
     kekId: keks.current.id,
   };
 }

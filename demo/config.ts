@@ -16,6 +16,8 @@ export interface DemoConfig {
   allowedOrigins: string[];
   issuer: string;
   apiResource: string;
+  /** The demo LMS's origin: this server reached as `localhost`, another site than `origin` (demo contract). */
+  lmsOrigin: string;
   tokenTtlSeconds: number;
   /** Everything the demo stores (env `VEIL_DATA_DIR`, default `.cache/`); empty = initial state. */
   dataDir: string;
@@ -71,9 +73,9 @@ function origins(name: string): string[] {
 }
 
 /** The settings that name the demo's origin: the issuer and API resource follow the port. */
-function addresses(host: string, port: number): Pick<DemoConfig, 'port' | 'origin' | 'issuer' | 'apiResource'> {
+function addresses(host: string, port: number): Pick<DemoConfig, 'port' | 'origin' | 'issuer' | 'apiResource' | 'lmsOrigin'> {
   const origin = `http://${host}:${port}`;
-  return { port, origin, issuer: `${origin}/idp`, apiResource: `${origin}/api` };
+  return { port, origin, issuer: `${origin}/idp`, apiResource: `${origin}/api`, lmsOrigin: `http://localhost:${port}` };
 }
 
 /** `config` for a server that listens on `port` (after listening on port 0: the port the OS chose). */

@@ -27,7 +27,10 @@ import { createDevIdp } from './idp/index.js';
 import { DEV_GROUPS, DEV_USERS } from './idp/users.js';
 import { StaticDirectory } from '../src/server/access/directory.js';
 import { auditPage, indexPage, recordPage, sharePage, videosPage, watchPage } from './pages.js';
-import { registerSamples } from './samples.js';
+import { grantCourse, registerSamples } from './samples.js';
+import { createDemoLms } from './lms/lms.js';
+import { createLtiTool } from '../src/server/lti/tool.js';
+import { coursePrincipal } from '../src/server/lti/claims.js';
 import { serveStatic } from './static.js';
 
 function html(body: string, status = 200): Response {
@@ -80,7 +83,18 @@ export async function startDemo(requested = demoConfig(), options: DemoOptions =
   });
   const auditStore = new SqliteAuditStore(config.auditDb);
   const identity = createOidcVerifier({ issuer: config.issuer, audience: config.apiResource, jwks: createLocalJWKSet(idp.jwks) });
-  const perimeter = { issuer: config.issuer, org: config.org };
+  // The demo LMS (demo contract): the same server reached as localhost, so another site than the tool.
+  const lms = await createDemoLms({ origin: config.lmsOrigin, toolOrigin: config.origin, clientId: 'veil-tool', deploymentId: 'd1' });
+  await storage.lti.putRegistration({ ...lms.registration, jwksUrl: `${config.origin}/lms/jwks` });
+  await grantCourse(storage.grants, 'sample-course', coursePrincipal(lms.issuer, 'd1', 'c101'));
+  const lti = createLtiTool({
+    publicUrl: config.origin,
+    store: storage.lti,
+    signingKeys: storage.signingKeys,
+    toolKeys: storage.ltiToolKeys,
+    assets: { scripts: ['/assets/trusted-types.js', '/veil/define.js'], styles: ['/assets/demo.css'], hlsWorkerUrl: '/veil/hls.worker.js' },
+  });
+  const perimeter = { issuer: config.issuer, issuers: [lti.issuer], org: config.org };
   const recordings = createRecordings({
     publicUrl: config.origin,
     uploadDir: config.uploadDir,
@@ -99,7 +113,7 @@ export async function startDemo(requested = demoConfig(), options: DemoOptions =
   const baseService = createVeilService({
     publicUrl: config.origin,
     allowedOrigins: config.allowedOrigins,
-    identity,
+    identity: [identity, lti.verifier],
     perimeter,
     recordings,
     videos: storage.videos,
@@ -125,6 +139,8 @@ export async function startDemo(requested = demoConfig(), options: DemoOptions =
   // pages, and static files (the built library under /veil/, demo assets under /assets/).
   const app = new Hono({ strict: true });
   for (const prefix of SERVICE_PATH_PREFIXES) app.all(`${prefix}*`, (c) => service(c.req.raw));
+  app.all('/lti/*', (c) => lti.handler(c.req.raw));
+  app.all('/lms/*', (c) => lms.fetch(c.req.raw));
   app.get('/', () => html(indexPage(config, videos)));
   // Without `v` this is the sign-in callback: <veil-session> restores the original URL.
   app.get('/watch', (c) => html(watchPage(config, c.req.query('v') ?? '')));

@@ -30,6 +30,7 @@ export interface LaunchExpectations {
 
 export interface LaunchClaims {
   issuer: string;
+  clientId: string;
   sub: string;
   deploymentId: string;
   org: string;
@@ -149,7 +150,7 @@ export async function validateIdToken(token: unknown, expectations: LaunchExpect
   const role = courseRole(roles);
   if (role === undefined) refuse('LTI_ROLES_INVALID', 'no-course-role');
 
-  const launch: LaunchClaims = { issuer: expectations.registration.issuer, sub, deploymentId, org, contextId, resourceLinkId, role, roles, custom: readCustom(claims[LTI_CLAIM.custom]) };
+  const launch: LaunchClaims = { issuer: expectations.registration.issuer, clientId: expectations.registration.clientId, sub, deploymentId, org, contextId, resourceLinkId, role, roles, custom: readCustom(claims[LTI_CLAIM.custom]) };
   const contextTitle = optionalString(context?.title, 'context.title', CLAIM_CAPS.name);
   const name = optionalString(claims.name, 'name', CLAIM_CAPS.name);
   const email = optionalString(claims.email, 'email', CLAIM_CAPS.name);

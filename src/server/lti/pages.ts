@@ -121,6 +121,8 @@ export interface ToolPageData {
   videoId: string;
   title: string;
   carrier: string;
+  /** The platform's client id (the session element wants one; the LTI provider does not use it). */
+  clientId: string;
 }
 
 export function toolPage(assets: ToolPageAssets, data: ToolPageData): string {
@@ -132,7 +134,7 @@ export function toolPage(assets: ToolPageAssets, data: ToolPageData): string {
   return document(
     data.title,
     `<main class="veil-lti-tool" data-veil-lti-carrier="${escapeHtml(data.carrier)}">
-<veil-session provider="lti" issuer="${escapeHtml(data.issuer)}" api="${escapeHtml(data.api)}" org="${escapeHtml(data.org)}"><veil-player video="${escapeHtml(data.videoId)}"${assets.hlsWorkerUrl ? ` hls-worker-url="${escapeHtml(assets.hlsWorkerUrl)}"` : ''}></veil-player></veil-session>
+<veil-session provider="lti" client-id="${escapeHtml(data.clientId)}" issuer="${escapeHtml(data.issuer)}" api="${escapeHtml(data.api)}" org="${escapeHtml(data.org)}"><veil-player video="${escapeHtml(data.videoId)}"${assets.hlsWorkerUrl ? ` hls-worker-url="${escapeHtml(assets.hlsWorkerUrl)}"` : ''}></veil-player></veil-session>
 </main>`,
     `${head}\n`,
   );

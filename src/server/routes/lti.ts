@@ -194,7 +194,7 @@ export function ltiRoutes(deps: LtiRouteDeps): RouteDefinition[] {
     const videoId = claims.custom.video;
     if (!videoId) fail('LTI_CLAIM_INVALID', 'This course link names no video.', { reason: 'custom.video' });
     const { token } = await deps.sessions.sign(sessionSubjectOf(claims));
-    const body = toolPage(deps.assets, { api: root, issuer: deps.sessions.issuer, org: claims.org, token, videoId, title: claims.contextTitle ?? 'Course video', carrier });
+    const body = toolPage(deps.assets, { api: root, issuer: deps.sessions.issuer, clientId: claims.clientId, org: claims.org, token, videoId, title: claims.contextTitle ?? 'Course video', carrier });
     // The binding is spent: the cookie (if it was the carrier) goes with the login.
     return htmlResponse(body, 200, await frameAncestors(), { 'set-cookie': `${cookieName}=; Path=/lti/; Max-Age=0; Secure; SameSite=None; Partitioned` });
   }

@@ -84,7 +84,7 @@ export async function startDemo(requested = demoConfig(), options: DemoOptions =
   const auditStore = new SqliteAuditStore(config.auditDb);
   const identity = createOidcVerifier({ issuer: config.issuer, audience: config.apiResource, jwks: createLocalJWKSet(idp.jwks) });
   // The demo LMS (demo contract): the same server reached as localhost, so another site than the tool.
-  const lms = await createDemoLms({ origin: config.lmsOrigin, toolOrigin: config.origin, clientId: 'veil-tool', deploymentId: 'd1' });
+  const lms = await createDemoLms({ origin: config.lmsOrigin, backchannelOrigin: config.origin, toolOrigin: config.origin, clientId: 'veil-tool', deploymentId: 'd1' });
   await storage.lti.putRegistration({ ...lms.registration, jwksUrl: `${config.origin}/lms/jwks` });
   await grantCourse(storage.grants, 'sample-course', coursePrincipal(lms.issuer, 'd1', 'c101'));
   const lti = createLtiTool({
@@ -175,7 +175,7 @@ export async function startDemo(requested = demoConfig(), options: DemoOptions =
     await auditStore.close();
     await storage.close();
   };
-  return { server, config, videos: storage.videos, grants: storage.grants, recordings, close };
+  return { server, config, videos: storage.videos, grants: storage.grants, recordings, lms, close };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -10,9 +10,11 @@
  */
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { Hono } from 'hono';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { LTI_CLAIM } from '../../src/server/lti/claims.js';
 import { LTI_ROUTES } from '../../src/protocol/lti.js';
 import { html, type SafeHtml } from '../idp/html.js';
-import { courseById, findLink, LMS_PASSWORD, userByEmail, VARIANTS, type LmsUser, type ResourceLink, type Variant } from './directory.js';
+import { courseById, findLink, LMS_PASSWORD, LMS_USERS, userByEmail, VARIANTS, type LmsUser, type ResourceLink, type Variant } from './directory.js';
 import { LMS_SCRIPT } from './lms-script.js';
 import { launchClaims, MUTATORS, PlatformKeys, ROLE, signLaunch, type Signing } from './platform.js';
 
@@ -23,7 +25,15 @@ export interface LmsOptions {
   toolOrigin: string;
   clientId: string;
   deploymentId: string;
+  /** Where the tool's server reaches the LMS (token endpoint, NRPS); default `origin`. */
+  backchannelOrigin?: string;
 }
+
+/** NRPS member statuses (NRPS 2.0 §2.2). */
+export type MemberStatus = 'Active' | 'Inactive' | 'Deleted';
+/** Members per NRPS page: small, so that paging is exercised. */
+const NRPS_PAGE_SIZE = 1;
+const NRPS_SCOPE = 'https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly';
 
 const SESSION_COOKIE = 'veil_lms';
 const HINT_TTL_MS = 10 * 60 * 1000;
@@ -42,6 +52,11 @@ export async function createDemoLms(options: LmsOptions) {
   const keys = await PlatformKeys.create();
   const sessions = new Map<string, LmsUser>();
   const hintKey = randomBytes(32);
+  const backchannel = `${options.backchannelOrigin ?? options.origin}/lms`;
+  const toolKeys = createRemoteJWKSet(new URL(`${options.toolOrigin}${LTI_ROUTES.jwks}`));
+  const accessTokens = new Map<string, number>();
+  const statuses = new Map<string, MemberStatus>();
+  const statusOf = (courseId: string, userId: string): MemberStatus => statuses.get(`${courseId} ${userId}`) ?? 'Active';
 
   const csp = (frameAncestors: string, extra = '') =>
     `default-src 'none'; script-src 'self'; style-src 'self'; frame-src ${options.toolOrigin}; form-action 'self' ${options.toolOrigin}; base-uri 'none'; frame-ancestors ${frameAncestors}${extra}`;
@@ -136,6 +151,7 @@ export async function createDemoLms(options: LmsOptions) {
       name: user.name,
       email: user.email,
     });
+    claims[LTI_CLAIM.nrps] = { context_memberships_url: `${backchannel}/nrps/${course.id}?variant=${hint.variant}`, service_versions: ['2.0'] };
     const signing: Signing = { claims, header: { alg: 'RS256', kid: keys.current.kid, typ: 'JWT' }, key: keys.current.privateKey };
     if (hint.mutate) await MUTATORS[hint.mutate]?.apply(signing);
     return formPost({ id_token: await signLaunch(signing), state });
@@ -190,6 +206,38 @@ export async function createDemoLms(options: LmsOptions) {
     );
   });
   app.get('/lms/auth', (c) => authorize(c.req.raw, new URL(c.req.url).searchParams));
+  // OAuth 2 client credentials with a JWT assertion signed by the tool's key (RFC 7523).
+  app.post('/lms/token', async (c) => {
+    const form = new URLSearchParams(await c.req.text());
+    const refuse = (error: string) => c.json({ error }, 400);
+    if (form.get('grant_type') !== 'client_credentials') return refuse('unsupported_grant_type');
+    if (form.get('client_assertion_type') !== 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer') return refuse('invalid_client');
+    try {
+      await jwtVerify(form.get('client_assertion') ?? '', toolKeys, { algorithms: ['RS256'], issuer: options.clientId, subject: options.clientId, audience: `${backchannel}/token`, maxTokenAge: '5m' });
+    } catch {
+      return refuse('invalid_client');
+    }
+    if (!(form.get('scope') ?? '').split(' ').includes(NRPS_SCOPE)) return refuse('invalid_scope');
+    const token = randomBytes(24).toString('base64url');
+    accessTokens.set(token, Date.now() + 3600_000);
+    return c.json({ access_token: token, token_type: 'Bearer', expires_in: 3600, scope: NRPS_SCOPE });
+  });
+  app.get('/lms/nrps/:courseId', (c) => {
+    const token = /^Bearer (.+)$/.exec(c.req.header('authorization') ?? '')?.[1];
+    if (!token || (accessTokens.get(token) ?? 0) < Date.now()) return c.json({ error: 'invalid_token' }, 401);
+    const course = courseById(c.req.param('courseId'));
+    if (!course) return c.json({ error: 'not_found' }, 404);
+    const variant = c.req.query('variant') as Variant;
+    const members = Object.entries(course.members).map(([userId, role]) => {
+      const user = LMS_USERS.find((candidate) => candidate.id === userId)!;
+      return { user_id: loginHintOf(user, variant), status: statusOf(course.id, userId), roles: [role === 'Instructor' ? ROLE.instructor : ROLE.learner], name: user.name, email: user.email };
+    });
+    const page = Math.max(0, Number(c.req.query('page') ?? 0) || 0);
+    const slice = members.slice(page * NRPS_PAGE_SIZE, (page + 1) * NRPS_PAGE_SIZE);
+    const headers: Record<string, string> = { 'content-type': 'application/vnd.ims.lti-nrps.v2.membershipcontainer+json' };
+    if ((page + 1) * NRPS_PAGE_SIZE < members.length) headers.link = `<${backchannel}/nrps/${course.id}?variant=${variant}&page=${page + 1}>; rel="next"`;
+    return new Response(JSON.stringify({ id: c.req.url, context: { id: course.id, title: course.title }, members: slice }), { headers });
+  });
   app.get('/lms/jwks', () => new Response(JSON.stringify(keys.jwks()), { headers: { 'content-type': 'application/json', 'cache-control': 'max-age=60' } }));
   app.get('/lms/storage', () => page('Platform storage', html`<main id="lms-storage" data-tool-origin="${options.toolOrigin}"></main>`, 200, "'self'"));
   app.get('/lms/assets/lms.js', () => new Response(LMS_SCRIPT, { headers: { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache' } }));
@@ -198,12 +246,16 @@ export async function createDemoLms(options: LmsOptions) {
   return {
     issuer,
     keys,
+    /** The roster's administration (what a registrar does in a real LMS). */
+    setStatus(courseId: string, userId: string, status: MemberStatus) {
+      statuses.set(`${courseId} ${userId}`, status);
+    },
     fetch: (request: Request) => app.fetch(request),
     registration: {
       issuer,
       clientId: options.clientId,
       authEndpoint: `${issuer}/auth`,
-      tokenEndpoint: `${issuer}/token`,
+      tokenEndpoint: `${backchannel}/token`,
       algorithms: ['RS256'],
       deployments: { [options.deploymentId]: 'acme' },
     },

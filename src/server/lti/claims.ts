@@ -14,6 +14,7 @@ export const LTI_CLAIM = {
   roles: 'https://purl.imsglobal.org/spec/lti/claim/roles',
   context: 'https://purl.imsglobal.org/spec/lti/claim/context',
   custom: 'https://purl.imsglobal.org/spec/lti/claim/custom',
+  nrps: 'https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice',
 } as const;
 
 export const LTI_VERSION = '1.3.0';

@@ -43,6 +43,8 @@ export interface LaunchClaims {
   email?: string;
   /** `custom` claim values that are strings (the video id lives in `custom.video`). */
   custom: Record<string, string>;
+  /** The course's NRPS membership URL, when the platform offers the service. */
+  membershipsUrl?: string;
 }
 
 function refuse(code: VeilErrorCode, reason: string, cause?: unknown): never {
@@ -129,6 +131,13 @@ function readCustom(value: unknown): Record<string, string> {
   return Object.fromEntries(Object.entries(custom).filter((entry): entry is [string, string] => typeof entry[1] === 'string' && entry[1].length <= CLAIM_CAPS.id));
 }
 
+function readMembershipsUrl(value: unknown): string | undefined {
+  const url = object(value)?.context_memberships_url;
+  if (url === undefined) return undefined;
+  if (typeof url !== 'string' || url.length > 2048 || !/^https?:\/\//.test(url)) refuse('LTI_CLAIM_INVALID', 'namesroleservice');
+  return url;
+}
+
 /** The launch's claims, verified; throws the rule's `VeilError` on the first rule broken. */
 export async function validateIdToken(token: unknown, expectations: LaunchExpectations): Promise<LaunchClaims> {
   if (typeof token !== 'string' || token === '') refuse('LTI_ID_TOKEN_MISSING', 'id_token');
@@ -157,5 +166,7 @@ export async function validateIdToken(token: unknown, expectations: LaunchExpect
   if (contextTitle !== undefined) launch.contextTitle = contextTitle;
   if (name !== undefined) launch.name = name;
   if (email !== undefined) launch.email = email;
+  const membershipsUrl = readMembershipsUrl(claims[LTI_CLAIM.nrps]);
+  if (membershipsUrl !== undefined) launch.membershipsUrl = membershipsUrl;
   return launch;
 }

@@ -32,6 +32,8 @@ export interface LtiSessionSubject {
   role: CourseRole;
   name?: string;
   email?: string;
+  /** NRPS membership URL: renewals check the viewer is still an active member there. */
+  nrps?: string;
 }
 
 export interface LtiSessionTokens {
@@ -49,6 +51,7 @@ export function sessionSubjectOf(launch: LaunchClaims): LtiSessionSubject {
   const subject: LtiSessionSubject = { plat: launch.issuer, dep: launch.deploymentId, cid: launch.contextId, lsub: launch.sub, org: launch.org, role: launch.role };
   if (launch.name !== undefined) subject.name = launch.name;
   if (launch.email !== undefined) subject.email = launch.email;
+  if (launch.membershipsUrl !== undefined) subject.nrps = launch.membershipsUrl;
   return subject;
 }
 
@@ -68,6 +71,7 @@ function subjectOf(payload: JWTPayload): LtiSessionSubject {
   const subject: LtiSessionSubject = { plat: payload.plat as string, dep: payload.dep as string, cid: payload.cid as string, lsub: payload.lsub as string, org: payload.org as string, role: payload.role };
   if (typeof payload.name === 'string') subject.name = payload.name;
   if (typeof payload.email === 'string') subject.email = payload.email;
+  if (typeof payload.nrps === 'string') subject.nrps = payload.nrps;
   return subject;
 }
 

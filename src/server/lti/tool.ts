@@ -13,6 +13,7 @@ import { errorResponse, toErrorResponse } from '../http/json.js';
 import type { Guard } from '../limits/guard.js';
 import { ltiRoutes } from '../routes/lti.js';
 import type { SigningKeyRing } from '../storage/signing-keys.js';
+import { createNrpsClient } from './nrps.js';
 import type { ToolPageAssets } from './pages.js';
 import { createLtiSessionTokens, type LtiSessionSubject } from './session-token.js';
 import type { LtiRegistration, LtiStore } from './store.js';
@@ -28,13 +29,17 @@ export interface LtiToolOptions {
   sessionTtlSeconds?: number;
   /** A registration's key set; default jose's remote JWKS (cached, refetched once on an unknown `kid`). */
   platformKeys?: (registration: LtiRegistration) => JWTVerifyGetKey;
-  mayRenew?: (subject: LtiSessionSubject) => Promise<boolean>;
+  /** Whether a session may be renewed; default: NRPS membership (when the launch offered it) is still Active. */
+  mayRenew?: (subject: LtiSessionSubject, registration: LtiRegistration) => Promise<boolean>;
+  /** The NRPS client's fetch (tests); default global fetch. */
+  fetch?: typeof fetch;
   guard?: Pick<Guard, 'client'>;
   log?: (error: unknown) => void;
 }
 
 export function createLtiTool(options: LtiToolOptions) {
   const publicUrl = options.publicUrl.replace(/\/$/, '');
+  const log = options.log ?? console.error;
   const sessions = createLtiSessionTokens({ issuer: `${publicUrl}/lti`, audience: `${publicUrl}/api`, keys: options.signingKeys, ttlSeconds: options.sessionTtlSeconds });
   const keySets = new Map<string, JWTVerifyGetKey>();
   const remoteKeys = (registration: LtiRegistration) => {
@@ -42,16 +47,22 @@ export function createLtiTool(options: LtiToolOptions) {
     if (!keys) keySets.set(registration.jwksUrl, (keys = createRemoteJWKSet(new URL(registration.jwksUrl), { cooldownDuration: 1000 })));
     return keys;
   };
+  const nrps = createNrpsClient({ toolKeys: options.toolKeys, fetch: options.fetch });
+  const activeMember = async (subject: LtiSessionSubject, registration: LtiRegistration) =>
+    subject.nrps === undefined || (await nrps.isActiveMember(registration, subject.nrps, subject.lsub).catch((error: unknown) => {
+      // The roster cannot be read: no renewal (fail closed), and the operator hears of it.
+      log(error);
+      return false;
+    }));
   const routes = ltiRoutes({
     publicUrl,
     store: options.store,
     sessions,
     toolKeys: options.toolKeys,
     platformKeys: options.platformKeys ?? remoteKeys,
-    mayRenew: options.mayRenew,
+    mayRenew: options.mayRenew ?? activeMember,
     assets: options.assets,
   });
-  const log = options.log ?? console.error;
   const basePath = new URL(publicUrl).pathname.replace(/\/$/, '');
   const app = new Hono({ strict: true }).basePath(basePath || '/');
   for (const route of routes) {

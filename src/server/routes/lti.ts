@@ -39,7 +39,7 @@ export interface LtiRouteDeps {
   /** The key set of a registration (cached per JWKS URL by the caller). */
   platformKeys: (registration: LtiRegistration) => JWTVerifyGetKey;
   /** Re-checked on every renewal (NRPS: a removed learner gets no new session); default: always. */
-  mayRenew?: (subject: LtiSessionSubject) => Promise<boolean>;
+  mayRenew?: (subject: LtiSessionSubject, registration: LtiRegistration) => Promise<boolean>;
   assets: ToolPageAssets;
 }
 
@@ -203,7 +203,7 @@ export function ltiRoutes(deps: LtiRouteDeps): RouteDefinition[] {
     const subject = await deps.sessions.verify(bearerToken(request), LTI_SESSION_RENEWAL_GRACE_SECONDS);
     const registration = await deps.store.registration(subject.plat);
     if (!registration || registration.deployments[subject.dep] !== subject.org) fail('LTI_SESSION_INVALID', undefined, { reason: 'deployment' });
-    if (deps.mayRenew && !(await deps.mayRenew(subject))) fail('LTI_SESSION_INVALID', undefined, { reason: 'membership' });
+    if (deps.mayRenew && !(await deps.mayRenew(subject, registration))) fail('LTI_SESSION_INVALID', undefined, { reason: 'membership' });
     const renewal: LtiSessionRenewal = await deps.sessions.sign(subject);
     return jsonResponse(renewal);
   }

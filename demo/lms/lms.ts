@@ -63,7 +63,7 @@ export async function createDemoLms(options: LmsOptions) {
   const page = (title: string, body: SafeHtml, status = 200, frameAncestors = "'none'", headers: Record<string, string> = {}) =>
     new Response(
       html`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${title} · Demo LMS</title><link rel="stylesheet" href="/lms/assets/lms.css"><script src="/lms/assets/lms.js"></script></head>
+<html lang="en"><head><meta charset="utf-8"><title>${title} · Demo LMS</title><link rel="stylesheet" href="/lms/assets/lms.css"><script src="/lms/assets/lms.js" defer></script></head>
 <body>${body}</body></html>`.toString(),
       { status, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-security-policy': csp(frameAncestors), 'referrer-policy': 'no-referrer', ...headers } },
     );

@@ -85,7 +85,7 @@ async function plays(target: Frame | Page): Promise<{ before: number; after: num
 /** Every cookie of the tool's site in this page's browser context (DevTools' view). */
 async function toolCookies(page: Page): Promise<Array<{ name: string; partitionKey?: unknown }>> {
   const client = await page.createCDPSession();
-  const { cookies } = (await client.send('Storage.getCookies', { browserContextId: undefined } as never)) as { cookies: Array<{ name: string; domain: string; partitionKey?: unknown }> };
+  const { cookies } = (await client.send('Network.getAllCookies')) as { cookies: Array<{ name: string; domain: string; partitionKey?: unknown }> };
   await client.detach();
   return cookies.filter((cookie) => cookie.domain === '127.0.0.1');
 }

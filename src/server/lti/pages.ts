@@ -93,7 +93,7 @@ export function loginPage(data: LoginPageData): string {
 <p id="veil-lti-new-window" hidden>This course page blocks what the video needs in its frame.
 <a data-veil-action="open-new-window" href="${escapeHtml(newWindowUrl)}" target="_blank">Open in a new window</a></p>
 </main>`,
-    `<script src="${LTI_ROUTES.script}"></script>\n`,
+    `<script src="${LTI_ROUTES.script}" defer></script>\n`,
   );
 }
 
@@ -109,7 +109,7 @@ export function continuePage(data: { key: string; platformOrigin: string; storag
 <input type="hidden" name="carrier" value="">
 </form>
 </main>`,
-    `<script src="${LTI_ROUTES.script}"></script>\n`,
+    `<script src="${LTI_ROUTES.script}" defer></script>\n`,
   );
 }
 

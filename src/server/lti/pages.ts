@@ -5,6 +5,7 @@
  */
 import { ERROR_CODES, type VeilError } from '../../protocol/errors.js';
 import { LTI_ROUTES, LTI_SESSION_META } from '../../protocol/lti.js';
+import { pageCsp } from '../http/security.js';
 
 export interface ToolPageAssets {
   /** Module scripts the tool page loads (the Veil library's define entry, a Trusted Types policy). */
@@ -20,31 +21,13 @@ export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (char) => ESCAPES[char]!);
 }
 
-/** Strict CSP for tool pages; `frameAncestors` are the registered platforms' origins. */
-export function toolCsp(frameAncestors: readonly string[], formTargets: readonly string[] = []): string {
-  return [
-    "default-src 'none'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self'",
-    "media-src 'self' blob:",
-    "connect-src 'self'",
-    "worker-src 'self'",
-    `form-action 'self'${formTargets.map((target) => ` ${target}`).join('')}`,
-    "base-uri 'none'",
-    `frame-ancestors ${frameAncestors.length ? frameAncestors.join(' ') : "'none'"}`,
-    "require-trusted-types-for 'script'",
-    'trusted-types lit-html default',
-  ].join('; ');
-}
-
 export function htmlResponse(body: string, status: number, frameAncestors: readonly string[], extraHeaders: Record<string, string> = {}): Response {
   return new Response(body, {
     status,
     headers: {
       'content-type': 'text/html; charset=utf-8',
       'cache-control': 'no-store',
-      'content-security-policy': toolCsp(frameAncestors),
+      'content-security-policy': pageCsp({ frameAncestors }),
       'x-content-type-options': 'nosniff',
       'referrer-policy': 'no-referrer',
       ...extraHeaders,

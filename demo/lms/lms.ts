@@ -59,7 +59,7 @@ export async function createDemoLms(options: LmsOptions) {
   const statusOf = (courseId: string, userId: string): MemberStatus => statuses.get(`${courseId} ${userId}`) ?? 'Active';
 
   const csp = (frameAncestors: string, extra = '') =>
-    `default-src 'none'; script-src 'self'; style-src 'self'; frame-src ${options.toolOrigin}; form-action 'self' ${options.toolOrigin}; base-uri 'none'; frame-ancestors ${frameAncestors}${extra}`;
+    `default-src 'none'; script-src 'self'; style-src 'self'; frame-src 'self' ${options.toolOrigin}; form-action 'self' ${options.toolOrigin}; base-uri 'none'; frame-ancestors ${frameAncestors}${extra}`;
   const page = (title: string, body: SafeHtml, status = 200, frameAncestors = "'none'", headers: Record<string, string> = {}) =>
     new Response(
       html`<!doctype html>

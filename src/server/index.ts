@@ -59,3 +59,10 @@ export type { Viewer } from '../protocol/viewer.js';
 export { API_ROUTES, apiUrls } from '../protocol/paths.js';
 export { createGuard, DEFAULT_RATE_LIMITS, REFUSAL_CODES, rateLimitSettings, type Allowance, type BlockReport, type Guard, type LimitGroup, type PartialRateLimits, type RateLimitSettings } from './limits/guard.js';
 export { memoryRateLimits, type RateDecision, type RateLimitBackend, type RateLimiter, type RateLimitOptions } from './limits/rate-limiter.js';
+// LTI 1.3 tool (README "LTI 1.3"): mount `handler` at /lti/, add `verifier` to `identity`.
+export { createLtiTool, type LtiTool, type LtiToolOptions } from './lti/tool.js';
+export { coursePrincipal, courseRole, type CourseRole } from './lti/claims.js';
+export { createNrpsClient, type NrpsClient } from './lti/nrps.js';
+export type { LtiLogin, LtiRegistration, LtiStore } from './lti/store.js';
+export type { LtiSessionSubject, LtiSessionTokens } from './lti/session-token.js';
+export { LTI_ROUTES } from '../protocol/lti.js';

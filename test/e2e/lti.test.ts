@@ -117,6 +117,14 @@ describe('LTI launch inside the LMS iframe, third-party cookies blocked', () => 
       assert.ok(after > before + 20, `frames ${before} → ${after}`);
       const unpartitioned = (await toolCookies(page)).filter((cookie) => !cookie.partitionKey);
       assert.deepEqual(unpartitioned, []);
+      // Benchmark (issue 13): a warm launch, course page reload → first decoded frame in the iframe.
+      const warm = performance.now();
+      await page.reload();
+      const again = await toolFrame(page);
+      await playerState(again, ['paused', 'playing']);
+      await again.evaluate(() => (document.querySelector('veil-player') as unknown as { play(): Promise<void> }).play());
+      await again.waitForFunction(() => document.querySelector('veil-player')!.shadowRoot!.querySelector('video')!.getVideoPlaybackQuality().totalVideoFrames > 0, { timeout: 60_000 });
+      console.log(`# ${variant}: warm launch → first frame ${Math.round(performance.now() - warm)} ms`);
       await page.browserContext().close();
     });
   }

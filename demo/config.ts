@@ -16,6 +16,8 @@ export interface DemoConfig {
   allowedOrigins: string[];
   issuer: string;
   apiResource: string;
+  /** The demo LMS's origin: this server reached as `localhost`, another site than `origin` (demo contract). */
+  lmsOrigin: string;
   tokenTtlSeconds: number;
   /** Everything the demo stores (env `VEIL_DATA_DIR`, default `.cache/`); empty = initial state. */
   dataDir: string;
@@ -117,9 +119,10 @@ function origins(name: string): string[] {
 }
 
 /** The settings that name the demo's origin: the issuer and API resource follow the port (or the public URL of a replica). */
-function addresses(host: string, port: number, publicUrl?: string): Pick<DemoConfig, 'port' | 'origin' | 'issuer' | 'apiResource'> {
+function addresses(host: string, port: number, publicUrl?: string): Pick<DemoConfig, 'port' | 'origin' | 'issuer' | 'apiResource' | 'lmsOrigin'> {
   const origin = publicUrl ?? `http://${host}:${port}`;
-  return { port, origin, issuer: `${origin}/idp`, apiResource: `${origin}/api` };
+  // The demo LMS: the same server by the name `localhost`, another site than the tool (demo contract).
+  return { port, origin, issuer: `${origin}/idp`, apiResource: `${origin}/api`, lmsOrigin: origin.replace('//127.0.0.1', '//localhost') };
 }
 
 /** `config` for a server that listens on `port` (after listening on port 0: the port the OS chose). */

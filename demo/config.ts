@@ -9,6 +9,11 @@ export interface DemoConfig {
   port: number;
   host: string;
   origin: string;
+  /**
+   * Other page origins that may use this demo (env `VEIL_ALLOWED_ORIGINS`, comma-separated): the
+   * API's CORS allowlist, and redirect / post-logout targets of the dev IdP's client `veil-demo`.
+   */
+  allowedOrigins: string[];
   issuer: string;
   apiResource: string;
   tokenTtlSeconds: number;
@@ -45,6 +50,26 @@ function integer(name: string, fallback: number, min: number, max: number): numb
   return value;
 }
 
+/** A comma-separated list of origins (`http://localhost:5173`); anything that is not exactly an origin is refused. */
+function origins(name: string): string[] {
+  return (process.env[name] ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      let origin: string | undefined;
+      try {
+        origin = new URL(entry).origin;
+      } catch {
+        // reported below
+      }
+      if (!origin || origin === 'null' || origin !== entry.replace(/\/$/, '')) {
+        throw new Error(`${name} takes comma-separated origins such as http://localhost:5173 (scheme, host, port; no path), got "${entry}".`);
+      }
+      return origin;
+    });
+}
+
 /** The settings that name the demo's origin: the issuer and API resource follow the port. */
 function addresses(host: string, port: number): Pick<DemoConfig, 'port' | 'origin' | 'issuer' | 'apiResource'> {
   const origin = `http://${host}:${port}`;
@@ -72,6 +97,7 @@ export function demoConfig(overrides: { port?: number; tokenTtlSeconds?: number;
   return {
     host,
     ...addresses(host, port),
+    allowedOrigins: origins('VEIL_ALLOWED_ORIGINS'),
     tokenTtlSeconds: overrides.tokenTtlSeconds ?? integer('VEIL_TOKEN_TTL', DEFAULT_PLAYBACK_TOKEN_TTL_SECONDS, 1, MAX_PLAYBACK_TOKEN_TTL_SECONDS),
     dataDir,
     db: (own && process.env.VEIL_DB) || join(dataDir, 'veil.sqlite'),

@@ -1,12 +1,34 @@
 /**
- * The demo's own pages. Every interpolated value is escaped; no inline script or style.
+ * The demo's own pages: one layout, one header (who is signed in, the pages there are, sign in
+ * and out) and one stylesheet (`/assets/demo.css`); `/assets/demo.js` keeps the header current.
+ * Every interpolated value is escaped; no inline script or style.
  */
 import { html, type SafeHtml } from './idp/html.js';
 import type { DemoConfig } from './config.js';
+import { DEFAULT_AUDIT_ADMIN_GROUP } from '../src/protocol/defaults.js';
+import { DEV_USERS } from './idp/index.js';
 
 export interface DemoVideo {
   id: string;
   title: string;
+}
+
+type Page = 'home' | 'watch' | 'audit' | 'share';
+
+/**
+ * The header every page shares. The viewer, the Audit link (admins) and the sign-in / sign-out
+ * buttons are filled in by demo.js from the page's `<veil-session>`.
+ */
+function appHeader(current: Page): SafeHtml {
+  const link = (page: Page, href: string, label: string, extra = html``) =>
+    html`<a href="${href}"${page === current ? html` aria-current="page"` : html``}${extra}>${label}</a>`;
+  return html`<header class="app-header">
+<a class="brand" href="/">Veil demo</a>
+<nav aria-label="Demo pages">${link('home', '/', 'Videos')}${link('audit', '/audit', 'Audit', html` data-admin-only hidden`)}</nav>
+<span class="viewer" id="viewer" role="status" aria-live="polite"></span>
+<button type="button" id="sign-in" hidden>Sign in</button>
+<button type="button" id="sign-out">Sign out</button>
+</header>`;
 }
 
 function layout(title: string, body: SafeHtml, script = '/assets/demo.js'): string {
@@ -31,7 +53,7 @@ export function watchPage(config: DemoConfig, videoId: string): string {
   const player = html`<veil-player video="${videoId}" hls-worker-url="/veil/hls.worker.js"></veil-player>`;
   return layout(
     videoId,
-    html`<header><a href="/">Veil demo</a><button type="button" id="sign-out">Sign out</button></header>
+    html`${appHeader('watch')}
 <main><veil-session issuer="${config.issuer}" client-id="veil-demo" api="${config.origin}" org="${config.org}" auto-sign-in>${player}</veil-session></main>`,
   );
 }
@@ -43,25 +65,39 @@ export function watchPage(config: DemoConfig, videoId: string): string {
 export function sharePage(config: DemoConfig, videoId: string): string {
   return layout(
     `Share ${videoId}`,
-    html`<header><a href="/">Veil demo</a><button type="button" id="sign-out">Sign out</button></header>
+    html`${appHeader('share')}
 <main><veil-session issuer="${config.issuer}" client-id="veil-demo" api="${config.origin}" org="${config.org}" auto-sign-in><veil-share-dialog video="${videoId}" open></veil-share-dialog></veil-session></main>`,
   );
 }
 
-export function indexPage(videos: readonly DemoVideo[]): string {
-  const items = videos.map(
-    (video) => html`<li><a href="/watch?v=${encodeURIComponent(video.id)}">${video.title}</a> <code>${video.id}</code> <a href="/share?v=${encodeURIComponent(video.id)}">Share</a></li>`,
+export function indexPage(config: DemoConfig, videos: readonly DemoVideo[]): string {
+  const cards = videos.map(
+    (video) => html`<li class="card"><a href="/watch?v=${encodeURIComponent(video.id)}"><strong>${video.title}</strong></a> <code>${video.id}</code> <a href="/share?v=${encodeURIComponent(video.id)}">Share</a></li>`,
+  );
+  const users = DEV_USERS.map(
+    (user) => html`<tr><td><code>${user.email}</code></td><td>${user.org}</td><td>${user.groups.join(', ') || '—'}</td><td>${userNote(config, user)}</td></tr>`,
   );
   return layout(
-    'Home',
-    html`<header><a href="/">Veil demo</a></header>
+    'Videos',
+    html`${appHeader('home')}
 <main>
-<h1>Veil demo</h1>
-<p>Protected sample videos. Sign in as <code>alice@acme.test</code>, <code>bob@acme.test</code> or <code>carol@acme.test</code> (org acme) to watch;
-<code>mallory@globex.test</code> is outside the perimeter. Password: <code>veil-demo</code>.</p>
-<ul>${items}</ul>
+<veil-session issuer="${config.issuer}" client-id="veil-demo" api="${config.origin}" org="${config.org}"></veil-session>
+<h1>Secure video for your organisation</h1>
+<p class="lead">Protected sample videos: only members of <strong>${config.org}</strong> can watch, each under a watermark with their identity.</p>
+<ul class="cards">${cards}</ul>
+<h2>Dev users</h2>
+<p>Every dev user's password is <code>veil-demo</code>. Sign in as one of them to see what the perimeter allows.</p>
+<table class="users">
+<thead><tr><th>user</th><th>org</th><th>groups</th><th>what happens</th></tr></thead>
+<tbody>${users}</tbody>
+</table>
 </main>`,
   );
+}
+
+function userNote(config: DemoConfig, user: (typeof DEV_USERS)[number]): string {
+  if (user.org !== config.org) return 'outside the perimeter: told the videos belong to another organisation, downloads nothing';
+  return user.groups.includes(DEFAULT_AUDIT_ADMIN_GROUP) ? 'watches the samples; reads the audit trail (admin)' : 'watches the samples';
 }
 
 /**
@@ -72,7 +108,7 @@ export function indexPage(videos: readonly DemoVideo[]): string {
 export function auditPage(config: DemoConfig): string {
   return layout(
     'Audit trail',
-    html`<header><a href="/">Veil demo</a><button type="button" id="sign-out">Sign out</button></header>
+    html`${appHeader('audit')}
 <main>
 <h1>Audit trail</h1>
 <veil-session issuer="${config.issuer}" client-id="veil-demo" api="${config.origin}" org="${config.org}" auto-sign-in></veil-session>

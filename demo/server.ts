@@ -19,6 +19,7 @@ import { createPlaybackTokenService, signingKeyRetentionSeconds } from '../src/s
 import { createVeilService, DEFAULT_LATE_DELIVERY_SECONDS, SERVICE_PATH_PREFIXES } from '../src/server/service.js';
 import { FsMediaStore } from '../src/server/storage/fs-media-store.js';
 import { openSqliteStorage } from '../src/server/storage/sqlite.js';
+import { requirePrerequisites } from '../scripts/prerequisites.mjs';
 import { atPort, demoConfig } from './config.js';
 import { SECURITY_HEADERS } from './csp.js';
 import { createDevIdp } from './idp/index.js';
@@ -68,8 +69,9 @@ export async function startDemo(requested = demoConfig(), options: DemoOptions =
     clients: [
       {
         client_id: 'veil-demo',
-        redirect_uris: [`${config.origin}/watch`, `${config.origin}/audit`, `${config.origin}/share`, `${config.origin}/record`, `${config.origin}/videos`],
+        redirect_uris: [`${config.origin}/`, `${config.origin}/watch`, `${config.origin}/audit`, `${config.origin}/share`, `${config.origin}/record`, `${config.origin}/videos`],
         post_logout_redirect_uris: [`${config.origin}/`],
+        redirect_origins: config.allowedOrigins,
       },
     ],
   });
@@ -93,6 +95,7 @@ export async function startDemo(requested = demoConfig(), options: DemoOptions =
   await recordings.start();
   const baseService = createVeilService({
     publicUrl: config.origin,
+    allowedOrigins: config.allowedOrigins,
     identity,
     perimeter,
     recordings,
@@ -118,7 +121,7 @@ export async function startDemo(requested = demoConfig(), options: DemoOptions =
   // pages, and static files (the built library under /veil/, demo assets under /assets/).
   const app = new Hono({ strict: true });
   for (const prefix of SERVICE_PATH_PREFIXES) app.all(`${prefix}*`, (c) => service(c.req.raw));
-  app.get('/', () => html(indexPage(videos)));
+  app.get('/', () => html(indexPage(config, videos)));
   // Without `v` this is the sign-in callback: <veil-session> restores the original URL.
   app.get('/watch', (c) => html(watchPage(config, c.req.query('v') ?? '')));
   // The share dialog's page (demo contract); the access document decides what it shows.
@@ -156,6 +159,7 @@ export async function startDemo(requested = demoConfig(), options: DemoOptions =
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
+  requirePrerequisites(['ffmpeg']); // one plain line instead of a stack trace from the packager
   startDemo().catch((error: unknown) => {
     console.error(error);
     process.exit(1);

@@ -6,8 +6,11 @@ import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { requirePrerequisites } from './prerequisites.mjs';
 
 process.chdir(fileURLToPath(new URL('..', import.meta.url)));
+// Before a build that would be wasted: without ffmpeg the demo cannot make its media.
+requirePrerequisites(['ffmpeg']);
 
 /** What `npm run build` reads: sources, build configuration, dependency versions. */
 const INPUTS = ['src', 'rollup.config.ts', 'tsconfig.json', 'tsconfig.build.json', 'package.json', 'package-lock.json'];

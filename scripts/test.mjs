@@ -5,6 +5,10 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
+import { requirePrerequisites } from './prerequisites.mjs';
+
+// Before anything is built or cleared: say plainly what is missing.
+requirePrerequisites(['chromium', 'ffmpeg']);
 
 const COUNTS = '.cache/test-counts';
 const PORT = process.env.VEIL_TEST_PORT || '8181';

@@ -11,6 +11,7 @@ import {
   errors as oidcErrors,
   type Account,
   type AccessTokenLike,
+  type Client,
   type Configuration,
   type ErrorOut,
   type Interaction,
@@ -24,6 +25,23 @@ export interface DevIdpClient {
   client_id: string;
   redirect_uris: string[];
   post_logout_redirect_uris: string[];
+  /** Page origins on which any URI is also a valid redirect and post-logout target (a host page's path is not known in advance). */
+  redirect_origins?: readonly string[];
+}
+
+/** Whether `uri` lies on one of the client's `redirect_origins`. */
+export function onRedirectOrigin(clients: readonly DevIdpClient[]): (clientId: string, uri: string) => boolean {
+  const origins = new Map(clients.map((client) => [client.client_id, new Set(client.redirect_origins ?? [])]));
+  return (clientId, uri) => origins.get(clientId)?.has(originOf(uri)) ?? false;
+}
+
+/** The origin of a URI, or '' for something that is not one. */
+function originOf(uri: string): string {
+  try {
+    return new URL(uri).origin;
+  } catch {
+    return '';
+  }
 }
 
 /** What the configuration is built from; `createDevIdp` derives it from its options. */
@@ -89,6 +107,7 @@ function parseLogoutForm(form: string): { action: string; xsrf: string } | undef
 
 export function providerConfiguration(settings: IdpSettings, signing: SigningKey): Configuration {
   const { mountPath, assetsPath, apiResource, accessTokenTTL, firstParty } = settings;
+  const redirectOrigin = onRedirectOrigin(settings.clients);
   return {
     clients: settings.clients.map((client) => ({
       client_id: client.client_id,
@@ -108,8 +127,8 @@ export function providerConfiguration(settings: IdpSettings, signing: SigningKey
     },
     jwks: { keys: [signing.privateJwk] },
     // Cross-origin calls (token, end-session) only from origins the client registered redirects on.
-    clientBasedCORS(_ctx: unknown, origin: string, client: { redirectUris?: string[] }) {
-      return (client.redirectUris ?? []).some((uri) => new URL(uri).origin === origin);
+    clientBasedCORS(_ctx: unknown, origin: string, client: Client) {
+      return (client.redirectUris ?? []).some((uri) => new URL(uri).origin === origin) || redirectOrigin(client.clientId, origin);
     },
     cookies: {
       keys: [randomBytes(32).toString('base64url')],

@@ -42,9 +42,17 @@ export function html(strings: TemplateStringsArray, ...values: unknown[]): SafeH
   return new SafeHtml(out);
 }
 
-/** The CSP every HTML page of the dev IdP is served with. */
-export const IDP_CSP =
-  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'; require-trusted-types-for 'script'";
+/**
+ * The CSP of the dev IdP's HTML pages. `form-action` also binds the redirects that follow a form
+ * post, so the sign-in and sign-out forms list the origins their redirects may go to (pages on
+ * `VEIL_ALLOWED_ORIGINS`) besides the IdP's own.
+ */
+export function idpCsp(formTargets: readonly string[] = []): string {
+  return `default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action ${["'self'", ...formTargets].join(' ')}; base-uri 'none'; frame-ancestors 'none'; require-trusted-types-for 'script'`;
+}
+
+/** The CSP every other HTML page of the dev IdP is served with. */
+export const IDP_CSP = idpCsp();
 
 export interface PageOptions {
   title: string;

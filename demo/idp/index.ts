@@ -8,8 +8,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Provider from 'oidc-provider';
 import { FORM_POST_JS, IDP_CSS } from './assets.js';
-import { generateSigningKey, providerConfiguration, type DevIdpClient } from './configuration.js';
-import { IDP_CSP } from './html.js';
+import type { Client } from 'oidc-provider';
+import { generateSigningKey, onRedirectOrigin, providerConfiguration, type DevIdpClient } from './configuration.js';
+import { idpCsp } from './html.js';
 import { createInteractions } from './interactions.js';
 import { createAccountLockout, type LockoutOptions } from './lockout.js';
 import { errorPage } from './pages.js';
@@ -67,6 +68,19 @@ export async function createDevIdp(options: DevIdpOptions): Promise<DevIdp> {
   );
   provider.on('server_error', (_ctx, error) => console.error('[dev-idp] server_error', error));
 
+  // oidc-provider matches redirect URIs exactly; pages on a client's redirect origins may use any path.
+  const redirectOrigin = onRedirectOrigin(options.clients);
+  const clientModel = provider.Client.prototype;
+  const { redirectUriAllowed, postLogoutRedirectUriAllowed } = clientModel;
+  clientModel.redirectUriAllowed = function (this: Client, uri: string) {
+    return redirectUriAllowed.call(this, uri) || redirectOrigin(this.clientId, uri);
+  };
+  clientModel.postLogoutRedirectUriAllowed = function (this: Client, uri: string) {
+    return postLogoutRedirectUriAllowed.call(this, uri) || redirectOrigin(this.clientId, uri);
+  };
+  // Pages whose form post ends in a redirect to a client (sign-in, sign-out, form_post) may send it there.
+  const formCsp = idpCsp([...new Set(options.clients.flatMap((client) => client.redirect_origins ?? []))]);
+
   // Every HTML page oidc-provider renders gets the strict CSP. Its form_post page (response_mode
   // form_post, end-session without a session) carries an inline auto-submit script: swap it for
   // the same script served from the assets path, so nothing inline is needed.
@@ -78,13 +92,13 @@ export async function createDevIdp(options: DevIdpOptions): Promise<DevIdp> {
         /<script>[^<]*document\.forms\[0\]\.submit\(\)[^<]*<\/script>/g,
         `<script src="${assetsPath}/form-post.js"></script>`,
       );
-      ctx.set('content-security-policy', IDP_CSP);
+      ctx.set('content-security-policy', formCsp);
       ctx.set('referrer-policy', 'no-referrer');
     }
   });
 
   const callback = provider.callback();
-  const interactions = createInteractions({ provider, mountPath, assetsPath, firstParty, lockout: createAccountLockout(options.lockout) });
+  const interactions = createInteractions({ provider, mountPath, assetsPath, firstParty, formCsp, lockout: createAccountLockout(options.lockout) });
 
   function handleAsset(req: IncomingMessage, res: ServerResponse, name: string): void {
     if (req.method !== 'GET' && req.method !== 'HEAD') return methodNotAllowed(res, assetsPath, 'GET, HEAD');

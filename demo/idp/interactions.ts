@@ -25,6 +25,8 @@ export interface InteractionOptions {
   mountPath: string;
   assetsPath: string;
   firstParty: ReadonlySet<string>;
+  /** The sign-in page's CSP (its `form-action` allows the clients' redirect origins). */
+  formCsp: string;
   lockout: AccountLockout;
 }
 
@@ -59,7 +61,7 @@ function stringParam(value: unknown): string | undefined {
 
 /** Returns the handler for paths below the mount path that start with `/interaction/`. */
 export function createInteractions(options: InteractionOptions): (req: IncomingMessage, res: ServerResponse, rest: string) => Promise<void> {
-  const { provider, mountPath, assetsPath, firstParty, lockout } = options;
+  const { provider, mountPath, assetsPath, firstParty, formCsp, lockout } = options;
 
   async function autoConsent(interaction: Interaction): Promise<string> {
     const accountId = interaction.session?.accountId;
@@ -111,7 +113,10 @@ export function createInteractions(options: InteractionOptions): (req: IncomingM
   ): void {
     const base = `${mountPath}/interaction/${encodeURIComponent(interaction.uid)}`;
     const clientId = interaction.params.client_id ?? '';
-    sendHtml(res, status, loginPage({ assetsPath, action: `${base}/login`, abortAction: `${base}/abort`, clientName: clientId, ...extra }), headers);
+    sendHtml(res, status, loginPage({ assetsPath, action: `${base}/login`, abortAction: `${base}/abort`, clientName: clientId, ...extra }), {
+      'content-security-policy': formCsp,
+      ...headers,
+    });
   }
 
   async function show(req: IncomingMessage, res: ServerResponse, uid: string): Promise<void> {

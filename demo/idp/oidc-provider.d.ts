@@ -36,6 +36,8 @@ declare module 'oidc-provider' {
     clientName?: string;
     redirectUris?: string[];
     postLogoutRedirectUris?: string[];
+    redirectUriAllowed(uri: string): boolean;
+    postLogoutRedirectUriAllowed(uri: string): boolean;
   }
 
   export class Grant {
@@ -126,6 +128,8 @@ declare module 'oidc-provider' {
     readonly issuer: string;
     proxy: boolean;
     Grant: GrantStatic;
+    /** This provider's client model; its prototype's `redirectUriAllowed` may be replaced (oidc-provider's documented recipe). */
+    Client: { prototype: Client };
     callback(): (req: IncomingMessage, res: ServerResponse) => Promise<void>;
     use(middleware: (ctx: KoaContextWithOIDC, next: () => Promise<void>) => Promise<void> | void): this;
     interactionDetails(req: IncomingMessage, res: ServerResponse): Promise<Interaction>;

@@ -5,53 +5,15 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { extname, resolve, sep } from 'node:path';
+import type { Server } from 'node:http';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'puppeteer-core';
 import { launchChromium } from '../support/browser.js';
+import { serveStatic } from '../support/static-server.js';
 
 const ROOT = fileURLToPath(new URL('../../storybook-static', import.meta.url));
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.woff2': 'font/woff2',
-};
-
-/** Serves `ROOT` read-only on an ephemeral 127.0.0.1 port. */
-function serveStatic(): Promise<{ server: Server; origin: string }> {
-  const server = createServer((request, response) => {
-    let path: string;
-    try {
-      path = decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname);
-    } catch {
-      response.writeHead(400).end();
-      return;
-    }
-    let file = resolve(ROOT, `.${path}`);
-    if (file !== ROOT && !file.startsWith(ROOT + sep)) {
-      response.writeHead(403).end();
-      return;
-    }
-    if (path.endsWith('/')) file = resolve(file, 'index.html');
-    readFile(file).then(
-      (body) => response.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(body),
-      () => response.writeHead(404).end(),
-    );
-  });
-  return new Promise((done) => {
-    server.listen(0, '127.0.0.1', () => done({ server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }));
-  });
-}
 
 interface Expected {
   id: string;
@@ -83,7 +45,7 @@ before(async () => {
   if (!existsSync(resolve(ROOT, 'index.json'))) {
     throw new Error('storybook-static/ is missing: run `npm run build-storybook` before this test.');
   }
-  ({ server, origin } = await serveStatic());
+  ({ server, origin } = await serveStatic(ROOT));
   browser = await launchChromium();
 });
 

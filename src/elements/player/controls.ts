@@ -1,11 +1,14 @@
 /**
  * The control bar's template: play/pause, seek, time, mute, volume, captions (toggle and
- * language menu), quality and speed menus, fullscreen. Stateless: the player passes what the
- * media element and the engine report, and the actions to call.
+ * language menu), quality and speed menus, fullscreen; icon buttons, each with its accessible
+ * name as `aria-label` and the same text as a tooltip (`.tip`, shown on hover and focus).
+ * Stateless: the player passes what the media element and the engine report, and the actions.
  */
 import { html, nothing } from 'lit';
 import { AUTO_QUALITY, type EngineQualities, type EngineQuality, type EngineTextTrack, type EngineTextTracks } from '../../playback/engines/types.js';
 import { formatTime } from './format-time.js';
+import { icons } from './icons.js';
+import type { SeekBar, SeekView } from './seek-bar.js';
 import type { MenuController } from './menu.js';
 import type { StringsController } from '../../i18n/strings-controller.js';
 
@@ -23,11 +26,12 @@ export interface ControlsActions {
   setRate(rate: number): void;
 }
 
-export interface ControlsView {
+export interface ControlsView extends SeekView {
+  /** Not rendered at all (no stream loaded). */
   hidden: boolean;
+  /** Faded out while the viewer is idle during playback (still focusable; see ActivityController). */
+  autoHidden: boolean;
   paused: boolean;
-  currentTime: number;
-  duration: number;
   muted: boolean;
   volume: number;
   rate: number;
@@ -59,43 +63,35 @@ export function rateLabel(strings: StringsController, rate: number): string {
   return rate === 1 ? strings.t('speedNormal') : strings.t('speedValue', { rate: strings.number(rate) });
 }
 
-export function renderControls(view: ControlsView, actions: ControlsActions, strings: StringsController, menus: MenuController) {
+export function renderControls(view: ControlsView, actions: ControlsActions, strings: StringsController, menus: MenuController, seekBar: SeekBar) {
   const t = strings.t.bind(strings);
-  const duration = Number.isFinite(view.duration) ? view.duration : 0;
   const captions = view.captions?.options.length ? view.captions : undefined;
   const qualities = view.qualities && view.qualities.options.length > 1 ? view.qualities : undefined;
   const volumePercent = Math.round(view.volume * 100);
+  const playLabel = view.paused ? t('play') : t('pause');
   return html`
-    <div part="controls" class="controls" ?hidden=${view.hidden}>
-      <button type="button" class="play" aria-label=${view.paused ? t('play') : t('pause')} @click=${actions.togglePlay}>
-        ${view.paused ? t('play') : t('pause')}
+    <div part="controls" class="controls ${view.autoHidden ? 'auto-hidden' : ''}" ?hidden=${view.hidden}>
+      <button type="button" class="play" aria-label=${playLabel} @click=${actions.togglePlay}>
+        ${view.paused ? icons.play : icons.pause}<span class="tip">${playLabel}</span>
       </button>
-      <input
-        class="seek"
-        type="range"
-        aria-label=${t('seek')}
-        aria-valuetext=${t('seekValue', { current: formatTime(view.currentTime), duration: formatTime(view.duration) })}
-        min="0"
-        max=${duration}
-        step="1"
-        .value=${String(view.currentTime)}
-        @input=${(event: Event) => actions.seekTo(Number((event.target as HTMLInputElement).value))}
-      />
+      ${seekBar.render(view, strings, actions.seekTo)}
       <span class="time">${formatTime(view.currentTime)} / ${formatTime(view.duration)}</span>
-      <button type="button" class="mute" aria-label=${t('mute')} aria-pressed=${view.muted ? 'true' : 'false'} @click=${actions.toggleMute}>
-        ${t('mute')}
-      </button>
-      <input
-        class="volume"
-        type="range"
-        aria-label=${t('volume')}
-        aria-valuetext=${t('volumeValue', { percent: volumePercent })}
-        min="0"
-        max="1"
-        step="0.05"
-        .value=${String(view.volume)}
-        @input=${(event: Event) => actions.setVolume(Number((event.target as HTMLInputElement).value))}
-      />
+      <div class="volume-group">
+        <button type="button" class="mute" aria-label=${t('mute')} aria-pressed=${view.muted ? 'true' : 'false'} @click=${actions.toggleMute}>
+          ${view.muted || view.volume === 0 ? icons.muted : icons.volume}<span class="tip">${t('mute')}</span>
+        </button>
+        <input
+          class="volume"
+          type="range"
+          aria-label=${t('volume')}
+          aria-valuetext=${t('volumeValue', { percent: volumePercent })}
+          min="0"
+          max="1"
+          step="0.05"
+          .value=${String(view.volume)}
+          @input=${(event: Event) => actions.setVolume(Number((event.target as HTMLInputElement).value))}
+        />
+      </div>
       ${captions
         ? html`<button
               type="button"
@@ -103,12 +99,13 @@ export function renderControls(view: ControlsView, actions: ControlsActions, str
               aria-label=${t('captions')}
               aria-pressed=${captions.selected !== null ? 'true' : 'false'}
               @click=${actions.toggleCaptions}
-            >${t('captions')}</button>
+            >${icons.captions}<span class="tip">${t('captions')}</span></button>
             ${captions.options.length > 1
               ? menus.render({
                   id: 'captions',
                   label: t('captionsMenu'),
                   current: captionsCurrent(strings, captions),
+                  icon: icons.language,
                   items: [
                     { value: '', label: t('captionsOff') },
                     ...captions.options.map((track, i) => ({ value: track.id, label: captionLabel(strings, track, i) })),
@@ -123,6 +120,7 @@ export function renderControls(view: ControlsView, actions: ControlsActions, str
             id: 'quality',
             label: t('quality'),
             current: currentQualityLabel(strings, qualities),
+            icon: icons.quality,
             items: [
               { value: AUTO_QUALITY, label: t('qualityAuto') },
               ...qualities.options.map((quality) => ({ value: quality.id, label: qualityLabel(strings, quality) })),
@@ -135,6 +133,7 @@ export function renderControls(view: ControlsView, actions: ControlsActions, str
         id: 'speed',
         label: t('speed'),
         current: rateLabel(strings, view.rate),
+        icon: icons.speed,
         items: PLAYBACK_RATES.map((rate) => ({ value: String(rate), label: rateLabel(strings, rate) })),
         selected: String(view.rate),
         onSelect: (value) => actions.setRate(Number(value)),
@@ -145,7 +144,7 @@ export function renderControls(view: ControlsView, actions: ControlsActions, str
         aria-label=${t('fullscreen')}
         aria-pressed=${view.fullscreen ? 'true' : 'false'}
         @click=${actions.toggleFullscreen}
-      >${t('fullscreen')}</button>
+      >${view.fullscreen ? icons.exitFullscreen : icons.fullscreen}<span class="tip">${t('fullscreen')}</span></button>
     </div>
   `;
 }

@@ -6,7 +6,7 @@
  * Home/End jump, Enter/Space choose and close, Escape closes; focus returns to the button. Focus
  * leaving the menu (Tab, a click elsewhere) closes it. One menu is open at a time.
  */
-import { html, nothing, type ReactiveController, type ReactiveControllerHost } from 'lit';
+import { html, nothing, type ReactiveController, type ReactiveControllerHost, type TemplateResult } from 'lit';
 
 export interface MenuItem {
   value: string;
@@ -18,8 +18,10 @@ export interface MenuSpec {
   id: string;
   /** Names the button (with the current choice) and the menu. */
   label: string;
-  /** The current choice, shown on the button. */
+  /** The current choice, in the button's name and tooltip. */
   current: string;
+  /** The button's icon. */
+  icon: TemplateResult;
   items: readonly MenuItem[];
   selected: string;
   onSelect(value: string): void;
@@ -61,7 +63,7 @@ export class MenuController implements ReactiveController {
           aria-label="${spec.label}: ${spec.current}"
           @click=${() => (open ? this.close(spec.id, true) : this.#show(spec, 'selected'))}
           @keydown=${(event: KeyboardEvent) => this.#buttonKey(event, spec)}
-        >${spec.current}</button>
+        >${spec.icon}<span class="tip">${spec.label}: ${spec.current}</span></button>
         <div
           role="menu"
           class="menu"

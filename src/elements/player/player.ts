@@ -16,11 +16,14 @@ import type { PlaybackSession } from '../../protocol/playback.js';
 import { WatermarkGuard } from '../../watermark/guard-controller.js';
 import { WatermarkOverlay } from '../../watermark/overlay-controller.js';
 import type { WatermarkSecurityEvent } from '../../watermark/types.js';
+import { ActivityController } from './activity-controller.js';
+import { renderChrome } from './chrome.js';
 import { captionLabel, currentQualityLabel, rateLabel, renderControls, type ControlsActions } from './controls.js';
 import { formatTime } from './format-time.js';
 import { KeyboardController, type KeyboardActions } from './keyboard-controller.js';
 import { MenuController } from './menu.js';
 import { playerStyles } from './player.styles.js';
+import { bufferedRanges, SeekBar } from './seek-bar.js';
 
 /** Media events re-dispatched from the inner `<video>` on the player (same names, not bubbling). */
 export const MEDIA_EVENTS = [
@@ -59,12 +62,23 @@ export const MEDIA_EVENTS = [
  * @csspart message - The message shown when signed out, denied or failed.
  * @csspart controls - The control bar.
  *
+ * @slot title - A title shown over the top of the video (it fades with the controls during playback).
+ *
  * @cssproperty --veil-background - Letterbox colour behind the video.
  * @cssproperty --veil-color - Text and icon colour.
  * @cssproperty --veil-font - Font of messages and controls.
+ * @cssproperty --veil-accent - The played part of the seek bar, slider thumbs, the checked menu item.
  * @cssproperty --veil-focus-color - Focus ring colour.
+ * @cssproperty --veil-surface - Background of menus, tooltips and the time preview.
+ * @cssproperty --veil-scrim - Shade behind the control bar, the title and messages.
+ * @cssproperty --veil-radius - Corner radius of menus, tooltips and buttons.
+ * @cssproperty --veil-control-size - Size of the icon buttons.
  * @cssproperty --veil-button-background - Background of the control buttons.
+ * @cssproperty --veil-button-hover-background - Background of a control button under the pointer.
  * @cssproperty --veil-button-pressed-background - Background of a toggle button that is on (captions, mute, fullscreen).
+ * @cssproperty --veil-track-color - The seek bar's rail.
+ * @cssproperty --veil-buffered-color - The seek bar's buffered ranges.
+ * @cssproperty --veil-transition - Duration and easing of fades (controls, tooltips).
  * @cssproperty --veil-watermark-opacity - Watermark opacity (the server's policy sets the minimum).
  *
  * While the playback session requires a watermark (the server decides), the overlay shows the
@@ -127,6 +141,8 @@ export class VeilPlayer extends LitElement {
 
   readonly #strings = new StringsController(this, ENGLISH_STRINGS);
   readonly #menus = new MenuController(this);
+  readonly #seekBar = new SeekBar(this);
+  readonly #activity = new ActivityController(this);
   readonly #actions: ControlsActions & KeyboardActions = {
     ready: () => isReady(this.state),
     togglePlay: () => this.#togglePlay(),
@@ -143,8 +159,12 @@ export class VeilPlayer extends LitElement {
   };
   /** What the polite live region says; state changes and control actions are announced. */
   @state() private announcement = '';
+  /** Whether the page put anything in the `title` slot. */
+  @state() private hasTitle = false;
   /** The engine whose track changes re-render the controls. */
   #trackedEngine?: Engine;
+  /** Whether the current stream has started playing once (the big play button is for before). */
+  #played = false;
   /** The caption track C turns back on. */
   #lastCaptions?: string;
   /** Whether the player set its own aria-label (and so keeps it in the viewer's language). */
@@ -212,6 +232,8 @@ export class VeilPlayer extends LitElement {
     const previous = this.getAttribute('state');
     this.#trackEngine();
     if (state !== previous) this.#announceState(state, previous);
+    // Starting to play is activity: the controls stay up a moment before they fade.
+    if (state === 'playing' && state !== previous) this.#activity.wake();
     this.setAttribute('state', state);
     if (error) this.setAttribute('error-code', error.code);
     else this.removeAttribute('error-code');
@@ -259,6 +281,7 @@ export class VeilPlayer extends LitElement {
     if (!media) return;
     for (const type of MEDIA_EVENTS) {
       media.addEventListener(type, () => {
+        if (type === 'play') this.#played = true;
         this.#playback.mediaEvent(type);
         this.requestUpdate(); // controls mirror the media element's state
         redispatch(this, type);
@@ -351,6 +374,7 @@ export class VeilPlayer extends LitElement {
     if (engine === this.#trackedEngine) return;
     this.#trackedEngine = engine;
     this.#lastCaptions = undefined;
+    this.#played = false;
     engine?.onTracksChanged?.(() => {
       if (this.#playback.engine === engine) this.requestUpdate();
     });
@@ -375,10 +399,15 @@ export class VeilPlayer extends LitElement {
     const state = this.state;
     const ready = isReady(state);
     const engine = this.#playback.engine;
+    const media = this.media;
+    // Idle viewers lose the controls only while the video plays and nothing in them has focus.
+    const autoHidden = state === 'playing' && this.#activity.idle && this.#menus.open === null && !this.shadowRoot?.activeElement;
+    const waiting = state === 'playing' && !!media && (media.readyState < HTMLMediaElement.HAVE_FUTURE_DATA || media.seeking);
     return html`
       <video
         ${capture((element) => (this.#video = element as HTMLVideoElement))}
         part="video"
+        class=${autoHidden ? 'auto-hidden' : ''}
         playsinline
         disablepictureinpicture
         disableremoteplayback
@@ -389,15 +418,27 @@ export class VeilPlayer extends LitElement {
       ${this.#overlay.template()}
       <div part="message" class="message" role="status" ?hidden=${ready || state === 'loading'}>${this.#message(state)}</div>
       <div class="visually-hidden" role="status" aria-live="polite" aria-atomic="true">${this.announcement}</div>
+      ${renderChrome(
+        {
+          bigPlay: state === 'paused' && !this.#played,
+          loading: state === 'loading' || waiting,
+          hasTitle: this.hasTitle,
+          autoHidden,
+        },
+        () => this.#togglePlay(),
+        (event) => (this.hasTitle = (event.target as HTMLSlotElement).assignedNodes().length > 0),
+      )}
       ${renderControls(
         {
           hidden: !ready,
+          autoHidden,
           paused: this.paused,
           currentTime: this.currentTime,
           duration: this.duration,
+          buffered: ready ? bufferedRanges(media) : [],
           muted: this.muted,
           volume: this.volume,
-          rate: this.media?.playbackRate ?? 1,
+          rate: media?.playbackRate ?? 1,
           fullscreen: document.fullscreenElement === this,
           qualities: ready ? engine?.qualities?.() : undefined,
           captions: ready ? engine?.textTracks?.() : undefined,
@@ -405,6 +446,7 @@ export class VeilPlayer extends LitElement {
         this.#actions,
         this.#strings,
         this.#menus,
+        this.#seekBar,
       )}
     `;
   }

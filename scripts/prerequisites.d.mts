@@ -1,0 +1,3 @@
+export type Prerequisite = 'ffmpeg' | 'chromium';
+export function missingPrerequisites(names: Prerequisite[]): string[];
+export function requirePrerequisites(names: Prerequisite[]): void;

@@ -93,6 +93,7 @@ export async function startDemo(requested = demoConfig(), options: DemoOptions =
     checkPerimeter: (viewer) => checkPerimeter(viewer, perimeter),
     audit: serverAuditLog(auditStore),
     workers: config.workers,
+    uploadTokenTtlSeconds: config.uploadTokenTtlSeconds,
     log: (line) => console.log(`[recordings] ${line}`),
   });
   await recordings.start();

@@ -27,6 +27,7 @@ export const RECORDER_STRINGS = {
   recorderReady: 'Your video is ready. Only you can watch it until you share it.',
   recorderWatch: 'Watch',
   recorderRecovered: 'An unfinished recording was found and is being uploaded.',
+  recorderRestarted: 'The server lost the upload; sending the recording again from this device.',
   recorderMaxDurationWarning: 'Recording stops in one minute (maximum length).',
   recorderProgress: 'Progress',
   recorderRecordAgain: 'Record again',

@@ -17,7 +17,7 @@ import { UploadController } from './upload-controller.js';
 export type RecorderState = 'signed-out' | 'denied' | 'idle' | 'countdown' | 'recording' | 'paused' | 'uploading' | 'processing' | 'ready' | 'error';
 
 /** What the recorder tells its element besides the state. */
-export type RecorderNotice = 'recovered' | 'waiting-for-network' | 'network-back' | 'max-duration-warning';
+export type RecorderNotice = 'recovered' | 'restarted' | 'waiting-for-network' | 'network-back' | 'max-duration-warning';
 
 export interface RecorderOptions {
   source(): RecordingSource;
@@ -27,8 +27,10 @@ export interface RecorderOptions {
   maxDuration(): number;
   title(): string;
   onStateChange(state: RecorderState, error: VeilError | undefined): void;
-  /** Set once per recording, while recording (or on recovery), never changed afterwards. */
+  /** Set once per recording, while recording (or on recovery); changed only by a restarted upload. */
   onVideoId(videoId: string): void;
+  /** The server lost the upload of `previousVideoId`: it starts again from the local chunks, as a new video. */
+  onRestarted(previousVideoId: string, reason: VeilError): void;
   onReady(videoId: string): void;
   onNotice(notice: RecorderNotice): void;
   /** The live stream to preview while recording, or undefined. */
@@ -67,6 +69,11 @@ export class RecorderController implements ReactiveController {
     this.#upload = new UploadController(host, this.#store, {
       client: () => this.#session?.client,
       onVideoId: (videoId) => this.#setVideoId(videoId),
+      onRestarted: (previousVideoId, reason) => {
+        this.#videoId = undefined;
+        this.#options.onRestarted(previousVideoId, reason);
+        this.#options.onNotice('restarted');
+      },
       onProgress: (sent, total) => {
         if (this.#state === 'uploading' && total) this.#options.onProgress(Math.floor((sent / total) * 100));
       },

@@ -15,6 +15,7 @@ import { recorderStyles } from './recorder.styles.js';
 
 const NOTICES: Record<RecorderNotice, RecorderStringKey> = {
   recovered: 'recorderRecovered',
+  restarted: 'recorderRestarted',
   'waiting-for-network': 'recorderWaitingForNetwork',
   'network-back': 'recorderNetworkBack',
   'max-duration-warning': 'recorderMaxDurationWarning',
@@ -31,9 +32,10 @@ const NOTICES: Record<RecorderNotice, RecorderStringKey> = {
  * @attr {'signed-out' | 'denied' | 'idle' | 'countdown' | 'recording' | 'paused' | 'uploading' | 'processing' | 'ready' | 'error'} state -
  *   Reflected, read-only: where the recorder is (the `state` property).
  * @attr {string} error-code - Reflected, read-only: the `VeilError` code behind `denied` or `error`.
- * @attr {string} video-id - Reflected, read-only: the video the recording becomes, set while recording (or on recovery) and never changed afterwards.
+ * @attr {string} video-id - Reflected, read-only: the video the recording becomes, set while recording (or on recovery); it changes only when the server lost the upload and it restarted (`veil-upload-restarted`).
  *
  * @fires veil-recording-ready - The recording is a ready video (also after a recovered recording). `detail: { videoId }`.
+ * @fires veil-upload-restarted - The server no longer had the upload (expired, removed) or held other bytes: it is sent again from this device as a new video. `detail: { previousVideoId, code }`.
  * @fires veil-error - Capture, upload or processing failed, or the viewer is outside the perimeter. `detail` is a `VeilError`.
  *
  * @csspart preview - The live preview while recording.
@@ -80,6 +82,7 @@ export class VeilRecorder extends LitElement {
     onStateChange: (state, error) => this.#stateChanged(state, error),
     onVideoId: (videoId) => this.setAttribute('video-id', videoId),
     onReady: (videoId) => emitVeilEvent(this, 'veil-recording-ready', { videoId }),
+    onRestarted: (previousVideoId, reason) => emitVeilEvent(this, 'veil-upload-restarted', { previousVideoId, code: reason.code }),
     onNotice: (notice) => this.#announce(this.#strings.t(NOTICES[notice])),
     onPreview: (stream) => {
       this.#stream = stream;

@@ -10,7 +10,7 @@ import type { VeilSessionState } from '../identity/types.js';
 import { sleep } from '../internal/backoff.js';
 import { VeilError } from '../protocol/errors.js';
 import { perimeterViolation } from '../protocol/perimeter.js';
-import { AUDIO_BITS_PER_SECOND, CaptureController, supportedMimeType, VIDEO_BITS_PER_SECOND, type RecordingSource } from './capture-controller.js';
+import { AUDIO_BITS_PER_SECOND, CaptureController, supportedMimeType, VIDEO_BITS_PER_SECOND, type PickedDevices, type RecordingSource } from './capture-controller.js';
 import { ChunkStore } from './chunk-store.js';
 import { UploadController } from './upload-controller.js';
 
@@ -22,6 +22,8 @@ export type RecorderNotice = 'recovered' | 'restarted' | 'waiting-for-network' |
 export interface RecorderOptions {
   source(): RecordingSource;
   microphone(): boolean;
+  /** The camera and microphone the viewer picked. */
+  devices(): PickedDevices;
   countdown(): number;
   /** Seconds; recording stops by itself then (a warning a minute before). */
   maxDuration(): number;
@@ -127,7 +129,7 @@ export class RecorderController implements ReactiveController {
     if (!mimeType || typeof indexedDB === 'undefined') return this.#fail(new VeilError('CAPTURE_UNSUPPORTED'));
     try {
       await this.#checkFreeSpace();
-      const stream = await this.#capture.open(this.#options.source(), this.#options.microphone());
+      const stream = await this.#capture.open(this.#options.source(), this.#options.microphone(), this.#options.devices());
       this.#videoId = undefined;
       this.#options.onPreview(stream);
       await this.#countdown();

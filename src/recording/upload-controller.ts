@@ -134,7 +134,7 @@ export class UploadController implements ReactiveController {
           offset = 0;
           lengthDeclared = false;
           this.#callbacks.onVideoId(created.videoId);
-        } else if ((recording.upload.renewAt ?? Infinity) <= Date.now()) {
+        } else if (!recovered && (recording.upload.renewAt ?? Infinity) <= Date.now()) {
           await this.#renewToken(id, signal);
           continue;
         } else if (offset === undefined) {

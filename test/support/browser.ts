@@ -13,8 +13,9 @@ export function demoOrigin(): string {
   return origin;
 }
 
-export function launchChromium(): Promise<Browser> {
-  return puppeteer.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true, protocolTimeout: 120_000 });
+/** `extraArgs`: flags for one test file only (e.g. `--auto-accept-this-tab-capture`). */
+export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
+  return puppeteer.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, ...extraArgs], headless: true, protocolTimeout: 120_000 });
 }
 
 /** Everything a page reports that points at a CSP problem, across navigations. */

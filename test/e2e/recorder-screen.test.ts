@@ -1,0 +1,122 @@
+/**
+ * `<veil-recorder>` recording the screen (tab capture, auto-accepted: `preferCurrentTab`) and the
+ * screen with the camera bubble composited over it, in real Chromium with fake devices against a
+ * demo of its own. Both record and play; the composite keeps ≥ 15 fps while the tab is hidden,
+ * counted in the bytes the server received (ffprobe, one packet per frame).
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import type { Browser, Page } from 'puppeteer-core';
+import { launchChromium, playbackProgress, playerState, signInAt } from '../support/browser.js';
+import { startTestDemo } from '../support/demo.js';
+import { recordFor, recorderState, recorderVideoId, startRecording } from '../support/recorder.js';
+
+const exec = promisify(execFile);
+const demo = await startTestDemo();
+let browser: Browser;
+
+before(async () => {
+  browser = await launchChromium(['--auto-accept-this-tab-capture']);
+});
+
+after(async () => {
+  await browser?.close();
+  await demo.close();
+});
+
+/**
+ * `/record` signed in, painted solid red with the preview hidden, so that in the captured tab
+ * everything that is not red is the camera bubble (the test's style needs the CSP bypassed).
+ */
+async function recorderPage(source: string): Promise<Page> {
+  const page = await (await browser.createBrowserContext()).newPage();
+  await page.setViewport({ width: 1280, height: 720 });
+  await page.setBypassCSP(true);
+  await signInAt(page, `/record?source=${encodeURIComponent(source)}&countdown=0`, 'alice@acme.test', { origin: demo.config.origin });
+  await page.waitForSelector('veil-recorder');
+  assert.equal(await recorderState(page, ['idle']), 'idle');
+  await page.addStyleTag({ content: 'html, body, body * { background: rgb(255, 0, 0) !important; color: rgb(255, 0, 0) !important; border-color: rgb(255, 0, 0) !important } veil-recorder::part(preview) { visibility: hidden }' });
+  return page;
+}
+
+const SMALL = { width: 32, height: 18 };
+
+/** Two pixels of the recording's frame at `second`, scaled down: in the bubble (bottom right) and away from it (bottom left). */
+async function bubbleAndBackground(videoId: string, second: number): Promise<{ bubble: number[]; background: number[] }> {
+  const { stdout } = await exec(
+    'ffmpeg',
+    ['-v', 'error', '-ss', String(second), '-i', join(demo.config.uploadDir, videoId), '-frames:v', '1', '-vf', `scale=${SMALL.width}:${SMALL.height}`, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'],
+    { encoding: 'buffer' },
+  );
+  const pixel = (x: number, y: number) => [...stdout.subarray((y * SMALL.width + x) * 3, (y * SMALL.width + x) * 3 + 3)];
+  // The bubble's centre: 28 % of the height across, 3 % from the corner (compositor.ts).
+  return { bubble: pixel(29, 15), background: pixel(2, 15) };
+}
+
+const isRed = ([r, g, b]: number[]) => r! > 180 && g! < 80 && b! < 80;
+
+/** The video packets' times (s) in the upload the server received. */
+async function videoPacketTimes(videoId: string): Promise<number[]> {
+  const { stdout } = await exec('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts_time', '-of', 'csv=p=0', join(demo.config.uploadDir, videoId)]);
+  return stdout.split('\n').map(Number).filter((time) => Number.isFinite(time) && time > 0);
+}
+
+async function stopAndPlay(page: Page): Promise<string> {
+  await page.evaluate(() => document.querySelector('veil-recorder')!.stop());
+  assert.equal(await recorderState(page, ['ready', 'error'], 120_000), 'ready');
+  const videoId = (await recorderVideoId(page))!;
+  await page.goto(`${demo.config.origin}/watch?v=${videoId}`);
+  await playerState(page, ['paused', 'playing']);
+  await page.evaluate(() => document.querySelector('veil-player')!.play());
+  await page.waitForFunction(() => document.querySelector('veil-player')!.currentTime > 1, { timeout: 30_000 });
+  assert.ok((await playbackProgress(page)).totalVideoFrames > 5);
+  return videoId;
+}
+
+describe('<veil-recorder> screen sources', () => {
+  it('screen: records the tab and plays', async () => {
+    const page = await recorderPage('screen');
+    const startedAt = await startRecording(page);
+    assert.equal(await recorderState(page, ['recording']), 'recording');
+    await recordFor(page, startedAt, 4);
+    const videoId = await stopAndPlay(page);
+    // The tab alone: red everywhere, no bubble.
+    const { bubble, background } = await bubbleAndBackground(videoId, 2);
+    assert.ok(isRed(background) && isRed(bubble), JSON.stringify({ bubble, background }));
+    await page.browserContext().close();
+  });
+
+  it('camera+screen: the camera bubble is composited; ≥ 15 fps while the tab is hidden; plays', async () => {
+    const page = await recorderPage('camera+screen');
+    const startedAt = await startRecording(page);
+    assert.equal(await recorderState(page, ['recording']), 'recording');
+    await recordFor(page, startedAt, 2);
+
+    const other = await page.browserContext().newPage();
+    await other.bringToFront();
+    await page.waitForFunction(() => document.visibilityState === 'hidden', { timeout: 10_000 });
+    const hiddenAt = await page.evaluate(() => Date.now());
+    await new Promise((resolve) => setTimeout(resolve, 6000));
+    await page.bringToFront();
+    const shownAt = await page.evaluate(() => Date.now());
+    await other.close();
+    await recordFor(page, startedAt, (shownAt - startedAt) / 1000 + 1);
+    const videoId = await stopAndPlay(page);
+
+    const times = await videoPacketTimes(videoId);
+    // One second inside each edge of the hidden stretch, in the recording's own clock.
+    const from = (hiddenAt - startedAt) / 1000 + 1;
+    const to = (shownAt - startedAt) / 1000 - 1;
+    const fps = times.filter((time) => time >= from && time < to).length / (to - from);
+    assert.ok(fps >= 15, `${fps.toFixed(1)} fps while hidden (${times.length} frames in all)`);
+    // The camera is in the bubble, the tab around it — also in a frame from the hidden stretch.
+    for (const second of [1.5, (from + to) / 2]) {
+      const { bubble, background } = await bubbleAndBackground(videoId, second);
+      assert.ok(isRed(background) && !isRed(bubble), JSON.stringify({ second, bubble, background }));
+    }
+    await page.browserContext().close();
+  });
+});

@@ -1,6 +1,6 @@
 /**
  * `<veil-recorder>` by keyboard alone, with axe run in every state it passes through: idle
- * (with the device pickers), countdown, recording (level meter), paused, uploading, processing,
+ * (with the camera and microphone pickers, after a first capture named), countdown, recording (level meter), paused, uploading, processing,
  * ready and error. Faults in front of a demo of its own hold `uploading` and `processing` long
  * enough to look at them.
  */
@@ -19,7 +19,8 @@ const demo = await startTestDemo({ wrapService: faults.wrap });
 let browser: Browser;
 
 before(async () => {
-  browser = await launchChromium();
+  // Two fake cameras and microphones, so the device pickers have something to pick from.
+  browser = await launchChromium(['--use-fake-device-for-media-stream=device-count=2']);
 });
 
 after(async () => {
@@ -84,6 +85,16 @@ describe('<veil-recorder> keyboard and axe', () => {
     assert.equal(await recorderState(page, ['processing', 'ready']), 'processing');
     await axe(page, 'processing');
     assert.equal(await recorderState(page, ['ready', 'error'], 120_000), 'ready');
+    // Allowed once, the devices have names: a picker each, with "Default" first.
+    const pickers = await page.waitForFunction(
+      () => {
+        const selects = [...document.querySelector('veil-recorder')!.shadowRoot!.querySelectorAll('select')].slice(1);
+        const options = selects.map((select) => [...select.options].map((option) => option.textContent!.trim()));
+        return options.length === 2 && options.every((names) => names.length === 3 && names.slice(1).every(Boolean)) ? options : undefined;
+      },
+      { timeout: 10_000 },
+    );
+    assert.deepEqual((await pickers.jsonValue())!.map((names) => names[0]), ['Default', 'Default']);
     await axe(page, 'ready');
     assert.deepEqual(faults.hits(), [1, 2]);
 

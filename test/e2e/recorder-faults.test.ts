@@ -74,6 +74,14 @@ async function alicePage(origin = demo.config.origin): Promise<Page> {
   return page;
 }
 
+/** alice recording on `/record` since `startedAt`, the video id already shown. */
+async function aliceRecording(origin?: string): Promise<{ page: Page; startedAt: number; videoId: string }> {
+  const page = await alicePage(origin);
+  const startedAt = await startRecording(page);
+  await page.waitForFunction(() => document.querySelector('veil-recorder')!.hasAttribute('video-id'), { timeout: 30_000 });
+  return { page, startedAt, videoId: (await recorderVideoId(page))! };
+}
+
 const events = (page: Page) => page.evaluate(() => (window as unknown as { __events: Array<{ type: string; detail: Record<string, string> }> }).__events);
 
 async function serverSha256(videoId: string): Promise<string> {
@@ -113,10 +121,7 @@ describe('<veil-recorder> upload faults', () => {
       { method: 'PATCH', path: upload, when: isFinal, times: 1, fault: { status: 500 } },
       holdFinal,
     ]);
-    const page = await alicePage();
-    const startedAt = await startRecording(page);
-    await page.waitForFunction(() => document.querySelector('veil-recorder')!.hasAttribute('video-id'), { timeout: 30_000 });
-    const videoId = (await recorderVideoId(page))!;
+    const { page, startedAt, videoId } = await aliceRecording();
     await recordFor(page, startedAt, 12);
     // Faults do not change the state: the recording stays `recording`.
     assert.equal(await recorderState(page, ['recording'], 1000), 'recording');
@@ -147,10 +152,7 @@ describe('<veil-recorder> upload faults', () => {
     const restarting = await startTestDemo({ wrapService: (service) => logged(faults.wrap(service)) });
     try {
       faults.set([holdFinal]);
-      const page = await alicePage(restarting.config.origin);
-      const startedAt = await startRecording(page);
-      await page.waitForFunction(() => document.querySelector('veil-recorder')!.hasAttribute('video-id'), { timeout: 30_000 });
-      const videoId = (await recorderVideoId(page))!;
+      const { page, startedAt, videoId } = await aliceRecording(restarting.config.origin);
       await recordFor(page, startedAt, 3);
       await restarting.restart(3000);
       const restartedAt = sent.length;
@@ -180,10 +182,7 @@ describe('<veil-recorder> upload faults', () => {
 
   it('a reload mid-recording: recovered with the same video id; the server holds exactly what was persisted', async () => {
     faults.set([holdFinal]);
-    const page = await alicePage();
-    const startedAt = await startRecording(page);
-    await page.waitForFunction(() => document.querySelector('veil-recorder')!.hasAttribute('video-id'), { timeout: 30_000 });
-    const videoId = (await recorderVideoId(page))!;
+    const { page, startedAt, videoId } = await aliceRecording();
     await recordFor(page, startedAt, 6);
     await page.reload();
     await page.waitForSelector('veil-recorder');
@@ -200,10 +199,7 @@ describe('<veil-recorder> upload faults', () => {
 
   it('an upload the server lost restarts visibly from the local chunks, as a new video', async () => {
     faults.set([holdFinal]);
-    const page = await alicePage();
-    const startedAt = await startRecording(page);
-    await page.waitForFunction(() => document.querySelector('veil-recorder')!.hasAttribute('video-id'), { timeout: 30_000 });
-    const firstId = (await recorderVideoId(page))!;
+    const { page, startedAt, videoId: firstId } = await aliceRecording();
     await recordFor(page, startedAt, 3);
     // The upload vanishes on the server (terminated with the page's own upload token).
     const { url, token } = await storedUpload(page);

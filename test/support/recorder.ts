@@ -3,7 +3,7 @@
  * state, record for a while, and read back what the page persisted in IndexedDB.
  */
 import type { Page } from 'puppeteer-core';
-import { demoOrigin, signInAt } from './browser.js';
+import { demoOrigin, elementState, signInAt } from './browser.js';
 
 /** Opens `/record` (no countdown), signs in at the dev IdP, and waits for the recorder. */
 export async function signInToRecord(page: Page, login: string, origin = demoOrigin()): Promise<void> {
@@ -11,16 +11,8 @@ export async function signInToRecord(page: Page, login: string, origin = demoOri
   await page.waitForSelector('veil-recorder');
 }
 
-export async function recorderState(page: Page, states: string[], timeout = 60_000): Promise<string> {
-  const handle = await page.waitForFunction(
-    (wanted: string[]) => {
-      const state = document.querySelector('veil-recorder')?.getAttribute('state');
-      return state && wanted.includes(state) ? state : undefined;
-    },
-    { timeout, polling: 100 },
-    states,
-  );
-  return (await handle.jsonValue()) as string;
+export function recorderState(page: Page, states: string[], timeout = 60_000): Promise<string> {
+  return elementState(page, 'veil-recorder', states, timeout);
 }
 
 /** Starts recording; resolves with the page's clock when recording began. */
@@ -40,44 +32,57 @@ export function recorderVideoId(page: Page): Promise<string | null> {
   return page.evaluate(() => document.querySelector('veil-recorder')!.getAttribute('video-id'));
 }
 
-/** What the page persisted of its one recording: the chunks' count and the SHA-256 (hex) of their concatenation, in order. */
-export function persistedRecording(page: Page): Promise<{ chunks: number; bytes: number; sha256: string }> {
+interface RecorderDb {
+  /** The stored recordings' uploads (URL, upload token, video id), in store order. */
+  uploads: Array<{ url: string; token: string; videoId: string } | undefined>;
+  /** Chunks of all recordings, and how many recordings they belong to. */
+  chunks: number;
+  recordingsWithChunks: number;
+  bytes: number;
+  /** SHA-256 (hex) of all chunks concatenated in order. */
+  sha256: string;
+}
+
+/** What the page's recorder keeps in IndexedDB (`veil-recordings`), read in the page. */
+function recorderDb(page: Page): Promise<RecorderDb> {
   return page.evaluate(async () => {
     const db = await new Promise<IDBDatabase>((resolve, reject) => {
       const open = indexedDB.open('veil-recordings');
       open.onsuccess = () => resolve(open.result);
       open.onerror = () => reject(open.error);
     });
-    const chunks = await new Promise<Array<{ recordingId: string; seq: number; data: ArrayBuffer }>>((resolve, reject) => {
-      const request = db.transaction('chunks').objectStore('chunks').getAll();
-      request.onsuccess = () => resolve(request.result);
-      request.onerror = () => reject(request.error);
-    });
+    const all = <T>(store: string) =>
+      new Promise<T[]>((resolve, reject) => {
+        const request = db.transaction(store).objectStore(store).getAll();
+        request.onsuccess = () => resolve(request.result as T[]);
+        request.onerror = () => reject(request.error);
+      });
+    const recordings = await all<{ upload?: { url: string; token: string; videoId: string } }>('recordings');
+    const chunks = await all<{ recordingId: string; seq: number; data: ArrayBuffer }>('chunks');
     db.close();
-    if (new Set(chunks.map((chunk) => chunk.recordingId)).size !== 1) throw new Error(`expected one recording's chunks, found ${chunks.length} chunks`);
     chunks.sort((a, b) => a.seq - b.seq);
     const whole = new Blob(chunks.map((chunk) => chunk.data));
     const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', await whole.arrayBuffer()));
-    return { chunks: chunks.length, bytes: whole.size, sha256: Array.from(digest, (byte) => byte.toString(16).padStart(2, '0')).join('') };
+    return {
+      uploads: recordings.map((recording) => recording.upload),
+      chunks: chunks.length,
+      recordingsWithChunks: new Set(chunks.map((chunk) => chunk.recordingId)).size,
+      bytes: whole.size,
+      sha256: Array.from(digest, (byte) => byte.toString(16).padStart(2, '0')).join(''),
+    };
   });
 }
 
+/** What the page persisted of its one recording: the chunks' count and the SHA-256 (hex) of their concatenation, in order. */
+export async function persistedRecording(page: Page): Promise<{ chunks: number; bytes: number; sha256: string }> {
+  const { chunks, recordingsWithChunks, bytes, sha256 } = await recorderDb(page);
+  if (recordingsWithChunks !== 1) throw new Error(`expected one recording's chunks, found ${recordingsWithChunks} recordings`);
+  return { chunks, bytes, sha256 };
+}
+
 /** The page's stored upload of its one recording (URL and upload token), as the recorder keeps it. */
-export function storedUpload(page: Page): Promise<{ url: string; token: string; videoId: string }> {
-  return page.evaluate(async () => {
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const open = indexedDB.open('veil-recordings');
-      open.onsuccess = () => resolve(open.result);
-      open.onerror = () => reject(open.error);
-    });
-    const recordings = await new Promise<Array<{ upload?: { url: string; token: string; videoId: string } }>>((resolve, reject) => {
-      const request = db.transaction('recordings').objectStore('recordings').getAll();
-      request.onsuccess = () => resolve(request.result);
-      request.onerror = () => reject(request.error);
-    });
-    db.close();
-    const upload = recordings[0]?.upload;
-    if (recordings.length !== 1 || !upload) throw new Error(`expected one recording with an upload, found ${recordings.length}`);
-    return upload;
-  });
+export async function storedUpload(page: Page): Promise<{ url: string; token: string; videoId: string }> {
+  const { uploads } = await recorderDb(page);
+  if (uploads.length !== 1 || !uploads[0]) throw new Error(`expected one recording with an upload, found ${uploads.length}`);
+  return uploads[0];
 }

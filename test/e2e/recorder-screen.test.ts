@@ -1,8 +1,10 @@
 /**
- * `<veil-recorder>` recording the screen (tab capture, auto-accepted: `preferCurrentTab`) and the
- * screen with the camera bubble composited over it, in real Chromium with fake devices against a
- * demo of its own. Both record and play; the composite keeps ≥ 15 fps while the tab is hidden,
- * counted in the bytes the server received (ffprobe, one packet per frame).
+ * `<veil-recorder>` recording the screen and the screen with the camera bubble composited over
+ * it, in real Chromium with fake devices against a demo of its own. With
+ * `--use-fake-device-for-media-stream`, `getDisplayMedia` gets Chromium's fake display (a plain
+ * green picture) rather than the tab, which makes the bubble easy to see. Both record and play;
+ * the composite keeps ≥ 15 fps while the tab is hidden, counted in the bytes the server received
+ * (ffprobe, one packet per frame), and the bubble is in its corner, also in a hidden-tab frame.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -19,7 +21,7 @@ const demo = await startTestDemo();
 let browser: Browser;
 
 before(async () => {
-  browser = await launchChromium(['--auto-accept-this-tab-capture']);
+  browser = await launchChromium();
 });
 
 after(async () => {
@@ -27,18 +29,11 @@ after(async () => {
   await demo.close();
 });
 
-/**
- * `/record` signed in, painted solid red with the preview hidden, so that in the captured tab
- * everything that is not red is the camera bubble (the test's style needs the CSP bypassed).
- */
 async function recorderPage(source: string): Promise<Page> {
   const page = await (await browser.createBrowserContext()).newPage();
-  await page.setViewport({ width: 1280, height: 720 });
-  await page.setBypassCSP(true);
   await signInAt(page, `/record?source=${encodeURIComponent(source)}&countdown=0`, 'alice@acme.test', { origin: demo.config.origin });
   await page.waitForSelector('veil-recorder');
   assert.equal(await recorderState(page, ['idle']), 'idle');
-  await page.addStyleTag({ content: 'html, body, body * { background: rgb(255, 0, 0) !important; color: rgb(255, 0, 0) !important; border-color: rgb(255, 0, 0) !important } veil-recorder::part(preview) { visibility: hidden }' });
   return page;
 }
 
@@ -56,7 +51,8 @@ async function bubbleAndBackground(videoId: string, second: number): Promise<{ b
   return { bubble: pixel(29, 15), background: pixel(2, 15) };
 }
 
-const isRed = ([r, g, b]: number[]) => r! > 180 && g! < 80 && b! < 80;
+/** Whether two pixels differ clearly in some channel (video coding moves each a little). */
+const differ = (a: number[], b: number[]) => a.some((value, i) => Math.abs(value - b[i]!) > 40);
 
 /** The video packets' times (s) in the upload the server received. */
 async function videoPacketTimes(videoId: string): Promise<number[]> {
@@ -77,19 +73,19 @@ async function stopAndPlay(page: Page): Promise<string> {
 }
 
 describe('<veil-recorder> screen sources', () => {
-  it('screen: records the tab and plays', async () => {
+  it('screen: records the display and plays', async () => {
     const page = await recorderPage('screen');
     const startedAt = await startRecording(page);
     assert.equal(await recorderState(page, ['recording']), 'recording');
     await recordFor(page, startedAt, 4);
     const videoId = await stopAndPlay(page);
-    // The tab alone: red everywhere, no bubble.
+    // The screen alone: the corner looks like the rest, no bubble.
     const { bubble, background } = await bubbleAndBackground(videoId, 2);
-    assert.ok(isRed(background) && isRed(bubble), JSON.stringify({ bubble, background }));
+    assert.ok(!differ(bubble, background), JSON.stringify({ bubble, background }));
     await page.browserContext().close();
   });
 
-  it('camera+screen: the camera bubble is composited; ≥ 15 fps while the tab is hidden; plays', async () => {
+  it('camera+screen: the camera bubble is composited; ≥ 15 fps while the tab is hidden; plays', async (t) => {
     const page = await recorderPage('camera+screen');
     const startedAt = await startRecording(page);
     assert.equal(await recorderState(page, ['recording']), 'recording');
@@ -112,10 +108,11 @@ describe('<veil-recorder> screen sources', () => {
     const to = (shownAt - startedAt) / 1000 - 1;
     const fps = times.filter((time) => time >= from && time < to).length / (to - from);
     assert.ok(fps >= 15, `${fps.toFixed(1)} fps while hidden (${times.length} frames in all)`);
-    // The camera is in the bubble, the tab around it — also in a frame from the hidden stretch.
+    t.diagnostic(`composite: ${fps.toFixed(1)} fps while the tab was hidden`);
+    // The camera is in the bubble, the screen around it — also in a frame from the hidden stretch.
     for (const second of [1.5, (from + to) / 2]) {
       const { bubble, background } = await bubbleAndBackground(videoId, second);
-      assert.ok(isRed(background) && !isRed(bubble), JSON.stringify({ second, bubble, background }));
+      assert.ok(differ(bubble, background), JSON.stringify({ second, bubble, background }));
     }
     await page.browserContext().close();
   });

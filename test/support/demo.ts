@@ -50,6 +50,7 @@ export async function startTestDemo(options: TestDemoOptions = {}): Promise<Demo
       await new Promise((resolve) => setTimeout(resolve, pauseMs));
       demo = await start(demo.config.port);
     },
+    drain: (graceMs?: number) => demo.drain(graceMs),
     close: async () => {
       await demo.close();
       await rm(dataDir, { recursive: true, force: true });

@@ -51,14 +51,17 @@ function recorderDb(page: Page): Promise<RecorderDb> {
       open.onsuccess = () => resolve(open.result);
       open.onerror = () => reject(open.error);
     });
-    const all = <T>(store: string) =>
-      new Promise<T[]>((resolve, reject) => {
-        const request = db.transaction(store).objectStore(store).getAll();
-        request.onsuccess = () => resolve(request.result as T[]);
-        request.onerror = () => reject(request.error);
-      });
-    const recordings = await all<{ upload?: { url: string; token: string; videoId: string } }>('recordings');
-    const chunks = await all<{ recordingId: string; seq: number; data: ArrayBuffer }>('chunks');
+    // No named helpers in here: tsx would wrap them in a `__name` call the page does not have.
+    const [recordings, chunks] = (await Promise.all(
+      ['recordings', 'chunks'].map(
+        (store) =>
+          new Promise<unknown[]>((resolve, reject) => {
+            const request = db.transaction(store).objectStore(store).getAll();
+            request.onsuccess = () => resolve(request.result);
+            request.onerror = () => reject(request.error);
+          }),
+      ),
+    )) as [Array<{ upload?: { url: string; token: string; videoId: string } }>, Array<{ recordingId: string; seq: number; data: ArrayBuffer }>];
     db.close();
     chunks.sort((a, b) => a.seq - b.seq);
     const whole = new Blob(chunks.map((chunk) => chunk.data));

@@ -9,29 +9,19 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import type { Browser, Page } from 'puppeteer-core';
-import { launchChromium, playbackProgress, playerState, signInAt } from '../support/browser.js';
-import { startTestDemo } from '../support/demo.js';
+import type { Page } from 'puppeteer-core';
+import { playbackProgress, playerState, signInAt } from '../support/browser.js';
+import { demoAndBrowser } from '../support/e2e.js';
 import { recordFor, recorderState, recorderVideoId, startRecording } from '../support/recorder.js';
 
 const exec = promisify(execFile);
-const demo = await startTestDemo();
-let browser: Browser;
-
-before(async () => {
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await demo.close();
-});
+const env = demoAndBrowser();
 
 async function recorderPage(source: string): Promise<Page> {
-  const page = await (await browser.createBrowserContext()).newPage();
-  await signInAt(page, `/record?source=${encodeURIComponent(source)}&countdown=0`, 'alice@acme.test', { origin: demo.config.origin });
+  const page = await (await env.browser.createBrowserContext()).newPage();
+  await signInAt(page, `/record?source=${encodeURIComponent(source)}&countdown=0`, 'alice@acme.test', { origin: env.demo.config.origin });
   await page.waitForSelector('veil-recorder');
   assert.equal(await recorderState(page, ['idle']), 'idle');
   return page;
@@ -43,7 +33,7 @@ const SMALL = { width: 32, height: 18 };
 async function bubbleAndBackground(videoId: string, second: number): Promise<{ bubble: number[]; background: number[] }> {
   const { stdout } = await exec(
     'ffmpeg',
-    ['-v', 'error', '-ss', String(second), '-i', join(demo.config.uploadDir, videoId), '-frames:v', '1', '-vf', `scale=${SMALL.width}:${SMALL.height}`, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'],
+    ['-v', 'error', '-ss', String(second), '-i', join(env.demo.config.uploadDir, videoId), '-frames:v', '1', '-vf', `scale=${SMALL.width}:${SMALL.height}`, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'],
     { encoding: 'buffer' },
   );
   const pixel = (x: number, y: number) => [...stdout.subarray((y * SMALL.width + x) * 3, (y * SMALL.width + x) * 3 + 3)];
@@ -56,7 +46,7 @@ const differ = (a: number[], b: number[]) => a.some((value, i) => Math.abs(value
 
 /** The video packets' times (s) in the upload the server received. */
 async function videoPacketTimes(videoId: string): Promise<number[]> {
-  const { stdout } = await exec('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts_time', '-of', 'csv=p=0', join(demo.config.uploadDir, videoId)]);
+  const { stdout } = await exec('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts_time', '-of', 'csv=p=0', join(env.demo.config.uploadDir, videoId)]);
   return stdout.split('\n').map(Number).filter((time) => Number.isFinite(time) && time > 0);
 }
 
@@ -64,7 +54,7 @@ async function stopAndPlay(page: Page): Promise<string> {
   await page.evaluate(() => document.querySelector('veil-recorder')!.stop());
   assert.equal(await recorderState(page, ['ready', 'error'], 120_000), 'ready');
   const videoId = (await recorderVideoId(page))!;
-  await page.goto(`${demo.config.origin}/watch?v=${videoId}`);
+  await page.goto(`${env.demo.config.origin}/watch?v=${videoId}`);
   await playerState(page, ['paused', 'playing']);
   await page.evaluate(() => document.querySelector('veil-player')!.play());
   await page.waitForFunction(() => document.querySelector('veil-player')!.currentTime > 1, { timeout: 30_000 });

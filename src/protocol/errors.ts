@@ -293,6 +293,14 @@ export const ERROR_CODES = {
     message: 'Part of the recording arrived damaged and is being sent again.',
     hint: 'The PATCH body does not match its `Upload-Checksum` (sha256, base64); the chunk was discarded and the offset did not move.',
   },
+  // Recorder (issue 11): the whole recording's checksum.
+  RECORDING_CHECKSUM_MISMATCH: {
+    category: 'capture',
+    severity: 'recoverable',
+    status: 422,
+    message: 'The uploaded recording did not match the one on this device; it is being sent again.',
+    hint: 'The bytes the service holds do not hash to the `Veil-Recording-Checksum` (sha256 of the whole recording) of the final PATCH or HEAD; nothing was accepted. <veil-recorder> restarts the upload from its local chunks (`veil-upload-restarted`).',
+  },
   UPLOAD_FAILED: {
     category: 'network',
     severity: 'recoverable',

@@ -43,8 +43,8 @@ const EXPECTED: Record<string, { attributes: string[]; properties: string[]; met
     attributes: ['state', 'error-code', 'video-id', 'source', 'countdown', 'max-duration', 'no-microphone'],
     properties: ['source', 'countdown', 'maxDuration', 'noMicrophone', 'state', 'error', 'videoId'],
     methods: ['start', 'stop', 'pause', 'resume'],
-    events: ['veil-recording-ready', 'veil-error'],
-    cssParts: ['preview', 'controls', 'progress'],
+    events: ['veil-recording-ready', 'veil-upload-restarted', 'veil-error'],
+    cssParts: ['preview', 'controls', 'level', 'progress'],
   },
   'veil-share-dialog': {
     attributes: ['video', 'open'],

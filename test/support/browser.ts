@@ -13,8 +13,9 @@ export function demoOrigin(): string {
   return origin;
 }
 
-export function launchChromium(): Promise<Browser> {
-  return puppeteer.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true, protocolTimeout: 120_000 });
+/** `extraArgs`: flags for one test file only (e.g. `--auto-accept-this-tab-capture`). */
+export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
+  return puppeteer.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, ...extraArgs], headless: true, protocolTimeout: 120_000 });
 }
 
 /** Everything a page reports that points at a CSP problem, across navigations. */
@@ -56,17 +57,23 @@ export async function signInAndWatch(page: Page, videoId: string, login: string,
   await page.waitForSelector('veil-player');
 }
 
-/** Waits for `<veil-player state>` to be one of `states`; returns it. */
-export async function playerState(page: Page, states: string[], timeout = 60_000): Promise<string> {
+/** Waits for the `state` attribute of the first `selector` element to be one of `states`; returns it. */
+export async function elementState(page: Page, selector: string, states: string[], timeout = 60_000): Promise<string> {
   const handle = await page.waitForFunction(
-    (wanted: string[]) => {
-      const state = document.querySelector('veil-player')?.getAttribute('state');
+    (target: string, wanted: string[]) => {
+      const state = document.querySelector(target)?.getAttribute('state');
       return state && wanted.includes(state) ? state : undefined;
     },
-    { timeout },
+    { timeout, polling: 100 },
+    selector,
     states,
   );
   return (await handle.jsonValue()) as string;
+}
+
+/** Waits for `<veil-player state>` to be one of `states`; returns it. */
+export function playerState(page: Page, states: string[], timeout = 60_000): Promise<string> {
+  return elementState(page, 'veil-player', states, timeout);
 }
 
 export interface PlaybackProgress {

@@ -13,7 +13,7 @@ export interface DemoVideo {
   title: string;
 }
 
-type Page = 'home' | 'watch' | 'audit' | 'share';
+type Page = 'home' | 'watch' | 'audit' | 'share' | 'record' | 'videos';
 
 /**
  * The header every page shares. The viewer, the Audit link (admins) and the sign-in / sign-out
@@ -24,7 +24,7 @@ function appHeader(current: Page): SafeHtml {
     html`<a href="${href}"${page === current ? html` aria-current="page"` : html``}${extra}>${label}</a>`;
   return html`<header class="app-header">
 <a class="brand" href="/">Veil demo</a>
-<nav aria-label="Demo pages">${link('home', '/', 'Videos')}${link('audit', '/audit', 'Audit', html` data-admin-only hidden`)}</nav>
+<nav aria-label="Demo pages">${link('home', '/', 'Home')}${link('videos', '/videos', 'My videos')}${link('record', '/record', 'Record')}${link('audit', '/audit', 'Audit', html` data-admin-only hidden`)}</nav>
 <span class="viewer" id="viewer" role="status" aria-live="polite"></span>
 <button type="button" id="sign-in" hidden>Sign in</button>
 <button type="button" id="sign-out">Sign out</button>
@@ -135,7 +135,7 @@ export function recordPage(config: DemoConfig, query: URLSearchParams): string {
   const seconds = Number.isInteger(countdown) && countdown >= 0 && countdown <= 60 ? countdown : 3;
   return layout(
     'Record',
-    html`<header><a href="/">Veil demo</a> <a href="/videos">My videos</a><button type="button" id="sign-out">Sign out</button></header>
+    html`${appHeader('record')}
 <main>
 <h1>Record a video</h1>
 <veil-session issuer="${config.issuer}" client-id="veil-demo" api="${config.origin}" org="${config.org}" auto-sign-in><veil-recorder source="${source}" countdown="${String(seconds)}"></veil-recorder></veil-session>
@@ -152,7 +152,7 @@ export function recordPage(config: DemoConfig, query: URLSearchParams): string {
 export function videosPage(config: DemoConfig): string {
   return layout(
     'My videos',
-    html`<header><a href="/">Veil demo</a> <a href="/record">Record</a><button type="button" id="sign-out">Sign out</button></header>
+    html`${appHeader('videos')}
 <main>
 <h1>My videos</h1>
 <veil-session issuer="${config.issuer}" client-id="veil-demo" api="${config.origin}" org="${config.org}" auto-sign-in></veil-session>

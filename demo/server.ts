@@ -14,6 +14,7 @@ import { checkPerimeter } from '../src/server/identity/perimeter.js';
 import { createIdentityRegistry } from '../src/server/identity/registry.js';
 import { serverAuditLog } from '../src/server/audit/server-events.js';
 import { createRecordings } from '../src/server/uploads/recordings.js';
+import type { PartialRateLimits } from '../src/server/limits/guard.js';
 import { SqliteAuditStore } from '../src/server/audit/sqlite-store.js';
 import { createPlaybackTokenService, signingKeyRetentionSeconds } from '../src/server/playback-token.js';
 import { createVeilService, DEFAULT_LATE_DELIVERY_SECONDS, SERVICE_PATH_PREFIXES } from '../src/server/service.js';
@@ -36,6 +37,8 @@ function html(body: string, status = 200): Response {
 export interface DemoOptions {
   /** Wraps the Veil service handler (tests inject faults here; the demo itself never does). */
   wrapService?: (service: Handler) => Handler;
+  /** Other rate limits than the service's defaults (the bench's token-service flood lifts them). */
+  rateLimits?: PartialRateLimits;
 }
 
 export async function startDemo(requested = demoConfig(), options: DemoOptions = {}) {
@@ -106,6 +109,7 @@ export async function startDemo(requested = demoConfig(), options: DemoOptions =
     media,
     playbackTokens: createPlaybackTokenService({ issuer: config.origin, audience: `${config.origin}/media`, keys: storage.signingKeys, ttlSeconds: config.tokenTtlSeconds }),
     audit: { store: auditStore },
+    rateLimits: options.rateLimits,
     onClientBlocked: (report) => console.log(`[limits] ${report.address} blocked for ${report.blockedSeconds} s after ${report.refusals} refused tokens (last: ${report.code})`),
   });
 

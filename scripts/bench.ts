@@ -78,7 +78,10 @@ async function main(): Promise<void> {
   const hooks = securityHooks();
   const wrapService = (service: Parameters<typeof plain>[0]) => plain(hooks.wrap(service));
   // Two demos: the default token lifetime for start-up and bytes, 5 s tokens for renewal.
-  const demo = await startDemo(config, { wrapService });
+  // Part 6 floods the token service to measure its throughput: that demo's token-service limits
+  // are lifted (a rate limit would measure itself); every other limit stays as deployed.
+  const unlimited = { points: 1e9, durationSeconds: 1 };
+  const demo = await startDemo(config, { wrapService, rateLimits: { perClient: { 'token-service': unlimited }, perViewer: { 'token-service': unlimited } } });
   const renewalDemo = await startDemo(demoConfig({ port: port + 1, tokenTtlSeconds: TOKEN_TTL_RENEWAL }), { wrapService: plain });
   const browser = await launchChromium();
   const figures: Figures = {};

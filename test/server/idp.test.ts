@@ -193,7 +193,7 @@ describe('dev IdP (oidc-provider mounted under /idp)', () => {
     assert.equal(claims.sub, 'alice@acme.test');
     assert.equal(claims.client_id, CLIENT_ID);
     assert.equal(claims.org, 'acme');
-    assert.deepEqual(claims.groups, ['veil-admins']);
+    assert.deepEqual(claims.groups, ['veil-admins', 'acme-staff']);
     assert.equal(claims.email, 'alice@acme.test');
     assert.equal(claims.name, 'Alice Example');
     assert.equal(claims.scope, 'org');
@@ -206,7 +206,7 @@ describe('dev IdP (oidc-provider mounted under /idp)', () => {
       sub: 'alice@acme.test',
       issuer,
       org: 'acme',
-      groups: ['veil-admins'],
+      groups: ['veil-admins', 'acme-staff'],
       email: 'alice@acme.test',
       name: 'Alice Example',
     });
@@ -223,7 +223,7 @@ describe('dev IdP (oidc-provider mounted under /idp)', () => {
     assert.equal(idToken.nonce, auth.nonce);
     assert.equal(idToken.sub, 'alice@acme.test');
     assert.equal(idToken.org, 'acme');
-    assert.deepEqual(idToken.groups, ['veil-admins']);
+    assert.deepEqual(idToken.groups, ['veil-admins', 'acme-staff']);
     assert.equal(idToken.email, 'alice@acme.test');
     assert.equal(idToken.name, 'Alice Example');
 
@@ -259,7 +259,7 @@ describe('dev IdP (oidc-provider mounted under /idp)', () => {
     const claims = decodeJwt(refreshed.body.access_token);
     assert.equal(claims.aud, apiResource);
     assert.equal(claims.org, 'acme');
-    assert.deepEqual(claims.groups, []);
+    assert.deepEqual(claims.groups, ['acme-staff']);
     const verify = createAccessTokenVerifier({ issuer, audience: apiResource, jwks: createLocalJWKSet(idp.jwks) });
     assert.equal((await verify(refreshed.body.access_token)).sub, 'bob@acme.test');
 

@@ -1,5 +1,5 @@
 import { css } from 'lit';
-import { tokenStyles } from '../shared/tokens.styles.js';
+import { tokenStyles } from '../../internal/tokens.styles.js';
 
 /** The player's look, drawn with the shared design tokens (`--_*`, see tokens.styles.ts). */
 const playerSheet = css`

@@ -26,7 +26,10 @@ const config: RollupOptions = {
     player: 'src/elements/player/define.ts',
     recorder: 'src/elements/recorder/define.ts',
     'share-dialog': 'src/elements/share-dialog/define.ts',
+    react: 'src/react/index.ts',
   },
+  // React is the host app's (an optional peer): `veil-video/react` imports it, never bundles it.
+  external: (id) => id === 'react' || id.startsWith('react/'),
   output: {
     dir: 'dist',
     format: 'es',

@@ -38,6 +38,52 @@ export interface DemoConfig {
   distDir: string;
   publicDir: string;
   org: string;
+  /** Scale-out (README "Deploy"): set on replicas behind a load balancer, unset for one machine. */
+  cluster: ClusterConfig;
+}
+
+export interface ClusterConfig {
+  /** The origin viewers reach (the load balancer's), env `VEIL_PUBLIC_URL`; unset: the demo's own. */
+  publicUrl?: string;
+  /** PostgreSQL for every repository, the audit trail and rate limits (env `VEIL_DATABASE_URL`). */
+  databaseUrl?: string;
+  /** Media on an S3-compatible store (env `VEIL_S3_BUCKET` and the other `VEIL_S3_*`). */
+  s3?: { endpoint?: string; region?: string; bucket: string; prefix?: string; credentials?: { accessKeyId: string; secretAccessKey: string } };
+  /** The dev IdP runs elsewhere (`npm run start:cluster` runs one for all replicas): its public keys (env `VEIL_IDP_JWKS_FILE`). */
+  idpJwksFile?: string;
+  /** Peers whose `X-Forwarded-For` names the client (env `VEIL_TRUSTED_PROXIES`, comma-separated addresses). */
+  trustedProxies: string[];
+  /** JSON logs (pino) instead of text lines (env `VEIL_LOG=json`). */
+  jsonLogs: boolean;
+  /** This replica's number on each log line (env `VEIL_REPLICA`). */
+  replica?: number;
+}
+
+function list(name: string): string[] {
+  return (process.env[name] ?? '').split(',').map((entry) => entry.trim()).filter(Boolean);
+}
+
+/** The scale-out settings from the environment (all optional: one machine needs none). */
+function clusterConfig(): ClusterConfig {
+  const env = (name: string) => process.env[name] || undefined;
+  const bucket = env('VEIL_S3_BUCKET');
+  const accessKeyId = env('VEIL_S3_ACCESS_KEY_ID');
+  const secretAccessKey = env('VEIL_S3_SECRET_ACCESS_KEY');
+  if ((accessKeyId === undefined) !== (secretAccessKey === undefined)) throw new Error('VEIL_S3_ACCESS_KEY_ID and VEIL_S3_SECRET_ACCESS_KEY go together (or neither: the AWS SDK\'s default credentials).');
+  if (env('VEIL_DATABASE_URL') && !env('VEIL_KEK')) throw new Error('VEIL_DATABASE_URL needs VEIL_KEK (base64 of 32 bytes, the same on every replica).');
+  const publicUrl = env('VEIL_PUBLIC_URL');
+  if (publicUrl !== undefined && new URL(publicUrl).origin !== publicUrl.replace(/\/$/, '')) throw new Error(`VEIL_PUBLIC_URL must be an origin (scheme, host, port), got "${publicUrl}".`);
+  return {
+    publicUrl: publicUrl?.replace(/\/$/, ''),
+    databaseUrl: env('VEIL_DATABASE_URL'),
+    s3: bucket
+      ? { endpoint: env('VEIL_S3_ENDPOINT'), region: env('VEIL_S3_REGION'), bucket, prefix: env('VEIL_S3_PREFIX'), credentials: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined }
+      : undefined,
+    idpJwksFile: env('VEIL_IDP_JWKS_FILE'),
+    trustedProxies: list('VEIL_TRUSTED_PROXIES'),
+    jsonLogs: process.env.VEIL_LOG === 'json',
+    replica: env('VEIL_REPLICA') === undefined ? undefined : integer('VEIL_REPLICA', 1, 1, 64),
+  };
 }
 
 function integer(name: string, fallback: number, min: number, max: number): number {
@@ -70,15 +116,15 @@ function origins(name: string): string[] {
     });
 }
 
-/** The settings that name the demo's origin: the issuer and API resource follow the port. */
-function addresses(host: string, port: number): Pick<DemoConfig, 'port' | 'origin' | 'issuer' | 'apiResource'> {
-  const origin = `http://${host}:${port}`;
+/** The settings that name the demo's origin: the issuer and API resource follow the port (or the public URL of a replica). */
+function addresses(host: string, port: number, publicUrl?: string): Pick<DemoConfig, 'port' | 'origin' | 'issuer' | 'apiResource'> {
+  const origin = publicUrl ?? `http://${host}:${port}`;
   return { port, origin, issuer: `${origin}/idp`, apiResource: `${origin}/api` };
 }
 
 /** `config` for a server that listens on `port` (after listening on port 0: the port the OS chose). */
 export function atPort(config: DemoConfig, port: number): DemoConfig {
-  return { ...config, ...addresses(config.host, port) };
+  return { ...config, ...addresses(config.host, port, config.cluster.publicUrl) };
 }
 
 /**
@@ -94,9 +140,10 @@ export function demoConfig(overrides: { port?: number; tokenTtlSeconds?: number;
   const envDataDir = resolve(process.env.VEIL_DATA_DIR || `${root}.cache`);
   const dataDir = overrides.dataDir ?? envDataDir;
   const own = overrides.dataDir === undefined;
+  const cluster = clusterConfig();
   return {
     host,
-    ...addresses(host, port),
+    ...addresses(host, port, cluster.publicUrl),
     allowedOrigins: origins('VEIL_ALLOWED_ORIGINS'),
     tokenTtlSeconds: overrides.tokenTtlSeconds ?? integer('VEIL_TOKEN_TTL', DEFAULT_PLAYBACK_TOKEN_TTL_SECONDS, 1, MAX_PLAYBACK_TOKEN_TTL_SECONDS),
     dataDir,
@@ -111,5 +158,6 @@ export function demoConfig(overrides: { port?: number; tokenTtlSeconds?: number;
     distDir: `${root}dist`,
     publicDir: `${root}demo/public`,
     org: 'acme',
+    cluster,
   };
 }

@@ -2,10 +2,11 @@
  * The Veil demo deployment: dev IdP, token service, media/key/license routes and demo pages on
  * one origin. `npm start` runs it; see README "Quick start".
  */
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Hono } from 'hono';
-import { createLocalJWKSet } from 'jose';
+import { createLocalJWKSet, type JSONWebKeySet } from 'jose';
 import type { Handler } from '../src/server/context.js';
 import { jsonResponse } from '../src/server/http/json.js';
 import { hardenNodeServer, nodeServerOptions, toNodeListener } from '../src/server/http/node.js';
@@ -15,17 +16,17 @@ import { createIdentityRegistry } from '../src/server/identity/registry.js';
 import { serverAuditLog } from '../src/server/audit/server-events.js';
 import { createRecordings } from '../src/server/uploads/recordings.js';
 import type { PartialRateLimits } from '../src/server/limits/guard.js';
-import { SqliteAuditStore } from '../src/server/audit/sqlite-store.js';
-import { createPlaybackTokenService, signingKeyRetentionSeconds } from '../src/server/playback-token.js';
-import { createVeilService, DEFAULT_LATE_DELIVERY_SECONDS, SERVICE_PATH_PREFIXES } from '../src/server/service.js';
-import { FsMediaStore } from '../src/server/storage/fs-media-store.js';
-import { openSqliteStorage } from '../src/server/storage/sqlite.js';
+import { createPlaybackTokenService } from '../src/server/playback-token.js';
+import { createVeilService, SERVICE_PATH_PREFIXES } from '../src/server/service.js';
+import { forwardedClientAddress } from '../src/server/http/client-address.js';
+import { createLogger, errorLog, withRequestLog } from '../src/server/http/request-log.js';
+import { openBackends, openStorage } from './backends.js';
 import { requirePrerequisites } from '../scripts/prerequisites.mjs';
-import { atPort, demoConfig } from './config.js';
+import { atPort, demoConfig, type DemoConfig } from './config.js';
 import { SECURITY_HEADERS } from './csp.js';
-import { createDevIdp } from './idp/index.js';
+import { createDevIdp, type DevIdpOptions } from './idp/index.js';
 import { DEV_GROUPS, DEV_USERS } from './idp/users.js';
-import { StaticDirectory } from '../src/server/access/directory.js';
+import { provisionDevDirectory } from './provision.js';
 import { auditPage, indexPage, recordPage, sharePage, videosPage, watchPage } from './pages.js';
 import { registerSamples } from './samples.js';
 import { serveStatic } from './static.js';
@@ -41,14 +42,27 @@ export interface DemoOptions {
   rateLimits?: PartialRateLimits;
 }
 
+/** The dev IdP of a demo at `config.origin` (also what `npm run start:cluster` runs for its replicas). */
+export function demoIdpOptions(config: DemoConfig): DevIdpOptions {
+  return {
+    issuer: config.issuer,
+    apiResource: config.apiResource,
+    clients: [
+      {
+        client_id: 'veil-demo',
+        redirect_uris: [`${config.origin}/`, `${config.origin}/watch`, `${config.origin}/audit`, `${config.origin}/share`, `${config.origin}/record`, `${config.origin}/videos`],
+        post_logout_redirect_uris: [`${config.origin}/`],
+        redirect_origins: config.allowedOrigins,
+      },
+    ],
+  };
+}
+
 export async function startDemo(requested = demoConfig(), options: DemoOptions = {}) {
   const started = performance.now();
   // Storage first: a wrong or missing key-encryption key stops start-up before anything listens.
-  const storage = await openSqliteStorage({
-    file: requested.db,
-    kek: { base64: requested.kek, previousBase64: requested.previousKeks },
-    signingKeyRetentionSeconds: signingKeyRetentionSeconds(DEFAULT_LATE_DELIVERY_SECONDS),
-  });
+  const opened = await openStorage(requested);
+  const { storage } = opened;
   // Then listen, before anything names the origin: on port 0 the OS picks the port, and the
   // issuer, redirect URIs and token issuer must carry the real one. Until the demo is ready it
   // answers 503, unref'd so that a start-up failure does not leave a process held open by it.
@@ -60,26 +74,21 @@ export async function startDemo(requested = demoConfig(), options: DemoOptions =
   });
   server.unref();
   const config = atPort(requested, (server.address() as AddressInfo).port);
-  const media = new FsMediaStore(config.mediaDir);
-  const videos = await registerSamples(config, { videos: storage.videos, keys: storage.keys, media }).catch(async (error: unknown) => {
+  const backends = await openBackends(config, opened).catch(async (error: unknown) => {
     server.close();
     await storage.close();
     throw error;
   });
-  const idp = await createDevIdp({
-    issuer: config.issuer,
-    apiResource: config.apiResource,
-    clients: [
-      {
-        client_id: 'veil-demo',
-        redirect_uris: [`${config.origin}/`, `${config.origin}/watch`, `${config.origin}/audit`, `${config.origin}/share`, `${config.origin}/record`, `${config.origin}/videos`],
-        post_logout_redirect_uris: [`${config.origin}/`],
-        redirect_origins: config.allowedOrigins,
-      },
-    ],
+  const { media, audit: auditStore } = backends;
+  const videos = await registerSamples(config, { videos: storage.videos, keys: storage.keys, media }).catch(async (error: unknown) => {
+    server.close();
+    await backends.close();
+    throw error;
   });
-  const auditStore = new SqliteAuditStore(config.auditDb);
-  const identity = createOidcVerifier({ issuer: config.issuer, audience: config.apiResource, jwks: createLocalJWKSet(idp.jwks) });
+  // A replica of a cluster verifies the shared dev IdP's tokens; one machine runs its own IdP.
+  const idp = config.cluster.idpJwksFile ? undefined : await createDevIdp(demoIdpOptions(config));
+  const idpJwks = idp ? idp.jwks : (JSON.parse(readFileSync(config.cluster.idpJwksFile!, 'utf8')) as { keys: JsonWebKey[] });
+  const identity = createOidcVerifier({ issuer: config.issuer, audience: config.apiResource, jwks: createLocalJWKSet(idpJwks as JSONWebKeySet) });
   const perimeter = { issuer: config.issuer, org: config.org };
   const recordings = createRecordings({
     publicUrl: config.origin,
@@ -96,6 +105,7 @@ export async function startDemo(requested = demoConfig(), options: DemoOptions =
     log: (line) => console.log(`[recordings] ${line}`),
   });
   await recordings.start();
+  const logger = config.cluster.jsonLogs ? createLogger(config.cluster.replica ? { replica: config.cluster.replica } : {}) : undefined;
   const baseService = createVeilService({
     publicUrl: config.origin,
     allowedOrigins: config.allowedOrigins,
@@ -104,22 +114,28 @@ export async function startDemo(requested = demoConfig(), options: DemoOptions =
     recordings,
     videos: storage.videos,
     grants: storage.grants,
-    directory: new StaticDirectory(DEV_USERS, DEV_GROUPS),
+    // The directory is what SCIM provisioned (below, through the service's own endpoint).
+    scim: storage.scim,
     keys: storage.keys,
     media,
     playbackTokens: createPlaybackTokenService({ issuer: config.origin, audience: `${config.origin}/media`, keys: storage.signingKeys, ttlSeconds: config.tokenTtlSeconds }),
     audit: { store: auditStore },
     rateLimits: options.rateLimits,
+    rateLimitBackend: backends.rateLimits,
+    log: logger && errorLog(logger),
+    clientAddress: config.cluster.trustedProxies.length ? forwardedClientAddress(config.cluster.trustedProxies) : undefined,
     onClientBlocked: (report) => console.log(`[limits] ${report.address} blocked for ${report.blockedSeconds} s after ${report.refusals} refused tokens (last: ${report.code})`),
   });
 
   // A limit a demo client runs into is worth a line in the log (the limits are meant never to bite real players).
+  const loggedService = logger ? withRequestLog(baseService, logger) : baseService;
   const limited: Handler = async (request) => {
-    const response = await baseService(request);
+    const response = await loggedService(request);
     if (response.status === 429) console.log(`[limits] 429 ${request.method} ${new URL(request.url).pathname} retry-after ${response.headers.get('retry-after')}`);
     return response;
   };
   const service = options.wrapService ? options.wrapService(limited) : limited;
+  console.log(await provisionDevDirectory(baseService, config.origin, storage.scim.secrets, DEV_USERS, DEV_GROUPS));
 
   // Everything but the IdP goes through Hono: the Veil service under its path prefixes, the demo
   // pages, and static files (the built library under /veil/, demo assets under /assets/).
@@ -134,7 +150,18 @@ export async function startDemo(requested = demoConfig(), options: DemoOptions =
   app.get('/audit', () => html(auditPage(config)));
   app.get('/record', (c) => html(recordPage(config, new URL(c.req.url).searchParams)));
   app.get('/videos', () => html(videosPage(config)));
+  // Liveness: the process answers. Readiness: its database and object store answer, and it is not shutting down.
+  let draining = false;
   app.get('/healthz', () => jsonResponse({ ok: true }));
+  app.get('/readyz', async () => {
+    if (draining) return jsonResponse({ ready: false, reason: 'shutting down' }, { status: 503 });
+    try {
+      await backends.ready();
+      return jsonResponse({ ready: true });
+    } catch {
+      return jsonResponse({ ready: false, reason: 'storage unreachable' }, { status: 503 });
+    }
+  });
   const notFound = () => new Response('Not found', { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' } });
   app.get('/veil/*', async (c) => (await serveStatic(config.distDir, c.req.path.slice('/veil/'.length))) ?? notFound());
   app.get('/assets/*', async (c) => (await serveStatic(config.publicDir, c.req.path.slice('/assets/'.length))) ?? notFound());
@@ -147,25 +174,58 @@ export async function startDemo(requested = demoConfig(), options: DemoOptions =
   // oidc-provider needs the raw Node request and response: it stays mounted beside Hono.
   const listener = toNodeListener(async (request) => app.fetch(request), { origin: config.origin });
   handle = (req, res) => {
-    if (req.url?.startsWith(idp.mountPath)) return idp.handle(req, res);
+    if (idp && req.url?.startsWith(idp.mountPath)) return idp.handle(req, res);
     listener(req, res);
   };
   server.ref();
-  console.log(`Veil demo ready at ${config.origin} (started in ${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  // A replica is not the demo's address (the load balancer is): it must not print the ready line.
+  if (config.cluster.publicUrl) console.log(`Veil replica listening on ${requested.host}:${config.port} for ${config.origin} (started in ${seconds} s)`);
+  else console.log(`Veil demo ready at ${config.origin} (started in ${seconds} s)`);
   const close = async () => {
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await recordings.close();
-    await auditStore.close();
-    await storage.close();
+    await backends.close();
   };
-  return { server, config, videos: storage.videos, grants: storage.grants, recordings, close };
+  /**
+   * Graceful shutdown: readiness fails at once (the balancer stops sending), no new connections,
+   * requests in flight finish (up to `graceMs`), idle keep-alive connections close; then the
+   * processing queue stops and the stores close.
+   */
+  const drain = async (graceMs = 10_000) => {
+    draining = true;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+    await closed;
+    clearTimeout(timer);
+    await recordings.close();
+    await backends.close();
+  };
+  return { server, config, videos: storage.videos, grants: storage.grants, recordings, close, drain };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   requirePrerequisites(['ffmpeg']); // one plain line instead of a stack trace from the packager
-  startDemo().catch((error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  });
+  startDemo().then(
+    (demo) => {
+      for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+        process.once(signal, () => {
+          console.log(`[shutdown] ${signal}: finishing requests in flight`);
+          demo.drain().then(
+            () => process.exit(0),
+            (error: unknown) => {
+              console.error(error);
+              process.exit(1);
+            },
+          );
+        });
+      }
+    },
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
 }

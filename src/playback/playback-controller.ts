@@ -31,7 +31,7 @@ export interface PlaybackOptions {
 }
 
 /** Errors that mean "not for you" rather than "something broke": they end in `denied`. */
-const DENIAL_CODES = new Set(['PERIMETER_DENIED', 'PLAYBACK_NOT_GRANTED', 'VIDEO_NOT_FOUND']);
+const DENIAL_CODES = new Set(['PERIMETER_DENIED', 'PLAYBACK_NOT_GRANTED', 'VIDEO_NOT_FOUND', 'ACCOUNT_DEPROVISIONED', 'ENTRA_GUEST_NOT_ALLOWED', 'ENTRA_GROUPS_OVERAGE']);
 
 /** States a hold does not mask: the player is already stopped, and its own error says more. */
 const FINAL_STATES = new Set<PlayerState>(['denied', 'error']);

@@ -42,6 +42,9 @@ export const AUDIT_EVENT_TYPES = {
   'share-expiry-changed': { security: true, data: { principal: 'string', expiresAt: 'number' } },
   'share-revoked': { security: true, data: { principal: 'string', reason: 'string' } },
   'general-access-changed': { security: true, data: { from: 'string', to: 'string' } },
+  // Written by the server when SCIM provisioning gives or takes a user's access (SERVER_AUDIT_EVENT_TYPES).
+  'user-provisioned': { security: true, data: { sub: 'string', userName: 'string' } },
+  'user-deprovisioned': { security: true, data: { sub: 'string', userName: 'string', reason: 'string' } },
 } as const satisfies Record<string, { security: boolean; data: Record<string, AuditFieldKind> }>;
 
 export type AuditEventType = keyof typeof AUDIT_EVENT_TYPES;
@@ -102,6 +105,8 @@ export const SERVER_AUDIT_EVENT_TYPES: ReadonlySet<AuditEventType> = new Set([
   'upload-completed',
   'video-processed',
   'video-processing-failed',
+  'user-provisioned',
+  'user-deprovisioned',
 ]);
 
 export function isAuditEventType(value: unknown): value is AuditEventType {

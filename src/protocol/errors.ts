@@ -407,6 +407,35 @@ export const ERROR_CODES = {
     message: 'This page is not allowed to use the video service.',
     hint: "Add the page's origin to the service's CORS allowlist.",
   },
+  // Entra ID sign-in and SCIM provisioning (issue 14).
+  ENTRA_GUEST_NOT_ALLOWED: {
+    category: 'perimeter',
+    severity: 'critical',
+    status: 403,
+    message: 'Guest accounts cannot watch this video. Sign in with an account of the organisation.',
+    hint: 'The Entra verifier runs members-only and the token has `acct` 1 (a guest) or no `acct` claim: add the `acct` optional claim to the API registration.',
+  },
+  ENTRA_GROUPS_OVERAGE: {
+    category: 'identity',
+    severity: 'critical',
+    status: 403,
+    message: 'Your account is in too many groups to be checked. Ask your administrator for help.',
+    hint: "Entra omitted the `groups` claim (more than 200 groups: `_claim_names`). Connect Entra provisioning to Veil's SCIM endpoint and pass the directory as `resolveGroups`, or emit only the groups assigned to the app.",
+  },
+  ACCOUNT_DEPROVISIONED: {
+    category: 'perimeter',
+    severity: 'critical',
+    status: 403,
+    message: 'Your account has been deactivated. Ask your administrator for help.',
+    hint: "The organisation's directory (SCIM provisioning) marks this user inactive or deleted: no new playback session or renewal.",
+  },
+  SCIM_UNAUTHORIZED: {
+    category: 'config',
+    severity: 'critical',
+    status: 401,
+    message: 'The provisioning request was not authorised.',
+    hint: "Send the org's SCIM secret as `Authorization: Bearer …` (Entra: \"Secret Token\" in the provisioning settings); a rotated-out secret stops working when its grace period ends.",
+  },
 } as const satisfies Record<string, CodeInfo>;
 
 export type VeilErrorCode = keyof typeof ERROR_CODES;

@@ -22,10 +22,20 @@ export const API_ROUTES = {
   video: '/api/videos/:videoId',
   videoAccess: '/api/videos/:videoId/access',
   directorySearch: '/api/directory/search',
+  /** SCIM 2.0 provisioning (RFC 7644), authenticated with the org's SCIM secret. */
+  scimUsers: '/scim/v2/Users',
+  scimUser: '/scim/v2/Users/:id',
+  scimGroups: '/scim/v2/Groups',
+  scimGroup: '/scim/v2/Groups/:id',
+  scimServiceProviderConfig: '/scim/v2/ServiceProviderConfig',
+  scimResourceTypes: '/scim/v2/ResourceTypes',
+  scimResourceType: '/scim/v2/ResourceTypes/:id',
+  scimSchemas: '/scim/v2/Schemas',
+  scimSchema: '/scim/v2/Schemas/:id',
 } as const;
 
 /** Path prefixes the service answers; a host server forwards these to the handler. */
-export const SERVICE_PATH_PREFIXES = ['/api/', '/media/'] as const;
+export const SERVICE_PATH_PREFIXES = ['/api/', '/media/', '/scim/'] as const;
 
 function base(api: string): string {
   return api.replace(/\/+$/, '');

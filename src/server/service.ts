@@ -35,6 +35,9 @@ import { accessRoutes } from './routes/access.js';
 import { uploadRoutes } from './routes/uploads.js';
 import { videoRoutes } from './routes/videos.js';
 import type { Recordings } from './uploads/recordings.js';
+import { VeilError } from '../protocol/errors.js';
+import type { ScimProvisioning } from './scim/index.js';
+import { scimRoutes } from './routes/scim.js';
 
 export interface VeilServiceOptions {
   /** Origin (and optional base path) the service is reached at, e.g. `https://video.acme.example`. */
@@ -85,6 +88,11 @@ export interface VeilServiceOptions {
   onClientBlocked?: (report: BlockReport) => void;
   /** The recorder's uploads and processing (`createRecordings`); without it `/api/uploads/` answers 404. */
   recordings?: Recordings;
+  /**
+   * SCIM provisioning (`storage.scim`): serves `/scim/v2/`, is the default `directory`, and refuses
+   * deprovisioned users a playback session or renewal (`ACCOUNT_DEPROVISIONED`).
+   */
+  scim?: ScimProvisioning;
 }
 
 /** Default grace for late audit delivery: events queued on an offline laptop for up to a week. */
@@ -97,6 +105,20 @@ function accessTokenVerifier(options: VeilServiceOptions): AccessTokenVerifier {
   const verifiers = options.identity === undefined ? [] : Array.isArray(options.identity) ? options.identity : [options.identity as IdentityVerifier];
   if (verifiers.length === 0) throw new TypeError('createVeilService needs `identity` (or `verifyAccessToken`)');
   return createIdentityRegistry(verifiers);
+}
+
+/**
+ * The verifier for routes that give access: a user the provisioned directory deactivated or
+ * deleted is refused although their IdP token is still valid. (The audit ingest keeps the plain
+ * verifier: what a deprovisioned viewer did before is still recorded.)
+ */
+function withoutDeprovisioned(verify: AccessTokenVerifier, scim: ScimProvisioning | undefined): AccessTokenVerifier {
+  if (!scim) return verify;
+  return async (token, options) => {
+    const viewer = await verify(token, options);
+    if (viewer.org !== undefined && (await scim.directory.deprovisioned(viewer.org, viewer.sub))) throw new VeilError('ACCOUNT_DEPROVISIONED');
+    return viewer;
+  };
 }
 
 /** The `client-blocked` record the server writes into the trail: the address is the actor. */
@@ -141,13 +163,14 @@ export function veilGuard(options: VeilServiceOptions, record: ServerAuditLog = 
 /** The route definitions of the whole service (also what a host framework can mount itself). */
 export function veilRoutes(options: VeilServiceOptions, guard?: Guard): RouteDefinition[] {
   const publicUrl = options.publicUrl.replace(/\/$/, '');
-  const verifyAccessToken = accessTokenVerifier(options);
+  const verifyIdentity = accessTokenVerifier(options);
+  const verifyAccessToken = withoutDeprovisioned(verifyIdentity, options.scim);
   const perimeterCheck = (viewer: Parameters<typeof checkPerimeter>[0]) => checkPerimeter(viewer, options.perimeter);
   const audit = auditSettings(options);
   const record = serverAuditLog(options.audit?.store);
   guard ??= veilGuard(options, record);
   const { playbackTokens, videos, keys, media, grants } = options;
-  const directory = options.directory ?? new StaticDirectory([], []);
+  const directory = options.directory ?? options.scim?.directory ?? new StaticDirectory([], []);
   const authorizer = createGrantAuthorizer({ grants, directory, perimeter: options.perimeter, policyFor: options.sharingPolicy });
   return [
     ...playbackSessionRoutes({
@@ -168,9 +191,10 @@ export function veilRoutes(options: VeilServiceOptions, guard?: Guard): RouteDef
     ...keyRoutes({ playbackTokens, videos, keys, authorizer, guard }),
     ...accessRoutes({ verifyAccessToken, videos, grants, authorizer, directory, audit: record, guard }),
     ...jwksRoutes({ playbackTokens }),
-    ...auditRoutes({ audit, verifyAccessToken, checkPerimeter: perimeterCheck, playbackTokens, guard }),
+    ...auditRoutes({ audit, verifyAccessToken: verifyIdentity, checkPerimeter: perimeterCheck, playbackTokens, guard }),
     ...(options.recordings ? uploadRoutes(options.recordings.routes) : []),
     ...videoRoutes({ verifyAccessToken, checkPerimeter: perimeterCheck, videos, authorizer, recordings: options.recordings?.routes.recordings }),
+    ...(options.scim ? scimRoutes({ publicUrl, store: options.scim.store, secrets: options.scim.secrets, audit: record }) : []),
   ];
 }
 

@@ -80,6 +80,18 @@ describe('<veil-player>', () => {
     });
   });
 
+  for (const code of ['ACCOUNT_DEPROVISIONED', 'ENTRA_GUEST_NOT_ALLOWED', 'ENTRA_GROUPS_OVERAGE']) {
+    it(`maps the identity refusal ${code} to denied, not error`, async () => {
+      const body = JSON.stringify({ error: { code, message: 'no' } });
+      await withFetch(() => new Response(body, { status: 403, headers: { 'content-type': 'application/json' } }), async () => {
+        const player = await mount(signedIn({ org: 'acme' }));
+        await waitUntil(() => ['denied', 'error'].includes(player.getAttribute('state') ?? ''));
+        expect(player.getAttribute('state')).to.equal('denied');
+        expect(player.getAttribute('error-code')).to.equal(code);
+      });
+    });
+  }
+
   it('a network failure is retried a bounded number of times, then NETWORK_ERROR', async () => {
     const original = window.fetch;
     let attempts = 0;

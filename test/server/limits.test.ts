@@ -20,6 +20,7 @@ import { memoryRateLimits } from '../../src/server/limits/rate-limiter.js';
 import { createPlaybackTokenService, PLAYBACK_TOKEN_TYP, type PlaybackTokenService } from '../../src/server/playback-token.js';
 import { createVeilService } from '../../src/server/service.js';
 import { openTestStorage, type TestStorage } from '../support/storage.js';
+import { rateLimiterContract } from './contracts/rate-limiter.js';
 
 const ORIGIN = 'https://video.test';
 const ISSUER = 'https://idp.test';
@@ -235,21 +236,4 @@ describe('finding 5: audit ingest bounds', () => {
   });
 });
 
-describe('rate limiter (memory backend)', () => {
-  it('consumes, refuses once spent, reports the crossing once, and gives points back', async () => {
-    const limiter = memoryRateLimits.limiter({ name: `test-${randomUUID()}`, points: 3, durationSeconds: 60, blockSeconds: 30 });
-    assert.equal((await limiter.consume('k', 2)).remaining, 1);
-    assert.equal((await limiter.consume('k')).allowed, true);
-    const crossed = await limiter.consume('k');
-    assert.deepEqual([crossed.allowed, crossed.crossed], [false, true]);
-    assert.ok(crossed.retryAfterSeconds > 0 && crossed.retryAfterSeconds <= 30);
-    const again = await limiter.consume('k');
-    assert.deepEqual([again.allowed, again.crossed], [false, false]);
-    assert.equal((await limiter.peek('k')).allowed, false);
-    assert.equal((await limiter.peek('other')).allowed, true);
-    const budget = memoryRateLimits.limiter({ name: `test-${randomUUID()}`, points: 3, durationSeconds: 60 });
-    await budget.consume('t', 3);
-    await budget.reward('t', 2);
-    assert.equal((await budget.consume('t', 2)).allowed, true);
-  });
-});
+rateLimiterContract('memory', async () => memoryRateLimits);

@@ -12,3 +12,19 @@ export function setClientAddress(request: Request, address: string): void {
 export function clientAddressOf(request: Request): string | undefined {
   return addresses.get(request);
 }
+
+/**
+ * Behind a load balancer (nginx, an ALB) every peer is the proxy: the client is the last address
+ * the proxy appended to `X-Forwarded-For`. Only requests whose peer is one of `proxies` are read
+ * that way — anyone else could write the header — and only its last entry (the one the trusted
+ * proxy wrote; earlier entries come from the client).
+ */
+export function forwardedClientAddress(proxies: readonly string[]): (request: Request) => string | undefined {
+  const trusted = new Set(proxies);
+  return (request) => {
+    const peer = clientAddressOf(request);
+    if (peer === undefined || !trusted.has(peer)) return peer;
+    const forwarded = request.headers.get('x-forwarded-for')?.split(',').at(-1)?.trim();
+    return forwarded || peer;
+  };
+}

@@ -8,11 +8,10 @@
  * the future (beyond the clock tolerance) nor older than `maxAgeSeconds`, and the token's length
  * capped before anything is parsed.
  */
-import { jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
-import { MAX_TOKEN_LENGTH } from '../../protocol/defaults.js';
+import type { JWTPayload, JWTVerifyGetKey } from 'jose';
 import type { Viewer } from '../../protocol/viewer.js';
 import { createIdentityRegistry } from './registry.js';
-import { accessTokenInvalid, type AccessTokenVerifier, type IdentityVerifier } from './verifier.js';
+import { accessTokenInvalid, verifyJwt, type AccessTokenVerifier, type IdentityVerifier } from './verifier.js';
 
 export interface OidcVerifierOptions {
   issuer: string;
@@ -79,15 +78,8 @@ export function createOidcVerifier(options: OidcVerifierOptions): IdentityVerifi
   return {
     issuer: options.issuer,
     async verify(token, extra) {
-      if (typeof token !== 'string' || token === '') throw accessTokenInvalid('missing');
-      if (token.length > MAX_TOKEN_LENGTH) throw accessTokenInvalid('too-long');
+      const payload = await verifyJwt(token, options.jwks, verifyOptions, extra);
       const grace = Math.max(0, extra?.expiredGraceSeconds ?? 0);
-      let payload: JWTPayload;
-      try {
-        ({ payload } = await jwtVerify(token, options.jwks, grace > tolerance ? { ...verifyOptions, clockTolerance: grace } : verifyOptions));
-      } catch (cause) {
-        throw accessTokenInvalid('verification', cause);
-      }
       // jose bounds `iat` only with `maxTokenAge`, and then with the (grace-widened) tolerance.
       const now = Math.floor(Date.now() / 1000);
       const iat = payload.iat as number;

@@ -2,6 +2,8 @@
  * How the token service learns who a viewer is: one `IdentityVerifier` per trusted issuer (the
  * org's OIDC IdP today; Entra and LTI launches later), chosen by the token's `iss`.
  */
+import { jwtVerify, type JWTPayload, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
+import { MAX_TOKEN_LENGTH } from '../../protocol/defaults.js';
 import { VeilError } from '../../protocol/errors.js';
 import type { Viewer } from '../../protocol/viewer.js';
 
@@ -31,3 +33,18 @@ export interface IdentityVerifier {
  * token included, is `ACCESS_TOKEN_INVALID`.
  */
 export type AccessTokenVerifier = (token: string | undefined, options?: VerifyOptions) => Promise<Viewer>;
+
+/**
+ * The checks every JWT verifier starts with: a token is there, not longer than any real one, and
+ * passes jose with `options` (the clock tolerance widened to the audit ingest's grace, if larger).
+ */
+export async function verifyJwt(token: string, jwks: JWTVerifyGetKey, options: JWTVerifyOptions & { clockTolerance: number }, extra?: VerifyOptions): Promise<JWTPayload> {
+  if (typeof token !== 'string' || token === '') throw accessTokenInvalid('missing');
+  if (token.length > MAX_TOKEN_LENGTH) throw accessTokenInvalid('too-long');
+  const grace = Math.max(0, extra?.expiredGraceSeconds ?? 0);
+  try {
+    return (await jwtVerify(token, jwks, grace > options.clockTolerance ? { ...options, clockTolerance: grace } : options)).payload;
+  } catch (cause) {
+    throw accessTokenInvalid('verification', cause);
+  }
+}

@@ -4,6 +4,7 @@
  * portable column types are used, so the same list migrates PostgreSQL.
  */
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import { scimMigration } from '../../scim/migration.js';
 
 const migrations: Record<string, Migration> = {
   '0001-videos-keys-signing-keys': {
@@ -92,6 +93,8 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable('video_access_revocations').execute();
     },
   },
+  // The provisioned directory (SCIM users, groups, members, tombstones, secrets): src/server/scim/.
+  'scim-0001-directory': scimMigration,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -13,12 +13,13 @@ import { KyselySigningKeyRing, privateKeyContext } from './signing-keys.js';
 import { KyselyRecordingRepository } from './recordings.js';
 import { KyselyGrantRepository } from './grants.js';
 import { KyselyVideoRepository } from './videos.js';
+import { createScimProvisioning, type ScimProvisioning } from '../../scim/index.js';
 
 export interface KekOptions {
   /** base64 of 32 bytes (`VEIL_KEK`); without it the key file is used (and created if need be). */
   base64?: string;
-  /** The generated key file, mode 0600, used when `base64` is absent. */
-  file: string;
+  /** The generated key file, mode 0600, used when `base64` is absent (required then). */
+  file?: string;
   /** Former KEKs (base64; `VEIL_KEK_PREVIOUS`) whose wrapped values are re-wrapped on start. */
   previousBase64?: readonly string[];
 }
@@ -35,6 +36,8 @@ export interface KyselyStorage {
   keys: KyselyKeyStore;
   signingKeys: KyselySigningKeyRing;
   recordings: KyselyRecordingRepository;
+  /** SCIM provisioning: the store behind `/scim/v2/`, the directory it fills, the orgs' secrets. */
+  scim: ScimProvisioning;
   /** The id (fingerprint) of the KEK that wraps new values. */
   kekId: string;
 }
@@ -46,7 +49,7 @@ export async function openKyselyStorage(db: Kysely<VeilDatabase>, options: Kysel
 
   const stored = await storedKekIds(db);
   const keks: KekRing = {
-    current: options.kek.base64 !== undefined ? kekFromBase64(options.kek.base64, 'VEIL_KEK') : kekFromFile(options.kek.file, stored.length === 0),
+    current: options.kek.base64 !== undefined ? kekFromBase64(options.kek.base64, 'VEIL_KEK') : kekFromFile(requiredKekFile(options.kek), stored.length === 0),
     previous: (options.kek.previousBase64 ?? []).map((text, i) => kekFromBase64(text, `VEIL_KEK_PREVIOUS entry ${i + 1}`)),
   };
   const known = new Set([keks.current.id, ...keks.previous.map((kek) => kek.id)]);
@@ -60,8 +63,14 @@ export async function openKyselyStorage(db: Kysely<VeilDatabase>, options: Kysel
     keys: new KyselyKeyStore(db, keks),
     signingKeys: new KyselySigningKeyRing(db, keks, { retentionSeconds: options.signingKeyRetentionSeconds }),
     recordings: new KyselyRecordingRepository(db),
+    scim: createScimProvisioning(db),
     kekId: keks.current.id,
   };
+}
+
+function requiredKekFile(kek: KekOptions): string {
+  if (kek.file === undefined) throw new TypeError('storage: the KEK needs `base64` or a key `file`');
+  return kek.file;
 }
 
 async function storedKekIds(db: Kysely<VeilDatabase>): Promise<string[]> {

@@ -26,6 +26,7 @@ import { atPort, demoConfig, type DemoConfig } from './config.js';
 import { SECURITY_HEADERS } from './csp.js';
 import { createDevIdp, type DevIdpOptions } from './idp/index.js';
 import { DEV_GROUPS, DEV_USERS } from './idp/users.js';
+import { startGrantExpirySweep } from '../src/server/access/expiry-sweep.js';
 import { provisionDevDirectory } from './provision.js';
 import { auditPage, indexPage, recordPage, sharePage, videosPage, watchPage } from './pages.js';
 import { registerSamples } from './samples.js';
@@ -105,6 +106,8 @@ export async function startDemo(requested = demoConfig(), options: DemoOptions =
     log: (line) => console.log(`[recordings] ${line}`),
   });
   await recordings.start();
+  // Expired grants are removed and recorded (`share-expired`); access never waits for this sweep.
+  const expirySweep = startGrantExpirySweep({ grants: storage.grants, audit: serverAuditLog(auditStore), intervalMs: 10_000 });
   const logger = config.cluster.jsonLogs ? createLogger(config.cluster.replica ? { replica: config.cluster.replica } : {}) : undefined;
   const baseService = createVeilService({
     publicUrl: config.origin,
@@ -114,6 +117,7 @@ export async function startDemo(requested = demoConfig(), options: DemoOptions =
     recordings,
     videos: storage.videos,
     grants: storage.grants,
+    sharingPolicies: storage.sharingPolicies,
     // The directory is what SCIM provisioned (below, through the service's own endpoint).
     scim: storage.scim,
     keys: storage.keys,
@@ -185,6 +189,7 @@ export async function startDemo(requested = demoConfig(), options: DemoOptions =
   const close = async () => {
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    expirySweep.stop();
     await recordings.close();
     await backends.close();
   };

@@ -22,6 +22,7 @@ import { buildPlainBundles, PLAIN_PAGES, plainRoutes } from './bench-plain.js';
 import { auditBench, securityHooks, watermarkBench } from './bench-security.js';
 import { figure, markdownTable, ratioFigure, type Figures, type Row } from './bench-stats.js';
 import { rawSigningBurst, serviceBurst, type BurstLimits } from './bench-token.js';
+import { SHARE_BENCH, shareDecisionBench } from './bench-share.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -54,6 +55,8 @@ const auditSeconds = smoke ? 8 : 50;
 /** The demo's access tokens live 600 s; sign in again well before that. */
 const IDENTITY_MAX_AGE_MS = 8 * 60_000;
 const log = (line: string) => console.error(`[bench] ${line}`);
+/** Bursts of parts 6 and 7 (token service, share decision): how wide and how long. */
+const BURST_LIMITS: BurstLimits = smoke ? { concurrency: 16, maxOperations: 2000, maxMs: 500 } : { concurrency: 32, maxOperations: 50_000, maxMs: 3000 };
 
 type Protocol = 'dash' | 'hls';
 const VIDEO: Record<Protocol, string> = { dash: 'sample-dash', hls: 'sample-hls' };
@@ -129,6 +132,8 @@ async function main(): Promise<void> {
       Object.assign(figures, await watermark());
     }
     Object.assign(figures, await tokenService(demo.config.origin, accessTokenOf(await identity(demo.config.origin, 'alice@acme.test'))));
+    log(`share decision: decide() at ${SHARE_BENCH.orgGrants} grants per org, ${SHARE_BENCH.groups} groups per viewer`);
+    Object.assign(figures, await shareDecisionBench(runs, BURST_LIMITS));
   } finally {
     await browser.close();
     await renewalDemo.close();
@@ -298,7 +303,7 @@ async function renewal(browser: Browser, origin: string, identity: (origin: stri
 // --- 6: token service --------------------------------------------------------------------
 
 async function tokenService(origin: string, accessToken: string): Promise<Figures> {
-  const limits: BurstLimits = smoke ? { concurrency: 16, maxOperations: 2000, maxMs: 500 } : { concurrency: 32, maxOperations: 50_000, maxMs: 3000 };
+  const limits = BURST_LIMITS;
   const service: number[] = [];
   const raw: number[] = [];
   const rawWithVerify: number[] = [];
@@ -362,6 +367,16 @@ const ROWS: Row[] = [
   { label: 'Audit: request body bytes per minute of steady playback', veil: 'audit.bytes_per_min', unit: 'B/min' },
   { label: '**6. Token service**: playback sessions/s (baseline: raw ES256 signatures/s)', veil: 'token.sessions_per_s', baseline: 'token.raw_sign_per_s', ratio: 'token.ratio', unit: '/s' },
   { label: '  same, baseline: raw ES256 access-token verification + signature/s', veil: 'token.sessions_per_s', baseline: 'token.raw_verify_sign_per_s', ratio: 'token.verify_sign_ratio', unit: '/s' },
+  {
+    label: `**7. Share decision**: \`decide()\`/s of a view, ${SHARE_BENCH.orgGrants} grants per org, ${SHARE_BENCH.groups} groups per viewer, as the Authorizer reads it (the viewer's own grants; baseline: raw ES256 signatures/s)`,
+    veil: 'share.read.decide_per_s',
+    baseline: 'share.raw_sign_per_s',
+    ratio: 'share.read.ratio',
+    unit: '/s',
+  },
+  { label: '  p99 of one decision (goal ≤ 50 µs); as a share of one signature (goal ≤ 0.1)', veil: 'share.read.decide_p99_us', ratio: 'share.read.p99_of_signature', unit: 'µs' },
+  { label: '  worst case: all 10 000 grants handed to `decide()` (a full read)', veil: 'share.worst.decide_per_s', baseline: 'share.raw_sign_per_s', ratio: 'share.worst.ratio', unit: '/s' },
+  { label: '  worst case p99; as a share of one signature', veil: 'share.worst.decide_p99_us', ratio: 'share.worst.p99_of_signature', unit: 'µs' },
 ];
 
 main().catch((error: unknown) => {

@@ -1,6 +1,8 @@
 // The demo's "My videos" page (GET /videos): lists the signed-in viewer's videos through
 // GET /api/videos with the session's access token, one <li data-video-id data-status data-role>
-// each, with DOM APIs only (every value is text). Videos still processing are polled.
+// each, with DOM APIs only (every value is text). Videos still processing are polled. Videos the
+// viewer may share (owner; editor where the org's policy lets editors share) get a Share button
+// that opens <veil-share-dialog> for that video (a fresh one each time: a dialog serves one video).
 import './demo.js';
 
 const session = document.querySelector('veil-session');
@@ -18,7 +20,30 @@ function item(video) {
   const state = document.createElement('span');
   state.textContent = video.status === 'processing' && video.processing ? ` — processing (${video.processing.progress}%)` : ` — ${video.status}`;
   li.append(link, state);
+  if (video.role === 'owner' || (video.role === 'editor' && editorsMayShare)) li.append(' ', shareButton(video));
   return li;
+}
+
+function shareButton(video) {
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.className = 'share';
+  button.textContent = 'Share';
+  button.setAttribute('aria-label', `Share ${video.title}`);
+  button.addEventListener('click', () => {
+    session.querySelector('veil-share-dialog')?.remove();
+    const dialog = document.createElement('veil-share-dialog');
+    dialog.setAttribute('video', video.id);
+    session.append(dialog);
+    dialog.show();
+  });
+  return button;
+}
+
+let editorsMayShare = false;
+async function sharingPolicy(api, token) {
+  const response = await fetch(`${api}/api/sharing-policy`, { headers: { authorization: `Bearer ${token}` } });
+  return response.ok ? (await response.json()).policy : undefined;
 }
 
 let timer;
@@ -28,6 +53,7 @@ async function load() {
   try {
     const token = await session.getAccessToken();
     const api = (session.getAttribute('api') || location.origin).replace(/\/$/, '');
+    editorsMayShare = (await sharingPolicy(api, token))?.editorsMayShare ?? false;
     const response = await fetch(`${api}/api/videos`, { headers: { authorization: `Bearer ${token}` } });
     if (!response.ok) throw new Error(`the video API answered ${response.status}`);
     const { videos } = await response.json();

@@ -16,7 +16,7 @@ import {
   type VideoListDocument,
   type VideoStatusDocument,
 } from '../protocol/recording.js';
-import type { AccessChange, AccessDocument, DirectoryEntry, DirectorySearchResult } from '../protocol/sharing.js';
+import type { AccessChange, AccessDocument, AccessRequestResult, DirectoryEntry, DirectorySearchResult } from '../protocol/sharing.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../internal/backoff.js';
 import { errorFromResponse, isTransient } from './errors.js';
 
@@ -173,6 +173,11 @@ export class VeilClient {
   /** People and groups to share `videoId` with (POST: names stay out of URLs). */
   async searchDirectory(videoId: string, query: string): Promise<DirectoryEntry[]> {
     return (await this.request<DirectorySearchResult>(this.#urls.directorySearch(), { method: 'POST', body: { videoId, query } })).results;
+  }
+
+  /** Asks the owner of `videoId` for access (a member who cannot watch it); `pending` or `granted`. */
+  requestAccess(videoId: string): Promise<AccessRequestResult> {
+    return this.request<AccessRequestResult>(this.#urls.accessRequests(videoId), { method: 'POST', fallback: 'PLAYBACK_NOT_GRANTED' });
   }
 
   /** One authenticated JSON request to `url` (a URL this client built). */

@@ -34,6 +34,11 @@ export const ENGLISH_STRINGS = {
   /** A recording still being processed; `{percent}` of the job done. */
   processing: 'This recording is being prepared ({percent}%). It plays as soon as it is ready.',
   cannotPlay: 'This video cannot be played.',
+  /** Shown with a `PLAYBACK_NOT_GRANTED` denial: asks the owner for access. */
+  requestAccess: 'Request access',
+  requestingAccess: 'Requesting access…',
+  accessRequested: 'Access requested. You can watch once the owner approves.',
+  accessGranted: 'You have access now. Reload the page to watch.',
   announcePlaying: 'Playing',
   announcePaused: 'Paused',
   announceEnded: 'Ended',

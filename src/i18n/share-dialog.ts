@@ -35,6 +35,13 @@ export const SHARE_DIALOG_STRINGS = {
   removed: 'Removed {name}',
   saved: 'Saved',
   kindGroup: 'Group',
+  requests: 'Asking for access',
+  approve: 'Approve',
+  approveLabel: 'Approve {name} as viewer',
+  deny: 'Deny',
+  denyLabel: 'Deny {name}',
+  approved: 'Approved {name} as viewer',
+  denied: 'Denied {name}',
 } as const;
 
 export type ShareDialogStringKey = keyof typeof SHARE_DIALOG_STRINGS;

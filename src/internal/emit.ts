@@ -32,6 +32,10 @@ export interface VeilEventMap {
   'veil-request-save': CustomEvent<{ changes: AccessChange[] }>;
   /** `<veil-share-dialog>`: the viewer asked to close (Cancel, Escape); cancelable. */
   'veil-request-close': CustomEvent<Record<string, never>>;
+  /** `<veil-player>`: a member without access pressed "Request access"; cancelable (the host asks its own way). */
+  'veil-request-access': CustomEvent<{ videoId: string }>;
+  /** `<veil-player>`: the access request was filed (`pending`), or the viewer can already watch (`granted`). */
+  'veil-access-requested': CustomEvent<{ videoId: string; status: 'pending' | 'granted' }>;
 }
 
 declare global {

@@ -386,6 +386,14 @@ export const ERROR_CODES = {
     message: "The change could not be saved. Reload the video's access and try again.",
     hint: "A save of access changes needs `If-Match` with the access document's ETag (no blind overwrites).",
   },
+  // Sharing policy administration (issue 12, second part).
+  SHARING_POLICY_ADMIN_REQUIRED: {
+    category: 'share',
+    severity: 'recoverable',
+    status: 403,
+    message: "Only administrators of your organisation can change its sharing policy.",
+    hint: "Changing the sharing policy needs an access token whose `groups` include the service's admin group (`veil-admins` by default); anyone in the org may read it.",
+  },
   RATE_LIMITED: {
     category: 'network',
     severity: 'recoverable',

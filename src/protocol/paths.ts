@@ -24,6 +24,10 @@ export const API_ROUTES = {
   video: '/api/videos/:videoId',
   videoAccess: '/api/videos/:videoId/access',
   directorySearch: '/api/directory/search',
+  /** A member without access asks the owner for it (POST). */
+  accessRequests: '/api/videos/:videoId/access-requests',
+  /** The caller's org's sharing policy (GET; PUT for its admins). */
+  sharingPolicy: '/api/sharing-policy',
   /** SCIM 2.0 provisioning (RFC 7644), authenticated with the org's SCIM secret. */
   scimUsers: '/scim/v2/Users',
   scimUser: '/scim/v2/Users/:id',
@@ -65,6 +69,8 @@ export function apiUrls(api: string) {
     video: (videoId: string) => `${root}/api/videos/${segment(videoId)}`,
     videoAccess: (videoId: string) => `${root}/api/videos/${segment(videoId)}/access`,
     directorySearch: () => `${root}${API_ROUTES.directorySearch}`,
+    accessRequests: (videoId: string) => `${root}/api/videos/${segment(videoId)}/access-requests`,
+    sharingPolicy: () => `${root}${API_ROUTES.sharingPolicy}`,
   };
 }
 

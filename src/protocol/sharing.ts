@@ -47,6 +47,9 @@ export const AccessChangeSchema = v.variant('op', [
   v.strictObject({ op: v.literal('grant'), principal: PrincipalSchema, role: GrantRoleSchema, expiresAt: v.optional(ExpirySchema) }),
   v.strictObject({ op: v.literal('revoke'), principal: PrincipalSchema }),
   v.strictObject({ op: v.literal('general-access'), value: v.picklist(['restricted', 'org'], 'general access is `restricted` or `org`') }),
+  // A pending access request, answered: `approve` grants the requester (like `grant`), `deny` drops the request.
+  v.strictObject({ op: v.literal('approve'), principal: PrincipalSchema, role: GrantRoleSchema, expiresAt: v.optional(ExpirySchema) }),
+  v.strictObject({ op: v.literal('deny'), principal: PrincipalSchema }),
 ]);
 
 export const AccessChangeBatchSchema = v.strictObject({
@@ -93,6 +96,20 @@ export interface AccessGrant extends DirectoryEntry {
   expiresAt: number | null;
 }
 
+/** A member's pending request for access (`POST /api/videos/:videoId/access-requests`), as the owner sees it. */
+export interface AccessRequestEntry extends DirectoryEntry {
+  /** Epoch ms on the server's clock. */
+  requestedAt: number;
+}
+
+/**
+ * The answer to an access request: `pending` (asked now, or already waiting — a member asks once)
+ * or `granted` (the asker can already watch). Nothing about the video itself.
+ */
+export interface AccessRequestResult {
+  status: 'pending' | 'granted';
+}
+
 /** `GET /api/videos/:videoId/access` (with an `ETag`); only callers who may share get one. */
 export interface AccessDocument {
   videoId: string;
@@ -100,8 +117,42 @@ export interface AccessDocument {
   owner: DirectoryEntry;
   generalAccess: GeneralAccess;
   grants: AccessGrant[];
+  /** Pending access requests, oldest first (answered with `approve` / `deny` changes). */
+  requests: AccessRequestEntry[];
   /** What the caller may change. */
   capabilities: { share: boolean; setGeneralAccess: boolean };
   /** The org's sharing policy as it bites here: expiries in whole days from now, null = none. */
   limits: { orgAccessAllowed: boolean; defaultExpiryDays: number | null; maxExpiryDays: number | null };
+}
+
+/** Longest default or maximum grant expiry a policy may set (ten years). */
+export const MAX_POLICY_EXPIRY_DAYS = 3650;
+
+const PolicyDaysSchema = v.nullable(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(MAX_POLICY_EXPIRY_DAYS)));
+
+/** An org's sharing policy (`PUT /api/sharing-policy`, admins only); the default expiry may not exceed the maximum. */
+export const SharingPolicySchema = v.pipe(
+  v.strictObject({
+    orgAccessAllowed: v.boolean(),
+    defaultExpiryDays: PolicyDaysSchema,
+    maxExpiryDays: PolicyDaysSchema,
+    editorsMayShare: v.boolean(),
+  }),
+  v.check(
+    (policy) => policy.maxExpiryDays === null || (policy.defaultExpiryDays !== null && policy.defaultExpiryDays <= policy.maxExpiryDays),
+    'with a maximum expiry, the default expiry must be set and at most the maximum',
+  ),
+);
+
+export type SharingPolicyBody = v.InferOutput<typeof SharingPolicySchema>;
+
+/** `GET`/`PUT /api/sharing-policy`: the caller's org's policy; a `PUT` also says what it revoked. */
+export interface SharingPolicyDocument {
+  org: string;
+  policy: SharingPolicyBody;
+  /** Who last changed it and when (null: the service's default, never changed). */
+  updatedBy: string | null;
+  updatedAt: number | null;
+  /** `PUT` only: grants and general accesses the tightened policy revoked. */
+  revoked?: { grants: number; generalAccess: number };
 }

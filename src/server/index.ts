@@ -41,7 +41,9 @@ export {
   type PlaybackTokenSubject,
 } from './playback-token.js';
 export type { GeneralAccess, ProtectionScheme, VideoRecord, VideoRepository, VideoStatus } from './storage/videos.js';
-export type { AccessUpdate, GrantRepository, VideoAccess } from './storage/grants.js';
+export type { AccessRequest, AccessUpdate, ExpiredGrant, GrantRepository, VideoAccess } from './storage/grants.js';
+export type { SharingPolicyRepository, StoredSharingPolicy } from './storage/sharing-policies.js';
+export { startGrantExpirySweep, sweepExpiredGrants, type GrantExpirySweep } from './access/expiry-sweep.js';
 export { decide, effectiveRole, grantIsEffective, type Decision } from './access/decide.js';
 export { createGrantAuthorizer, type Asker, type Authorizer, type GrantAuthorizerOptions, type Verdict } from './access/authorizer.js';
 export { StaticDirectory, type Directory, type DirectoryGroup, type DirectoryUser } from './access/directory.js';

@@ -29,7 +29,10 @@ import type { VideoRepository } from './storage/videos.js';
 import type { GrantRepository } from './storage/grants.js';
 import { createGrantAuthorizer } from './access/authorizer.js';
 import { StaticDirectory, type Directory } from './access/directory.js';
-import type { SharingPolicy } from './access/model.js';
+import { DEFAULT_SHARING_POLICY, type SharingPolicy } from './access/model.js';
+import type { SharingPolicyRepository } from './storage/sharing-policies.js';
+import { accessRequestRoutes } from './routes/access-requests.js';
+import { sharingPolicyRoutes } from './routes/sharing-policy.js';
 import { serverAuditLog, type ServerAuditLog } from './audit/server-events.js';
 import { accessRoutes } from './routes/access.js';
 import { uploadRoutes } from './routes/uploads.js';
@@ -54,8 +57,10 @@ export interface VeilServiceOptions {
   grants: GrantRepository;
   /** The organisation's people and groups: whom videos can be shared with, who is in which group. Default: nobody (groups from access tokens only). */
   directory?: Directory;
-  /** Each org's sharing policy; default: org access allowed, no expiry limits, editors may share. */
+  /** Each org's sharing policy unless its admins stored one; default: org access allowed, no expiry limits, editors may share. */
   sharingPolicy?: (org: string) => SharingPolicy;
+  /** Where org admins' sharing policies are kept (`PUT /api/sharing-policy`); without it the policy above is fixed. */
+  sharingPolicies?: SharingPolicyRepository;
   keys: KeyStore;
   media: MediaStore;
   /** The audit trail; without it `/api/audit/events` answers 404. */
@@ -171,7 +176,10 @@ export function veilRoutes(options: VeilServiceOptions, guard?: Guard): RouteDef
   guard ??= veilGuard(options, record);
   const { playbackTokens, videos, keys, media, grants } = options;
   const directory = options.directory ?? options.scim?.directory ?? new StaticDirectory([], []);
-  const authorizer = createGrantAuthorizer({ grants, directory, perimeter: options.perimeter, policyFor: options.sharingPolicy });
+  const defaultPolicy = options.sharingPolicy ?? (() => DEFAULT_SHARING_POLICY);
+  const policies = options.sharingPolicies;
+  const policyFor = async (org: string) => (await policies?.get(org))?.policy ?? defaultPolicy(org);
+  const authorizer = createGrantAuthorizer({ grants, directory, perimeter: options.perimeter, policyFor });
   return [
     ...playbackSessionRoutes({
       publicUrl,
@@ -190,6 +198,8 @@ export function veilRoutes(options: VeilServiceOptions, guard?: Guard): RouteDef
     ...mediaRoutes({ playbackTokens, videos, media, guard }),
     ...keyRoutes({ playbackTokens, videos, keys, authorizer, guard }),
     ...accessRoutes({ verifyAccessToken, videos, grants, authorizer, directory, audit: record, guard }),
+    ...accessRequestRoutes({ verifyAccessToken, videos, grants, authorizer, audit: record, guard }),
+    ...sharingPolicyRoutes({ verifyAccessToken, authorizer, guard, policies, defaultPolicy, grants, audit: record, adminGroup: audit?.adminGroup ?? DEFAULT_AUDIT_ADMIN_GROUP }),
     ...jwksRoutes({ playbackTokens }),
     ...auditRoutes({ audit, verifyAccessToken: verifyIdentity, checkPerimeter: perimeterCheck, playbackTokens, guard }),
     ...(options.recordings ? uploadRoutes(options.recordings.routes) : []),

@@ -6,7 +6,7 @@
  */
 import { VeilError } from '../protocol/errors.js';
 import { perimeterViolation } from '../protocol/perimeter.js';
-import type { AccessChange, AccessDocument, AccessGrant, DirectoryEntry, GeneralAccess, GrantRole, GrantSummary, Principal } from '../protocol/sharing.js';
+import type { AccessChange, AccessDocument, AccessGrant, AccessRequestEntry, DirectoryEntry, GeneralAccess, GrantRole, GrantSummary, Principal } from '../protocol/sharing.js';
 import type { VeilSessionState } from '../identity/types.js';
 import type { VeilClient } from '../api/client.js';
 
@@ -65,6 +65,21 @@ export class GrantsController {
     return this.save([{ op: 'general-access', value }]);
   }
 
+  /** Pending access requests as last saved (the JS API's `requests`). */
+  get requests(): AccessRequestEntry[] {
+    return this.document?.requests ?? [];
+  }
+
+  /** Answers a pending request with a grant (`role`, optionally until `expiresAt`). */
+  approveRequest(principal: Principal, role: GrantRole, options: { expiresAt?: number | Date | null } = {}): Promise<AccessDocument> {
+    const expiresAt = options.expiresAt instanceof Date ? options.expiresAt.getTime() : options.expiresAt;
+    return this.save([{ op: 'approve', principal, role, ...(expiresAt === undefined ? {} : { expiresAt }) }]);
+  }
+
+  denyRequest(principal: Principal): Promise<AccessDocument> {
+    return this.save([{ op: 'deny', principal }]);
+  }
+
   /** Saves one batch over the current ETag. */
   async save(changes: readonly AccessChange[]): Promise<AccessDocument> {
     const client = this.#client();
@@ -86,7 +101,10 @@ export class GrantsController {
 
   stage(change: AccessChange, entry?: DirectoryEntry): void {
     if (entry) this.#entries.set(entry.principal, entry);
-    this.#staged.set(change.op === 'general-access' ? 'general-access' : change.principal, change);
+    const key = change.op === 'general-access' ? 'general-access' : change.principal;
+    // A role or expiry edit of an approved requester stays an approval (it answers the request too).
+    const staged = this.#staged.get(key);
+    this.#staged.set(key, staged?.op === 'approve' && change.op === 'grant' ? { ...change, op: 'approve' } : change);
     this.#options.changed();
   }
 
@@ -114,11 +132,19 @@ export class GrantsController {
       shown.push(change?.op === 'grant' ? { ...grant, role: change.role, expiresAt: change.expiresAt ?? grant.expiresAt } : grant);
     }
     for (const change of this.#staged.values()) {
-      if (change.op !== 'grant' || saved.some((grant) => grant.principal === change.principal)) continue;
+      if ((change.op !== 'grant' && change.op !== 'approve') || saved.some((grant) => grant.principal === change.principal)) continue;
       const entry = this.#entries.get(change.principal) ?? { principal: change.principal, displayName: change.principal.slice(change.principal.indexOf(':') + 1), kind: change.principal.startsWith('group:') ? 'group' : 'user' };
       shown.push({ ...entry, role: change.role, expiresAt: change.expiresAt ?? null });
     }
     return shown;
+  }
+
+  /** Pending requests the dialog still shows: those not answered by a staged approval or denial. */
+  get shownRequests(): AccessRequestEntry[] {
+    return this.requests.filter((request) => {
+      const op = this.#staged.get(request.principal)?.op;
+      return op !== 'approve' && op !== 'deny';
+    });
   }
 
   get shownGeneralAccess(): GeneralAccess | undefined {

@@ -80,6 +80,48 @@ describe('<veil-player>', () => {
     });
   });
 
+  it('denied PLAYBACK_NOT_GRANTED offers "Request access": a cancelable veil-request-access, then one request', async () => {
+    const refused = JSON.stringify({ error: { code: 'PLAYBACK_NOT_GRANTED', message: 'You do not have access to this video.' } });
+    const respond = (url: string) =>
+      url.endsWith('/access-requests')
+        ? new Response(JSON.stringify({ status: 'pending' }), { status: 201, headers: { 'content-type': 'application/json' } })
+        : new Response(refused, { status: 403, headers: { 'content-type': 'application/json' } });
+    await withFetch(respond, async (urls) => {
+      const player = await mount(signedIn({ org: 'acme' }));
+      await waitUntil(() => player.getAttribute('state') === 'denied');
+      const button = () => player.shadowRoot!.querySelector<HTMLButtonElement>('[part="request-access"]');
+      await waitUntil(() => button());
+      expect(button()!.textContent!.trim()).to.equal('Request access');
+      const requests = () => urls.filter((url) => url.endsWith('/access-requests'));
+      // A host may veto and ask its own way: nothing is sent.
+      const veto = (event: Event) => event.preventDefault();
+      player.addEventListener('veil-request-access', veto, { once: true });
+      button()!.click();
+      await player.updateComplete;
+      expect(requests()).to.deep.equal([]);
+      const asked = oneEvent(player, 'veil-request-access');
+      const filed = oneEvent(player, 'veil-access-requested');
+      button()!.click();
+      expect((await asked).detail).to.deep.equal({ videoId: 'v1' });
+      expect((await filed).detail).to.deep.equal({ videoId: 'v1', status: 'pending' });
+      expect(requests()).to.deep.equal(['https://api.invalid/api/videos/v1/access-requests']);
+      await player.updateComplete;
+      const message = player.shadowRoot!.querySelector('[part="message"]')!.textContent!;
+      expect(message).to.contain('Access requested');
+      expect(button()).to.equal(null);
+      expect(player.getAttribute('state')).to.equal('denied');
+    });
+  });
+
+  it('other denials offer no access request', async () => {
+    const body = JSON.stringify({ error: { code: 'VIDEO_NOT_FOUND', message: 'no' } });
+    await withFetch(() => new Response(body, { status: 404, headers: { 'content-type': 'application/json' } }), async () => {
+      const player = await mount(signedIn({ org: 'acme' }));
+      await waitUntil(() => player.getAttribute('state') === 'denied' || player.getAttribute('state') === 'error');
+      expect(player.shadowRoot!.querySelector('[part="request-access"]')).to.equal(null);
+    });
+  });
+
   for (const code of ['ACCOUNT_DEPROVISIONED', 'ENTRA_GUEST_NOT_ALLOWED', 'ENTRA_GROUPS_OVERAGE']) {
     it(`maps the identity refusal ${code} to denied, not error`, async () => {
       const body = JSON.stringify({ error: { code, message: 'no' } });

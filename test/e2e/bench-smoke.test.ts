@@ -44,6 +44,8 @@ const MEASURED = [
   'token.ratio',
   'token.raw_verify_sign_per_s',
   'token.verify_sign_ratio',
+  'share.raw_sign_per_s',
+  ...['read', 'worst'].flatMap((c) => [`share.${c}.decide_per_s`, `share.${c}.ratio`, `share.${c}.decide_p99_us`, `share.${c}.p99_of_signature`]),
   'watermark.main_thread_ms_per_s.veil',
   'watermark.main_thread_ms_per_s.without',
   'watermark.main_thread_ms_per_s.ratio',

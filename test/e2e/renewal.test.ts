@@ -3,29 +3,18 @@
  * and a revoked viewer stopped within one token lifetime.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'puppeteer-core';
-import { launchChromium, playerState, signInAndWatch } from '../support/browser.js';
-import { startTestDemo, type Demo } from '../support/demo.js';
+import { describe, it } from 'node:test';
+import type { Page } from 'puppeteer-core';
+import { playerState, signInAndWatch } from '../support/browser.js';
+import { demoAndBrowser } from '../support/e2e.js';
 import { setGeneralAccess } from '../support/access.js';
 
 const TTL_SECONDS = 5;
-let demo: Demo;
-let browser: Browser;
-
-before(async () => {
-  demo = await startTestDemo({ tokenTtlSeconds: TTL_SECONDS });
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await demo?.close();
-});
+const e2e = demoAndBrowser({ tokenTtlSeconds: TTL_SECONDS });
 
 /** Counts renewals and post-first-frame `waiting` events from the very first document on. */
 async function instrumentedPage(): Promise<Page> {
-  const page = await (await browser.createBrowserContext()).newPage();
+  const page = await (await e2e.browser.createBrowserContext()).newPage();
   await page.evaluateOnNewDocument(() => {
     const probe = { renewals: 0, waitingAfterFirstFrame: 0, firstFrame: false };
     Object.assign(window, { __veilProbe: probe });
@@ -51,7 +40,7 @@ describe(`renewal with a ${TTL_SECONDS} s playback token`, () => {
     page.on('request', (request) => {
       if (request.method() === 'POST' && request.url().endsWith('/api/playback-sessions')) tokenRequests.push(request.postData() ?? '');
     });
-    await signInAndWatch(page, 'sample-dash', 'alice@acme.test', { origin: demo.config.origin });
+    await signInAndWatch(page, 'sample-dash', 'alice@acme.test', { origin: e2e.demo.config.origin });
     await playerState(page, ['paused']);
     await page.evaluate(() => document.querySelector('veil-player')!.play());
 
@@ -79,13 +68,13 @@ describe(`renewal with a ${TTL_SECONDS} s playback token`, () => {
 
   it('a viewer revoked mid-playback stops within one token lifetime, denied with PLAYBACK_NOT_GRANTED', async () => {
     const page = await instrumentedPage();
-    await signInAndWatch(page, 'sample-hls', 'bob@acme.test', { origin: demo.config.origin });
+    await signInAndWatch(page, 'sample-hls', 'bob@acme.test', { origin: e2e.demo.config.origin });
     await playerState(page, ['paused']);
     await page.evaluate(() => document.querySelector('veil-player')!.play());
     await page.waitForFunction(() => document.querySelector('veil-player')!.currentTime > 2, { timeout: 30_000 });
 
     // Bob watches by general access `org`: taking it back to `restricted` revokes him.
-    await setGeneralAccess(demo.grants, 'sample-hls', 'restricted');
+    await setGeneralAccess(e2e.demo.grants, 'sample-hls', 'restricted');
     const revokedAt = Date.now();
     try {
       assert.equal(await playerState(page, ['denied', 'error'], 30_000), 'denied');
@@ -99,7 +88,7 @@ describe(`renewal with a ${TTL_SECONDS} s playback token`, () => {
       console.log(`revocation: playback stopped ${stoppedAfter} ms after the revocation (token lifetime ${TTL_SECONDS * 1000} ms)`);
       assert.ok(stoppedAfter <= TTL_SECONDS * 1000 + 1000, `stopped after ${stoppedAfter} ms`);
     } finally {
-      await setGeneralAccess(demo.grants, 'sample-hls', 'org');
+      await setGeneralAccess(e2e.demo.grants, 'sample-hls', 'org');
       await page.browserContext().close();
     }
   });

@@ -6,36 +6,25 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'puppeteer-core';
-import { launchChromium, playerState, signInAndWatch, signInAt } from '../support/browser.js';
-import { startTestDemo, type Demo } from '../support/demo.js';
+import { before, describe, it } from 'node:test';
+import type { Page } from 'puppeteer-core';
+import { playerState, signInAndWatch, signInAt } from '../support/browser.js';
+import { demoAndBrowser } from '../support/e2e.js';
 import { setGeneralAccess } from '../support/access.js';
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const TTL_SECONDS = 5;
 const VIDEO = 'sample-private';
-let demo: Demo;
-let browser: Browser;
-
-before(async () => {
-  demo = await startTestDemo({ tokenTtlSeconds: TTL_SECONDS });
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await demo?.close();
-});
+const e2e = demoAndBrowser({ tokenTtlSeconds: TTL_SECONDS });
 
 async function newPage(): Promise<Page> {
-  return (await browser.createBrowserContext()).newPage();
+  return (await e2e.browser.createBrowserContext()).newPage();
 }
 
 /** A signed-in `/share?v=` page for `login`, its dialog defined. */
 async function sharePage(login: string, videoId = VIDEO): Promise<Page> {
   const page = await newPage();
-  await signInAt(page, `/share?v=${videoId}`, login, { origin: demo.config.origin });
+  await signInAt(page, `/share?v=${videoId}`, login, { origin: e2e.demo.config.origin });
   await page.waitForFunction(() => customElements.get('veil-share-dialog') !== undefined);
   return page;
 }
@@ -67,7 +56,7 @@ function ok(outcome: Outcome): Extract<Outcome, { ok: true }> {
 
 async function watch(login: string): Promise<Page> {
   const page = await newPage();
-  await signInAndWatch(page, VIDEO, login, { origin: demo.config.origin });
+  await signInAndWatch(page, VIDEO, login, { origin: e2e.demo.config.origin });
   return page;
 }
 
@@ -132,7 +121,7 @@ describe('sharing sample-private', () => {
 
       // The last playback token bob held, presented again right away: no license for it.
       assert.ok(playbackToken, 'captured a playback token');
-      const license = await fetch(`${demo.config.origin}/api/license/${VIDEO}`, {
+      const license = await fetch(`${e2e.demo.config.origin}/api/license/${VIDEO}`, {
         method: 'POST',
         headers: { authorization: `Bearer ${playbackToken}`, 'content-type': 'application/json' },
         body: JSON.stringify({ kids: ['AAAAAAAAAAAAAAAAAAAAAA'] }),
@@ -185,7 +174,7 @@ describe('sharing sample-private', () => {
     const requests: string[] = [];
     page.on('request', (request) => requests.push(new URL(request.url()).pathname));
     try {
-      await signInAt(page, `/share?v=${VIDEO}`, 'mallory@globex.test', { origin: demo.config.origin });
+      await signInAt(page, `/share?v=${VIDEO}`, 'mallory@globex.test', { origin: e2e.demo.config.origin });
       await page.waitForFunction(() => customElements.get('veil-share-dialog') !== undefined);
       assert.deepEqual(await api(page, 'ready'), { ok: false, code: 'PERIMETER_DENIED' });
       assert.deepEqual(await api(page, 'search', ['al']), { ok: false, code: 'PERIMETER_DENIED' });
@@ -311,7 +300,7 @@ describe('sharing sample-private', () => {
       assert.match(await page.evaluate(() => (document.querySelector('veil-share-dialog')!.shadowRoot!.activeElement as HTMLInputElement).value), /^restricted$/);
       await page.keyboard.press('ArrowDown');
       await axe('general access org');
-      await setGeneralAccess(demo.grants, VIDEO, 'restricted'); // another save moves the version on
+      await setGeneralAccess(e2e.demo.grants, VIDEO, 'restricted'); // another save moves the version on
       await tabTo(/^button# Save$/);
       await page.keyboard.press('Enter');
       await page.waitForFunction(() => document.querySelector('veil-share-dialog')!.shadowRoot!.querySelector('[role="alert"]') !== null);

@@ -14,7 +14,10 @@ import { verifyChain, type AuditRecord } from '../../src/server/audit/store.js';
 import { createPlaybackTokenService } from '../../src/server/playback-token.js';
 import { createVeilService } from '../../src/server/service.js';
 import type { Handler } from '../../src/server/http.js';
-import type { AccessDocument, DirectorySearchResult } from '../../src/protocol/sharing.js';
+import type { AccessDocument, DirectorySearchResult, SharingPolicyDocument } from '../../src/protocol/sharing.js';
+import { sweepExpiredGrants } from '../../src/server/access/expiry-sweep.js';
+import { serverAuditLog } from '../../src/server/audit/server-events.js';
+import { grant, setGeneralAccess } from '../support/access.js';
 import { sampleVideo } from './contracts/video-repository.js';
 import { openTestStorage, type TestStorage } from '../support/storage.js';
 
@@ -33,16 +36,17 @@ const GROUPS = [
 ];
 
 let storage: TestStorage;
+let baseOptions: Parameters<typeof createVeilService>[0];
 let audit: SqliteAuditStore;
 let idpKey: CryptoKey;
 let service: Handler;
 let strictService: Handler;
 const strictPolicy: SharingPolicy = { ...DEFAULT_SHARING_POLICY, orgAccessAllowed: false, maxExpiryDays: 30, defaultExpiryDays: 7 };
 
-async function tokenOf(sub: string): Promise<string> {
+async function tokenOf(sub: string, groups: string[] = []): Promise<string> {
   const user = USERS.find((u) => u.sub === sub)!;
-  // Token groups deliberately empty: group membership must come from the directory too.
-  return new SignJWT({ org: user.org, groups: [], email: user.email })
+  // Token groups empty unless a test needs one (the admin group): group membership must come from the directory too.
+  return new SignJWT({ org: user.org, groups, email: user.email })
     .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt' })
     .setIssuer(ISSUER)
     .setAudience(`${ORIGIN}/api`)
@@ -52,8 +56,8 @@ async function tokenOf(sub: string): Promise<string> {
     .sign(idpKey);
 }
 
-async function call(method: string, path: string, as: string, init: { body?: unknown; ifMatch?: string; handler?: Handler } = {}): Promise<Response> {
-  const headers = new Headers({ authorization: `Bearer ${await tokenOf(as)}` });
+async function call(method: string, path: string, as: string, init: { body?: unknown; ifMatch?: string; handler?: Handler; groups?: string[] } = {}): Promise<Response> {
+  const headers = new Headers({ authorization: `Bearer ${await tokenOf(as, init.groups)}` });
   if (init.body !== undefined) headers.set('content-type', 'application/json');
   if (init.ifMatch) headers.set('if-match', init.ifMatch);
   return (init.handler ?? service)(new Request(`${ORIGIN}${path}`, { method, headers, body: init.body === undefined ? undefined : JSON.stringify(init.body) }));
@@ -63,7 +67,7 @@ const accessPath = (videoId: string) => `/api/videos/${videoId}/access`;
 const getAccess = (videoId: string, as = 'alice@acme.test', handler?: Handler) => call('GET', accessPath(videoId), as, { handler });
 const save = (videoId: string, changes: unknown[], ifMatch: string | undefined, as = 'alice@acme.test', handler?: Handler) =>
   call('POST', accessPath(videoId), as, { body: { changes }, ifMatch, handler });
-const search = (query: string, as = 'alice@acme.test', videoId = 'shared') => call('POST', '/api/directory/search', as, { body: { videoId, query } });
+const search = (query: string, as = 'alice@acme.test', videoId = 'shared', handler?: Handler) => call('POST', '/api/directory/search', as, { body: { videoId, query }, handler });
 const play = (videoId: string, as: string) => call('POST', '/api/playback-sessions', as, { body: { videoId } });
 
 async function etagOf(videoId: string, handler?: Handler): Promise<string> {
@@ -87,7 +91,7 @@ before(async () => {
   audit = new SqliteAuditStore(':memory:');
   const idp = await generateKeyPair('ES256');
   idpKey = idp.privateKey;
-  for (const id of ['shared', 'other', 'strict', 'concurrent', 'expiring', 'group']) await storage.videos.put(sampleVideo(id, { owner: 'alice@acme.test', generalAccess: 'restricted' }));
+  for (const id of ['shared', 'other', 'strict', 'concurrent', 'expiring', 'group', 'requests', 'sweep']) await storage.videos.put(sampleVideo(id, { owner: 'alice@acme.test', generalAccess: 'restricted' }));
   const options = {
     publicUrl: ORIGIN,
     verifyAccessToken: createAccessTokenVerifier({ issuer: ISSUER, audience: `${ORIGIN}/api`, jwks: createLocalJWKSet({ keys: [{ ...(await exportJWK(idp.publicKey)), alg: 'ES256' }] }) }),
@@ -100,6 +104,7 @@ before(async () => {
     playbackTokens: createPlaybackTokenService({ issuer: ORIGIN, audience: `${ORIGIN}/media`, keys: storage.signingKeys, ttlSeconds: 60 }),
     audit: { store: audit },
   };
+  baseOptions = options;
   service = createVeilService(options);
   strictService = createVeilService({ ...options, sharingPolicy: (org) => (org === 'acme' ? strictPolicy : DEFAULT_SHARING_POLICY) });
 });
@@ -121,6 +126,7 @@ describe('the access document', () => {
       owner: { principal: 'user:alice@acme.test', displayName: 'Alice Example', kind: 'user', email: 'alice@acme.test' },
       generalAccess: 'restricted',
       grants: [],
+      requests: [],
       capabilities: { share: true, setGeneralAccess: true },
       limits: { orgAccessAllowed: true, defaultExpiryDays: null, maxExpiryDays: null },
     });
@@ -321,5 +327,144 @@ describe('audit', () => {
     const event = { id: crypto.randomUUID(), type: 'share-granted', session: crypto.randomUUID(), seq: 1, clientTime: Date.now(), position: null, data: { principal: 'user:bob@acme.test' } };
     const response = await service(new Request(`${ORIGIN}/api/audit/events`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ events: [event] }) }));
     assert.deepEqual(await errorOf(response), { status: 400, code: 'AUDIT_BATCH_INVALID' });
+  });
+});
+
+describe('access requests', () => {
+  const ask = (videoId: string, as: string) => call('POST', `/api/videos/${videoId}/access-requests`, as);
+
+  it('a member without access asks once and learns nothing about the video; the owner sees the request', async () => {
+    const first = await ask('requests', 'carol@acme.test');
+    assert.equal(first.status, 201);
+    const body = await first.text();
+    assert.deepEqual(JSON.parse(body), { status: 'pending' });
+    assert.doesNotMatch(body, /Video requests|alice/);
+    const again = await ask('requests', 'carol@acme.test');
+    assert.equal(again.status, 200);
+    assert.deepEqual(await again.json(), { status: 'pending' });
+    const document = (await (await getAccess('requests')).json()) as AccessDocument;
+    assert.equal(document.requests.length, 1);
+    const [request] = document.requests;
+    assert.deepEqual({ ...request, requestedAt: 0 }, { principal: 'user:carol@acme.test', displayName: 'Carol Example', kind: 'user', email: 'carol@acme.test', requestedAt: 0 });
+    assert.ok(request!.requestedAt <= Date.now());
+    assert.equal((await records()).filter((r) => r.type === 'access-requested' && r.video === 'requests').length, 1, 'asked once, recorded once');
+  });
+
+  it('who can already watch gets `granted`; outsiders and unknown videos learn nothing', async () => {
+    assert.deepEqual(await (await ask('requests', 'alice@acme.test')).json(), { status: 'granted' });
+    assert.deepEqual(await errorOf(await ask('requests', 'mallory@globex.test')), { status: 403, code: 'PERIMETER_DENIED' });
+    assert.deepEqual(await errorOf(await ask('nope', 'carol@acme.test')), { status: 404, code: 'VIDEO_NOT_FOUND' });
+  });
+
+  it('the owner approves with a role (the requester plays) or denies (they do not); both audited', async () => {
+    assert.equal((await ask('requests', 'bob@acme.test')).status, 201);
+    const etag = await etagOf('requests');
+    assert.deepEqual(await errorOf(await save('requests', [{ op: 'approve', principal: 'user:user1@acme.test', role: 'viewer' }], etag)), { status: 400, code: 'BAD_REQUEST' }, 'no such request');
+    assert.equal(await etagOf('requests'), etag, 'nothing written');
+    const saved = await save('requests', [{ op: 'approve', principal: 'user:carol@acme.test', role: 'viewer' }, { op: 'deny', principal: 'user:bob@acme.test' }], etag);
+    assert.equal(saved.status, 200);
+    const document = (await saved.json()) as AccessDocument;
+    assert.deepEqual(document.requests, []);
+    assert.deepEqual(document.grants.map((g) => [g.principal, g.role]), [['user:carol@acme.test', 'viewer']]);
+    assert.equal((await play('requests', 'carol@acme.test')).status, 201);
+    assert.deepEqual(await errorOf(await play('requests', 'bob@acme.test')), { status: 403, code: 'PLAYBACK_NOT_GRANTED' });
+    const trail = (await records()).filter((r) => r.video === 'requests' && r.type !== 'playback-session-denied' && r.type !== 'access-requested');
+    assert.deepEqual(trail.map((r) => [r.type, r.data.principal]), [['access-approved', 'user:carol@acme.test'], ['access-denied', 'user:bob@acme.test'], ['share-granted', 'user:carol@acme.test']]);
+    assert.equal((await verifyChain(audit.scan())).ok, true);
+  });
+});
+
+describe('grant expiry sweep', () => {
+  it('removes a grant once its expiry passed and records share-expired, once', async () => {
+    await grant(storage.grants, 'sweep', 'user:carol@acme.test', 'viewer', Date.now() + 200);
+    await grant(storage.grants, 'sweep', 'user:bob@acme.test', 'viewer', Date.now() + DAY_MS);
+    const log = serverAuditLog(audit);
+    await sweepExpiredGrants(storage.grants, log); // what earlier tests left expired
+    assert.equal((await storage.grants.read('sweep'))!.grants.length, 2, 'nothing of this video expired yet');
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    assert.equal(await sweepExpiredGrants(storage.grants, log), 1);
+    assert.equal(await sweepExpiredGrants(storage.grants, log), 0, 'recorded once');
+    assert.deepEqual((await storage.grants.read('sweep'))!.grants.map((g) => g.principal), ['user:bob@acme.test']);
+    const expired = (await records()).filter((r) => r.type === 'share-expired' && r.video === 'sweep');
+    assert.equal(expired.length, 1);
+    assert.equal(expired[0]!.data.principal, 'user:carol@acme.test');
+    assert.equal(expired[0]!.org, 'acme');
+  });
+});
+
+describe('directory search rate limit', () => {
+  it('is per user: past the allowance 429 RATE_LIMITED, another user still searches', async () => {
+    const limited = createVeilService({ ...baseOptions, rateLimits: { perViewer: { 'directory-search': { points: 3, durationSeconds: 60 } } } });
+    const etag = await etagOf('shared');
+    assert.equal((await save('shared', [{ op: 'grant', principal: 'user:bob@acme.test', role: 'editor' }], etag)).status, 200);
+    for (let i = 0; i < 3; i++) assert.equal((await search('ca', 'alice@acme.test', 'shared', limited)).status, 200);
+    const refused = await search('ca', 'alice@acme.test', 'shared', limited);
+    assert.deepEqual(await errorOf(refused), { status: 429, code: 'RATE_LIMITED' });
+    assert.ok(Number(refused.headers.get('retry-after')) > 0);
+    assert.equal((await search('ca', 'bob@acme.test', 'shared', limited)).status, 200);
+    assert.equal((await save('shared', [{ op: 'revoke', principal: 'user:bob@acme.test' }], await etagOf('shared'))).status, 200);
+  });
+});
+
+describe('the org sharing policy', () => {
+  let policyStorage: TestStorage;
+  let policyService: Handler;
+  const policyCall = (method: 'GET' | 'PUT', as: string, body?: unknown, groups?: string[]) => call(method, '/api/sharing-policy', as, { body, groups, handler: policyService });
+  const admin = ['veil-admins'];
+  const tight = { orgAccessAllowed: false, defaultExpiryDays: 7, maxExpiryDays: 30, editorsMayShare: true };
+
+  before(async () => {
+    policyStorage = await openTestStorage();
+    for (const id of ['p-org', 'p-long']) await policyStorage.videos.put(sampleVideo(id, { owner: 'alice@acme.test', generalAccess: 'restricted' }));
+    await setGeneralAccess(policyStorage.grants, 'p-org', 'org');
+    await grant(policyStorage.grants, 'p-long', 'user:bob@acme.test');
+    await grant(policyStorage.grants, 'p-long', 'user:carol@acme.test', 'viewer', Date.now() + 10 * DAY_MS);
+    policyService = createVeilService({ ...baseOptions, videos: policyStorage.videos, grants: policyStorage.grants, keys: policyStorage.keys, sharingPolicies: policyStorage.sharingPolicies });
+  });
+  after(() => policyStorage.close());
+
+  it('every member reads it (the default until an admin sets one); only admins change it', async () => {
+    const read = await policyCall('GET', 'bob@acme.test');
+    assert.equal(read.status, 200);
+    assert.deepEqual(await read.json(), { org: 'acme', policy: DEFAULT_SHARING_POLICY, updatedBy: null, updatedAt: null });
+    assert.deepEqual(await errorOf(await policyCall('PUT', 'bob@acme.test', tight)), { status: 403, code: 'SHARING_POLICY_ADMIN_REQUIRED' });
+    assert.deepEqual(await errorOf(await policyCall('GET', 'mallory@globex.test', undefined, admin)), { status: 403, code: 'PERIMETER_DENIED' });
+  });
+
+  it('malformed policies are 400 and change nothing', async () => {
+    for (const body of [{ ...tight, defaultExpiryDays: 40 }, { ...tight, maxExpiryDays: 0 }, { ...tight, public: true }, { ...tight, defaultExpiryDays: null }, { orgAccessAllowed: false }, 'strict']) {
+      assert.deepEqual(await errorOf(await policyCall('PUT', 'alice@acme.test', body, admin)), { status: 400, code: 'BAD_REQUEST' }, JSON.stringify(body));
+    }
+    assert.equal(((await (await policyCall('GET', 'alice@acme.test')).json()) as SharingPolicyDocument).updatedBy, null);
+  });
+
+  it('tightening revokes what it invalidates, with an audit reason, and loosening never brings it back', async () => {
+    const playOn = (videoId: string, as: string) => call('POST', '/api/playback-sessions', as, { body: { videoId }, handler: policyService });
+    assert.equal((await playOn('p-org', 'carol@acme.test')).status, 201);
+    const saved = await policyCall('PUT', 'alice@acme.test', tight, admin);
+    assert.equal(saved.status, 200);
+    const document = (await saved.json()) as SharingPolicyDocument;
+    assert.deepEqual({ ...document, updatedAt: 0 }, { org: 'acme', policy: tight, updatedBy: 'alice@acme.test', updatedAt: 0, revoked: { grants: 1, generalAccess: 1 } });
+    assert.deepEqual(await errorOf(await playOn('p-org', 'carol@acme.test')), { status: 403, code: 'PLAYBACK_NOT_GRANTED' });
+    assert.deepEqual(await errorOf(await playOn('p-long', 'bob@acme.test')), { status: 403, code: 'PLAYBACK_NOT_GRANTED' });
+    assert.equal((await playOn('p-long', 'carol@acme.test')).status, 201, 'a grant inside the maximum stays');
+    assert.equal((await policyStorage.grants.read('p-org'))!.generalAccess, 'restricted');
+
+    assert.equal((await policyCall('PUT', 'alice@acme.test', DEFAULT_SHARING_POLICY, admin)).status, 200);
+    assert.deepEqual(await errorOf(await playOn('p-long', 'bob@acme.test')), { status: 403, code: 'PLAYBACK_NOT_GRANTED' }, 'not resurrected');
+    assert.deepEqual(await errorOf(await playOn('p-org', 'carol@acme.test')), { status: 403, code: 'PLAYBACK_NOT_GRANTED' });
+
+    const trail = (await records()).filter((r) => r.org === 'acme' && ['sharing-policy-changed', 'share-revoked', 'general-access-changed'].includes(r.type) && (r.video === null || r.video.startsWith('p-')));
+    assert.deepEqual(
+      trail.map((r) => [r.type, r.video, r.data.reason ?? null]),
+      [
+        ['sharing-policy-changed', null, null],
+        ['share-revoked', 'p-long', 'policy'],
+        ['general-access-changed', 'p-org', 'policy'],
+        ['sharing-policy-changed', null, null],
+      ],
+    );
+    assert.equal(trail[0]!.data.maxExpiryDays, 30);
+    assert.equal(trail[0]!.actor, 'alice@acme.test');
   });
 });

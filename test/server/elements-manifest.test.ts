@@ -36,8 +36,8 @@ const EXPECTED: Record<string, { attributes: string[]; properties: string[]; met
     attributes: ['state', 'error-code', 'video', 'autoplay', 'hls-worker-url'],
     properties: ['video', 'autoplay', 'hlsWorkerUrl', 'engineLoader', 'media', 'audit', 'state', 'error', 'paused', 'currentTime', 'duration', 'muted', 'volume', 'securityEvents'],
     methods: ['play', 'pause'],
-    events: ['veil-error', 'veil-token-renewed', 'veil-audit', 'veil-watermark-tampered', 'veil-watermark-restored', 'play'],
-    cssParts: ['video', 'watermark', 'message', 'controls'],
+    events: ['veil-error', 'veil-request-access', 'veil-access-requested', 'veil-token-renewed', 'veil-audit', 'veil-watermark-tampered', 'veil-watermark-restored', 'play'],
+    cssParts: ['video', 'watermark', 'message', 'request-access', 'controls'],
   },
   'veil-recorder': {
     attributes: ['state', 'error-code', 'video-id', 'source', 'countdown', 'max-duration', 'no-microphone'],
@@ -48,10 +48,10 @@ const EXPECTED: Record<string, { attributes: string[]; properties: string[]; met
   },
   'veil-share-dialog': {
     attributes: ['video', 'open'],
-    properties: ['video', 'open', 'ready', 'grants', 'generalAccess'],
-    methods: ['search', 'grant', 'revoke', 'setGeneralAccess', 'show', 'close'],
+    properties: ['video', 'open', 'ready', 'grants', 'generalAccess', 'requests'],
+    methods: ['search', 'grant', 'revoke', 'setGeneralAccess', 'approveRequest', 'denyRequest', 'show', 'close'],
     events: ['veil-share-change', 'veil-request-save', 'veil-request-close', 'veil-error'],
-    cssParts: ['dialog', 'picker', 'option', 'grant', 'general-access', 'actions', 'message'],
+    cssParts: ['dialog', 'picker', 'option', 'grant', 'request', 'general-access', 'actions', 'message'],
   },
 };
 

@@ -18,15 +18,11 @@ import { SqliteAuditStore } from '../../src/server/audit/sqlite-store.js';
 import type { AuditRecord } from '../../src/server/audit/store.js';
 import type { Handler } from '../../src/server/context.js';
 import { createVeilNodeServer } from '../../src/server/http/node.js';
-import { createOidcVerifier } from '../../src/server/identity/oidc.js';
 import { createPlaybackTokenService, type PlaybackTokenService } from '../../src/server/playback-token.js';
-import { createVeilService } from '../../src/server/service.js';
 import type { VideoRecord } from '../../src/server/storage/videos.js';
 import { openTestStorage, type TestStorage } from '../support/storage.js';
+import { API, ISSUER, ORIGIN, testService } from '../support/service.js';
 
-const ORIGIN = 'https://video.test';
-const ISSUER = 'https://idp.test';
-const API = `${ORIGIN}/api`;
 /** Bounds: runs per property and wall time per property. */
 const RUNS = Number(process.env.VEIL_FUZZ_RUNS || 1000);
 const TIME_LIMIT_MS = 45_000;
@@ -189,14 +185,9 @@ before(async () => {
   const idp = await generateKeyPair('ES256');
   idpKey = idp.privateKey;
   tokens = createPlaybackTokenService({ issuer: ORIGIN, audience: `${ORIGIN}/media`, keys: storage.signingKeys, ttlSeconds: 120 });
-  service = createVeilService({
-    publicUrl: ORIGIN,
-    identity: createOidcVerifier({ issuer: ISSUER, audience: API, jwks: createLocalJWKSet({ keys: [{ ...(await exportJWK(idp.publicKey)), alg: 'ES256' }] }) }),
-    perimeter: { issuer: ISSUER, org: 'acme' },
-    videos: storage.videos,
-    grants: storage.grants,
-    keys: storage.keys,
-    media: storage.media,
+  service = testService({
+    storage,
+    jwks: createLocalJWKSet({ keys: [{ ...(await exportJWK(idp.publicKey)), alg: 'ES256' }] }),
     playbackTokens: tokens,
     audit: { store, lateDeliverySeconds: 3600 },
     allowedOrigins: ['https://intranet.test'],

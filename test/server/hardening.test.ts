@@ -19,14 +19,10 @@ import type { AuditStore } from '../../src/server/audit/store.js';
 import type { Handler } from '../../src/server/context.js';
 import { readBodyBytes } from '../../src/server/http/body.js';
 import { createVeilNodeServer, NODE_SERVER_LIMITS, toNodeListener } from '../../src/server/http/node.js';
-import { createOidcVerifier } from '../../src/server/identity/oidc.js';
 import { createPlaybackTokenService, PLAYBACK_TOKEN_TYP, type PlaybackTokenService } from '../../src/server/playback-token.js';
-import { createVeilService } from '../../src/server/service.js';
 import { openTestStorage, type TestStorage } from '../support/storage.js';
+import { API, ISSUER, ORIGIN, testService } from '../support/service.js';
 
-const ORIGIN = 'https://video.test';
-const ISSUER = 'https://idp.test';
-const API = `${ORIGIN}/api`;
 const EVIL = 'http://evil.example';
 
 let storage: TestStorage;
@@ -132,14 +128,9 @@ before(async () => {
     scan: () => store.scan(),
     close: async () => undefined,
   };
-  service = createVeilService({
-    publicUrl: ORIGIN,
-    identity: createOidcVerifier({ issuer: ISSUER, audience: API, jwks: createLocalJWKSet({ keys: [{ ...(await exportJWK(idp.publicKey)), alg: 'ES256' }] }) }),
-    perimeter: { issuer: ISSUER, org: 'acme' },
-    videos: storage.videos,
-    grants: storage.grants,
-    keys: storage.keys,
-    media: storage.media,
+  service = testService({
+    storage,
+    jwks: createLocalJWKSet({ keys: [{ ...(await exportJWK(idp.publicKey)), alg: 'ES256' }] }),
     playbackTokens: tokens,
     // A wide late-delivery window: it must not widen what a future `iat` may be.
     audit: { store: delegate, lateDeliverySeconds: 7 * 24 * 3600 },

@@ -10,19 +10,15 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { createVeilNodeServer } from '../../src/server/http/node.js';
-import { createOidcVerifier } from '../../src/server/identity/oidc.js';
 import type { PartialRateLimits } from '../../src/server/limits/guard.js';
 import { postgresRateLimits, type RateLimitBackend } from '../../src/server/limits/rate-limiter.js';
 import { createPlaybackTokenService, type PlaybackTokenService } from '../../src/server/playback-token.js';
-import { createVeilService } from '../../src/server/service.js';
 import { createPostgresPool } from '../../src/server/storage/postgres.js';
 import { closeBeforeStop, freshPostgresDatabase } from '../support/postgres.js';
 import { openTestStorage, type TestStorage } from '../support/storage.js';
+import { API, ISSUER, ORIGIN, testService } from '../support/service.js';
 import { rateLimiterContract } from './contracts/rate-limiter.js';
 
-const ORIGIN = 'https://video.test';
-const ISSUER = 'https://idp.test';
-const API = `${ORIGIN}/api`;
 
 let storage: TestStorage;
 let idpKey: CryptoKey;
@@ -42,14 +38,9 @@ rateLimiterContract('postgres', () => backend());
 async function replicas(rateLimits: PartialRateLimits): Promise<[string, string]> {
   const url = await freshPostgresDatabase();
   const start = async () => {
-    const service = createVeilService({
-      publicUrl: ORIGIN,
-      identity: createOidcVerifier({ issuer: ISSUER, audience: API, jwks }),
-      perimeter: { issuer: ISSUER, org: 'acme' },
-      videos: storage.videos,
-      grants: storage.grants,
-      keys: storage.keys,
-      media: storage.media,
+    const service = testService({
+      storage,
+      jwks,
       playbackTokens: tokens,
       rateLimits,
       rateLimitBackend: await backend(url),

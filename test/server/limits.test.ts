@@ -14,17 +14,13 @@ import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type CryptoKey 
 import { SqliteAuditStore } from '../../src/server/audit/sqlite-store.js';
 import type { AuditRecord, AuditStore } from '../../src/server/audit/store.js';
 import { createVeilNodeServer } from '../../src/server/http/node.js';
-import { createOidcVerifier } from '../../src/server/identity/oidc.js';
 import { DEFAULT_RATE_LIMITS, type PartialRateLimits } from '../../src/server/limits/guard.js';
 import { memoryRateLimits } from '../../src/server/limits/rate-limiter.js';
 import { createPlaybackTokenService, PLAYBACK_TOKEN_TYP, type PlaybackTokenService } from '../../src/server/playback-token.js';
-import { createVeilService } from '../../src/server/service.js';
 import { openTestStorage, type TestStorage } from '../support/storage.js';
+import { API, ISSUER, ORIGIN, testService } from '../support/service.js';
 import { rateLimiterContract } from './contracts/rate-limiter.js';
 
-const ORIGIN = 'https://video.test';
-const ISSUER = 'https://idp.test';
-const API = `${ORIGIN}/api`;
 
 let storage: TestStorage;
 let store: SqliteAuditStore;
@@ -44,14 +40,9 @@ const delegate: AuditStore = {
 
 /** A fresh service (its own counters) behind the Node server; returns its base URL. */
 async function start(rateLimits: PartialRateLimits, onClientBlocked?: () => void): Promise<string> {
-  const service = createVeilService({
-    publicUrl: ORIGIN,
-    identity: createOidcVerifier({ issuer: ISSUER, audience: API, jwks }),
-    perimeter: { issuer: ISSUER, org: 'acme' },
-    videos: storage.videos,
-    grants: storage.grants,
-    keys: storage.keys,
-    media: storage.media,
+  const service = testService({
+    storage,
+    jwks,
     playbackTokens: tokens,
     audit: { store: delegate, lateDeliverySeconds: 3600 },
     rateLimits,

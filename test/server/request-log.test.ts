@@ -8,15 +8,11 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { createLogger, errorLog, withRequestLog } from '../../src/server/http/request-log.js';
-import { createOidcVerifier } from '../../src/server/identity/oidc.js';
 import { createPlaybackTokenService } from '../../src/server/playback-token.js';
-import { createVeilService } from '../../src/server/service.js';
 import type { Handler } from '../../src/server/context.js';
 import { openTestStorage, type TestStorage } from '../support/storage.js';
+import { API, ISSUER, ORIGIN, testService } from '../support/service.js';
 
-const ORIGIN = 'https://video.test';
-const ISSUER = 'https://idp.test';
-const API = `${ORIGIN}/api`;
 const KID = '0a'.repeat(16);
 const KEY = Uint8Array.from(randomBytes(16));
 
@@ -34,14 +30,9 @@ before(async () => {
   await storage.keys.put('hls', [{ kid: KID, key: KEY }]);
   await storage.media.write('hls', 'master.m3u8', new TextEncoder().encode('#EXTM3U\n'));
   const logger = createLogger({ replica: 2 }, { write: (line: string) => void lines.push(line) });
-  const inner = createVeilService({
-    publicUrl: ORIGIN,
-    identity: createOidcVerifier({ issuer: ISSUER, audience: API, jwks }),
-    perimeter: { issuer: ISSUER, org: 'acme' },
-    videos: storage.videos,
-    grants: storage.grants,
-    keys: storage.keys,
-    media: storage.media,
+  const inner = testService({
+    storage,
+    jwks,
     playbackTokens: createPlaybackTokenService({ issuer: ORIGIN, audience: `${ORIGIN}/media`, keys: storage.signingKeys, ttlSeconds: 120 }),
     log: errorLog(logger),
   });

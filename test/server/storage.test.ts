@@ -21,6 +21,7 @@ import { FsMediaStore } from '../../src/server/storage/fs-media-store.js';
 import { openSqliteStorage, type SqliteStorage } from '../../src/server/storage/sqlite.js';
 import { grantRepositoryContract } from './contracts/grant-repository.js';
 import { keyStoreContract, randomContentKey } from './contracts/key-store.js';
+import { sharingPolicyRepositoryContract } from './contracts/sharing-policy-repository.js';
 import { mediaStoreContract } from './contracts/media-store.js';
 import { signingKeyRingContract } from './contracts/signing-key-ring.js';
 import { videoRepositoryContract } from './contracts/video-repository.js';
@@ -35,6 +36,10 @@ videoRepositoryContract('sqlite', async () => {
 grantRepositoryContract('sqlite', async () => {
   const storage = await openTestStorage();
   return { grants: storage.grants, videos: storage.videos, close: storage.close };
+});
+sharingPolicyRepositoryContract('sqlite', async () => {
+  const storage = await openTestStorage();
+  return { policies: storage.sharingPolicies, close: storage.close };
 });
 keyStoreContract('sqlite', async () => {
   const storage = await openTestStorage();

@@ -16,6 +16,7 @@ import type { PlaybackSession } from '../../protocol/playback.js';
 import { WatermarkGuard } from '../../watermark/guard-controller.js';
 import { WatermarkOverlay } from '../../watermark/overlay-controller.js';
 import type { WatermarkSecurityEvent } from '../../watermark/types.js';
+import { AccessRequest } from './access-request.js';
 import { ActivityController } from './activity-controller.js';
 import { renderChrome } from './chrome.js';
 import { captionLabel, currentQualityLabel, rateLabel, renderControls, type ControlsActions } from './controls.js';
@@ -48,6 +49,10 @@ export const MEDIA_EVENTS = [
  *
  * @fires veil-error - Playback was denied or failed, or the watermark was tampered with
  *   (`WATERMARK_TAMPERED`). `detail` is a `VeilError`.
+ * @fires veil-request-access - A viewer denied with `PLAYBACK_NOT_GRANTED` pressed "Request access";
+ *   cancelable (`preventDefault()` and the player sends nothing: the host asks its own way). `detail: { videoId }`.
+ * @fires veil-access-requested - The access request was filed. `detail: { videoId, status }`, `status`
+ *   `pending` (the owner decides) or `granted` (the viewer can already watch).
  * @fires veil-token-renewed - The playback token was renewed (same session). `detail: { sessionId, expiresAt }`.
  * @fires veil-audit - An audit event was recorded (queued for delivery). `detail` is the `AuditEvent`; not cancelable.
  * @fires veil-watermark-tampered - The watermark was hidden, removed, covered or altered; playback is
@@ -60,6 +65,7 @@ export const MEDIA_EVENTS = [
  * @csspart video - The `<video>` element.
  * @csspart watermark - The viewer watermark drawn over the video.
  * @csspart message - The message shown when signed out, denied or failed.
+ * @csspart request-access - The "Request access" button of a `PLAYBACK_NOT_GRANTED` denial.
  * @csspart controls - The control bar.
  *
  * @slot title - A title shown over the top of the video (it fades with the controls during playback).
@@ -140,6 +146,7 @@ export class VeilPlayer extends LitElement {
   }
 
   readonly #strings = new StringsController(this, ENGLISH_STRINGS);
+  readonly #accessRequest = new AccessRequest(this, (key) => this.#strings.t(key));
   readonly #menus = new MenuController(this);
   readonly #seekBar = new SeekBar(this);
   readonly #activity = new ActivityController(this);
@@ -462,8 +469,12 @@ export class VeilPlayer extends LitElement {
       case 'processing':
         return html`<span>${t('processing', { percent: this.#playback.processingProgress })}</span>`;
       case 'denied':
-      case 'error':
-        return html`<span>${this.error ? this.#strings.errorMessage(this.error) : t('cannotPlay')}</span>`;
+      case 'error': {
+        const text = html`<span>${this.error ? this.#strings.errorMessage(this.error) : t('cannotPlay')}</span>`;
+        // A member without a grant may ask for one (never told anything about the video).
+        if (this.error?.code !== 'PLAYBACK_NOT_GRANTED') return text;
+        return html`${text}${this.#accessRequest.template(this.session?.status === 'signed-in' ? this.session.client : undefined)}`;
+      }
       default:
         return nothing;
     }

@@ -6,7 +6,7 @@
  */
 import { html, nothing, type TemplateResult } from 'lit';
 import { VeilError } from '../../protocol/errors.js';
-import { DIRECTORY_MIN_QUERY, type AccessGrant, type DirectoryEntry, type GrantRole } from '../../protocol/sharing.js';
+import { DIRECTORY_MIN_QUERY, type AccessGrant, type AccessRequestEntry, type DirectoryEntry, type GrantRole } from '../../protocol/sharing.js';
 import { errorMessage } from '../../i18n/errors.js';
 import { format, lookup } from '../../i18n/locale.js';
 import { SHARE_DIALOG_STRINGS, type ShareDialogStringKey } from '../../i18n/share-dialog.js';
@@ -108,6 +108,7 @@ export class ShareDialogView {
         </li>
         ${this.model.shownGrants.map((grant, i) => this.#grantRow(grant, i))}
       </ul>
+      ${this.#requests()}
       ${this.#generalAccess()}
       <p class="live" role="status" aria-live="polite">${this.#announcement}</p>
       ${this.#error ? html`<p class="error" role="alert">${errorMessage(this.host.lang(), this.#error)}</p>` : nothing}
@@ -153,6 +154,37 @@ export class ShareDialogView {
     const { maxExpiryDays } = this.model.document!.limits;
     if (expiresAt !== null && (expiresAt <= Date.now() || (maxExpiryDays !== null && expiresAt > Date.now() + (maxExpiryDays + 1) * DAY_MS))) return;
     this.#stage({ op: 'grant', principal: grant.principal, role: grant.role, expiresAt });
+  }
+
+  /** Pending access requests: Approve (as viewer, the policy's default expiry) or Deny, saved with the rest. */
+  #requests(): TemplateResult | typeof nothing {
+    const requests = this.model.shownRequests;
+    if (!requests.length) return nothing;
+    return html`<h3 id="requests">${this.#t('requests')}</h3>
+      <ul class="grants" aria-labelledby="requests">
+        ${requests.map(
+          (request) => html`<li part="request" class="grant">
+            <span class="name">${request.displayName}</span>
+            <span class="detail">${request.email ?? ''}</span>
+            <button type="button" aria-label=${this.#t('approveLabel', { name: request.displayName })} @click=${() => this.#answer(request, 'approve')}>${this.#t('approve')}</button>
+            <button type="button" aria-label=${this.#t('denyLabel', { name: request.displayName })} @click=${() => this.#answer(request, 'deny')}>${this.#t('deny')}</button>
+          </li>`,
+        )}
+      </ul>`;
+  }
+
+  #answer(request: AccessRequestEntry, answer: 'approve' | 'deny'): void {
+    const { principal, displayName } = request;
+    if (answer === 'approve') this.#stage({ op: 'approve', principal, role: 'viewer', expiresAt: this.#defaultExpiry() }, request);
+    else this.#stage({ op: 'deny', principal });
+    this.#announce(this.#t(answer === 'approve' ? 'approved' : 'denied', { name: displayName }));
+    (this.host.renderRoot().querySelector('#people') as HTMLInputElement | null)?.focus();
+  }
+
+  /** A new grant's expiry: the policy's default, to the end of that day (null: none). */
+  #defaultExpiry(): number | null {
+    const { defaultExpiryDays } = this.model.document!.limits;
+    return defaultExpiryDays === null ? null : expiryOf(dateInputValue(Date.now() + defaultExpiryDays * DAY_MS));
   }
 
   #generalAccess(): TemplateResult {
@@ -250,9 +282,7 @@ export class ShareDialogView {
   };
 
   #pick(entry: DirectoryEntry): void {
-    const { defaultExpiryDays } = this.model.document!.limits;
-    const expiresAt = defaultExpiryDays === null ? null : expiryOf(dateInputValue(Date.now() + defaultExpiryDays * DAY_MS));
-    this.#stage({ op: 'grant', principal: entry.principal, role: 'viewer', expiresAt }, entry);
+    this.#stage({ op: 'grant', principal: entry.principal, role: 'viewer', expiresAt: this.#defaultExpiry() }, entry);
     this.#query = '';
     this.#results = [];
     this.#expanded = false;

@@ -6,7 +6,7 @@ import { languageOf } from '../../i18n/locale.js';
 import { sessionContext } from '../../identity/context.js';
 import type { VeilSessionState } from '../../identity/types.js';
 import { VeilError } from '../../protocol/errors.js';
-import type { AccessChange, DirectoryEntry, GeneralAccess, GrantRole, GrantSummary, Principal } from '../../protocol/sharing.js';
+import type { AccessChange, AccessRequestEntry, DirectoryEntry, GeneralAccess, GrantRole, GrantSummary, Principal } from '../../protocol/sharing.js';
 import type { GrantsController } from '../../sharing/grants-controller.js';
 import { emitVeilError, emitVeilEvent } from '../../internal/emit.js';
 import type { ShareDialogView } from './share-dialog-view.js';
@@ -33,6 +33,7 @@ import { shareDialogStyles } from './share-dialog.styles.js';
  * @csspart picker - The people picker (combobox and its listbox).
  * @csspart option - One search result.
  * @csspart grant - One row of the people and groups with access.
+ * @csspart request - One pending access request (Approve / Deny).
  * @csspart general-access - The general access radio group.
  * @csspart actions - The Cancel and Save buttons.
  * @csspart message - Why nothing can be shared here (e.g. the viewer may not share this video).
@@ -99,6 +100,21 @@ export class VeilShareDialog extends LitElement {
 
   setGeneralAccess(value: GeneralAccess): Promise<void> {
     return this.#saving((model) => model.setGeneralAccess(value), [{ op: 'general-access', value }]);
+  }
+
+  /** Members asking for access, oldest first, once loaded: `{ principal, displayName, kind, email, requestedAt }`. */
+  get requests(): AccessRequestEntry[] {
+    return this.#loaded?.requests ?? [];
+  }
+
+  /** Answers `principal`'s pending request with a grant of `role`, optionally until `expiresAt`. */
+  approveRequest(principal: Principal, role: GrantRole = 'viewer', options: { expiresAt?: number | Date | null } = {}): Promise<void> {
+    return this.#saving((model) => model.approveRequest(principal, role, options), [{ op: 'approve', principal, role }]);
+  }
+
+  /** Turns `principal`'s pending request down (they may ask again later). */
+  denyRequest(principal: Principal): Promise<void> {
+    return this.#saving((model) => model.denyRequest(principal), [{ op: 'deny', principal }]);
   }
 
   /** Opens the dialog. */

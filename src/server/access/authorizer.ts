@@ -8,7 +8,7 @@ import { perimeterViolation, type PerimeterPolicy } from '../../protocol/perimet
 import type { Viewer } from '../../protocol/viewer.js';
 import type { GrantRepository, VideoAccess } from '../storage/grants.js';
 import type { VideoRecord } from '../storage/videos.js';
-import { decide, type Decision } from './decide.js';
+import { decide, principalsOf, type Decision } from './decide.js';
 import type { Directory } from './directory.js';
 import { DEFAULT_SHARING_POLICY, type AccessAction, type AccessSubject, type SharingPolicy } from './model.js';
 
@@ -21,7 +21,10 @@ export type Asker = { viewer: Viewer } | { playbackToken: { sub: string; org: st
 export interface Verdict {
   decision: Decision;
   subject: AccessSubject;
-  /** The video's access the decision read (undefined if the video vanished meanwhile). */
+  /**
+   * The video's access the decision read (undefined if the video vanished meanwhile). For `view`,
+   * only the grants naming the subject or its groups (all a view decision looks at); for `share`, all.
+   */
   access: VideoAccess | undefined;
   policy: SharingPolicy;
   now: number;
@@ -33,11 +36,11 @@ export interface Authorizer {
 }
 
 export interface GrantAuthorizerOptions {
-  grants: Pick<GrantRepository, 'read'>;
+  grants: Pick<GrantRepository, 'read' | 'readFor'>;
   directory: Pick<Directory, 'groupsOf'>;
   perimeter: PerimeterPolicy;
-  /** The org's sharing policy; default `DEFAULT_SHARING_POLICY` for every org. */
-  policyFor?: (org: string) => SharingPolicy;
+  /** The org's sharing policy, read at every decision (so a change bites at once); default `DEFAULT_SHARING_POLICY`. */
+  policyFor?: (org: string) => SharingPolicy | Promise<SharingPolicy>;
   now?: () => number;
 }
 
@@ -63,8 +66,10 @@ export function createGrantAuthorizer(options: GrantAuthorizerOptions): Authoriz
   return {
     subject,
     async authorize(asker, video, action) {
-      const [who, access] = await Promise.all([subject(asker), options.grants.read(video.id)]);
-      const policy = policyFor(video.org);
+      const who = await subject(asker);
+      // A view decision reads only the subject's own grants: a few rows, however many the video has.
+      const read = action === 'view' ? options.grants.readFor(video.id, [...principalsOf(who)]) : options.grants.read(video.id);
+      const [access, policy] = await Promise.all([read, policyFor(video.org)]);
       const at = now();
       const state = { id: video.id, org: video.org, owner: video.owner, generalAccess: access?.generalAccess ?? 'restricted', grants: access?.grants ?? [], policy };
       const decision: Decision = access ? decide(who, state, action, at) : { allowed: false, code: 'PLAYBACK_NOT_GRANTED' };

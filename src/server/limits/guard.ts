@@ -14,7 +14,8 @@ import { VeilError, type VeilErrorCode } from '../../protocol/errors.js';
 import type { RateLimitBackend, RateLimiter } from './rate-limiter.js';
 
 /** Route groups with their own allowances. */
-export type LimitGroup = 'token-service' | 'media' | 'audit' | 'admin';
+/** `directory-search`: the share dialog's people picker, limited per user so the directory cannot be enumerated fast. */
+export type LimitGroup = 'token-service' | 'media' | 'audit' | 'admin' | 'directory-search';
 
 export interface Allowance {
   points: number;
@@ -45,6 +46,7 @@ export const DEFAULT_RATE_LIMITS: RateLimitSettings = {
     media: { points: 12_000, durationSeconds: 60 },
     audit: { points: 1200, durationSeconds: 60 },
     admin: { points: 3000, durationSeconds: 60 },
+    'directory-search': { points: 600, durationSeconds: 60 },
   },
   perViewer: {
     'token-service': { points: 120, durationSeconds: 60 },
@@ -52,6 +54,8 @@ export const DEFAULT_RATE_LIMITS: RateLimitSettings = {
     audit: { points: 120, durationSeconds: 60 },
     // An admin page (or a script) polling the trail four times a second stays well inside.
     admin: { points: 600, durationSeconds: 60 },
+    // One search per pause in typing (the dialog waits 200 ms): a person stays far inside; a script gets 8 × 60 names a minute.
+    'directory-search': { points: 60, durationSeconds: 60 },
   },
   refusals: { points: 30, durationSeconds: 60, blockSeconds: 600 },
   audit: { heartbeatSeconds: 30, burstEvents: 200, clockSkewSeconds: 300 },

@@ -4,7 +4,8 @@
  * `POST /api/videos/:videoId/access` — one batch of changes with `If-Match`, saved whole or not
  *   at all (412 when someone saved in between; 428 without `If-Match`);
  * `POST /api/directory/search {videoId, query}` — people and groups of the video's org to share
- *   with (POST keeps names out of URLs and logs).
+ *   with (POST keeps names out of URLs and logs), rate-limited per user (group `directory-search`).
+ * Pending access requests are listed in the document and answered in a batch (`approve`, `deny`).
  * A caller outside the perimeter gets `PERIMETER_DENIED` before anything is looked up; one who
  * cannot watch the video gets 404 exactly as for a missing video; one who can watch but not share
  * gets 404 for the document and `SHARE_NOT_ALLOWED` for changes and search.
@@ -44,7 +45,7 @@ export interface AccessRouteDeps {
   authorizer: Authorizer;
   directory: Directory;
   audit: ServerAuditLog;
-  /** Per-viewer allowance (group `admin`): directory search is rate-limited per user. */
+  /** Per-viewer allowances: group `admin` for every sharing route, `directory-search` besides for search. */
   guard: Pick<Guard, 'viewer'>;
 }
 
@@ -59,14 +60,16 @@ function parse<S extends v.GenericSchema>(schema: S, body: unknown): v.InferOutp
   return parsed.value;
 }
 
+/** The verified viewer of a sharing route, refused before anything is looked up when outside the perimeter. */
+export async function sharingCaller(deps: Pick<AccessRouteDeps, 'verifyAccessToken' | 'authorizer' | 'guard'>, request: Request): Promise<Viewer> {
+  const viewer = await deps.verifyAccessToken(bearerToken(request));
+  await deps.guard.viewer(`${viewer.issuer} ${viewer.sub}`, 'admin');
+  assertInsidePerimeter(await deps.authorizer.subject({ viewer }));
+  return viewer;
+}
+
 export function accessRoutes(deps: AccessRouteDeps): RouteDefinition[] {
-  /** The verified viewer, refused before anything is looked up when outside the perimeter. */
-  async function caller(request: Request): Promise<Viewer> {
-    const viewer = await deps.verifyAccessToken(bearerToken(request));
-    await deps.guard.viewer(`${viewer.issuer} ${viewer.sub}`, 'admin');
-    assertInsidePerimeter(await deps.authorizer.subject({ viewer }));
-    return viewer;
-  }
+  const caller = (request: Request) => sharingCaller(deps, request);
 
   /**
    * The video and the verdict for `viewer` sharing it, or the answer that hides it: 404 when the
@@ -89,23 +92,30 @@ export function accessRoutes(deps: AccessRouteDeps): RouteDefinition[] {
   }
 
   async function documentResponse(video: VideoRecord, access: VideoAccess, policy: SharingPolicy, status = 200): Promise<Response> {
+    const requests = await deps.grants.requests(video.id);
     const body: AccessDocument = {
       videoId: video.id,
       title: video.title,
       owner: await entryFor(video.org, `user:${video.owner}`),
       generalAccess: access.generalAccess,
       grants: await Promise.all(access.grants.map(async (grant) => ({ ...(await entryFor(video.org, grant.principal)), role: grant.role, expiresAt: grant.expiresAt }))),
+      requests: await Promise.all(requests.map(async (request) => ({ ...(await entryFor(video.org, request.principal)), requestedAt: request.requestedAt }))),
       capabilities: { share: true, setGeneralAccess: policy.orgAccessAllowed || access.generalAccess === 'org' },
       limits: { orgAccessAllowed: policy.orgAccessAllowed, defaultExpiryDays: policy.defaultExpiryDays, maxExpiryDays: policy.maxExpiryDays },
     };
     return jsonResponse(body, { status, headers: { etag: accessEtag(access.version) } });
   }
 
-  /** Checks every change against the directory and the policy, and turns the batch into one update. */
+  /**
+   * Checks every change against the directory, the policy and the pending requests, and turns the
+   * batch into one update (an `approve` is a grant that also answers the request; a `deny` only answers it).
+   */
   async function toUpdate(video: VideoRecord, changes: readonly AccessChange[], verdict: Verdict, actor: string): Promise<AccessUpdate> {
     const { policy, now } = verdict;
+    const pending = new Set((await deps.grants.requests(video.id)).map((request) => request.principal));
     const put = new Map<Principal, Grant>();
     const remove = new Set<Principal>();
+    const resolved = new Set<Principal>();
     let generalAccess: AccessUpdate['generalAccess'];
     for (const [index, change] of changes.entries()) {
       const at = `changes.${index}`;
@@ -116,6 +126,14 @@ export function accessRoutes(deps: AccessRouteDeps): RouteDefinition[] {
       }
       const { principal } = change;
       if (principal === `user:${video.owner}`) fail('BAD_REQUEST', `${at}: the owner's access cannot be changed.`);
+      if (change.op === 'approve' || change.op === 'deny') {
+        if (!pending.has(principal)) fail('BAD_REQUEST', `${at}: ${principal} has no pending access request.`);
+        resolved.add(principal);
+      }
+      if (change.op === 'deny') {
+        put.delete(principal);
+        continue;
+      }
       if (change.op === 'revoke') {
         put.delete(principal);
         remove.add(principal);
@@ -130,7 +148,7 @@ export function accessRoutes(deps: AccessRouteDeps): RouteDefinition[] {
       remove.delete(principal);
       put.set(principal, { principal, role: change.role, expiresAt, grantedBy: actor, grantedAt: now });
     }
-    return { generalAccess, put: [...put.values()], remove: [...remove] };
+    return { generalAccess, put: [...put.values()], remove: [...remove], resolveRequests: [...resolved] };
   }
 
   return [
@@ -170,9 +188,10 @@ export function accessRoutes(deps: AccessRouteDeps): RouteDefinition[] {
     {
       path: API_ROUTES.directorySearch,
       method: 'POST',
-      limit: 'admin',
+      limit: 'directory-search',
       async handle({ request }) {
         const viewer = await caller(request);
+        await deps.guard.viewer(`${viewer.issuer} ${viewer.sub}`, 'directory-search');
         const { videoId, query } = parse(DirectorySearchRequestSchema, await readJsonBody(request, MAX_SEARCH_BYTES, 'directory search'));
         const { video } = await sharer(viewer, videoId, 'refuse');
         return jsonResponse({ results: await deps.directory.search(video.org, query, DIRECTORY_MAX_RESULTS) });
@@ -189,6 +208,10 @@ export function auditEvents(video: VideoRecord, actor: string, before: VideoAcce
     events.push({ ...base, type: 'general-access-changed', data: { from: before.generalAccess, to: update.generalAccess } });
   }
   const previous = new Map(before.grants.map((grant) => [grant.principal, grant]));
+  for (const principal of update.resolveRequests ?? []) {
+    const approved = update.put.find((grant) => grant.principal === principal);
+    events.push(approved ? { ...base, type: 'access-approved', data: { principal, role: approved.role } } : { ...base, type: 'access-denied', data: { principal } });
+  }
   for (const principal of update.remove) {
     if (previous.has(principal)) events.push({ ...base, type: 'share-revoked', data: { principal, reason: 'removed' } });
   }

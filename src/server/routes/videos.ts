@@ -8,6 +8,7 @@ import type { VideoListDocument, VideoStatusDocument } from '../../protocol/reco
 import type { Viewer } from '../../protocol/viewer.js';
 import { API_ROUTES } from '../../protocol/paths.js';
 import type { Authorizer } from '../access/authorizer.js';
+import { principalsOf } from '../access/decide.js';
 import type { AccessTokenVerifier, RouteDefinition } from '../context.js';
 import { bearerToken, jsonResponse } from '../http.js';
 import type { RecordingRepository } from '../storage/recordings.js';
@@ -42,7 +43,8 @@ async function signedInViewer(request: Request, deps: VideoRouteDeps): Promise<V
 async function listVideos(request: Request, deps: VideoRouteDeps): Promise<Response> {
   const viewer = await signedInViewer(request, deps);
   const videos: VideoStatusDocument[] = [];
-  for (const video of await deps.videos.listVisibleTo(viewer.sub, viewer.org)) {
+  const principals = principalsOf(await deps.authorizer.subject({ viewer }));
+  for (const video of await deps.videos.listVisibleTo(viewer.sub, viewer.org, [...principals])) {
     if ((await deps.authorizer.authorize({ viewer }, video, 'view')).decision.allowed) videos.push(await statusDocument(video, viewer, deps));
   }
   const body: VideoListDocument = { videos };

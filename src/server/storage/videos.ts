@@ -40,8 +40,11 @@ export interface VideoRepository {
   get(id: string): Promise<VideoRecord | undefined>;
   /** Inserts or replaces the record with this id. */
   put(video: VideoRecord): Promise<void>;
-  /** Videos `sub` owns or may watch by their org's general access, newest first. */
-  listVisibleTo(sub: string, org: string | undefined): Promise<VideoRecord[]>;
+  /**
+   * Videos `sub` owns, may watch by their org's general access, or holds a grant to through one
+   * of `principals` (`user:<sub>`, `group:<id>`), newest first. Candidates: `decide()` has the last word.
+   */
+  listVisibleTo(sub: string, org: string | undefined, principals?: readonly string[]): Promise<VideoRecord[]>;
   delete(id: string): Promise<void>;
 }
 

@@ -6,16 +6,29 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { GeneralAccess, GrantRole, Principal } from '../../../protocol/sharing.js';
 import type { Grant } from '../../access/model.js';
-import type { AccessUpdate, GrantRepository, VideoAccess } from '../grants.js';
+import type { AccessRequest, AccessUpdate, ExpiredGrant, GrantRepository, VideoAccess } from '../grants.js';
 import type { VeilDatabase, VideoGrantsTable } from './schema.js';
 
 export class KyselyGrantRepository implements GrantRepository {
   constructor(private readonly db: Kysely<VeilDatabase>) {}
 
-  async read(videoId: string): Promise<VideoAccess | undefined> {
+  read(videoId: string): Promise<VideoAccess | undefined> {
+    return this.#read(videoId, undefined);
+  }
+
+  readFor(videoId: string, principals: readonly Principal[]): Promise<VideoAccess | undefined> {
+    return this.#read(videoId, principals);
+  }
+
+  async #read(videoId: string, principals: readonly Principal[] | undefined): Promise<VideoAccess | undefined> {
     const video = await this.db.selectFrom('videos').select(['general_access', 'access_version']).where('id', '=', videoId).executeTakeFirst();
     if (!video) return undefined;
-    const rows = await this.db.selectFrom('video_grants').selectAll().where('video_id', '=', videoId).orderBy('principal').execute();
+    let query = this.db.selectFrom('video_grants').selectAll().where('video_id', '=', videoId);
+    if (principals) {
+      if (principals.length === 0) return { generalAccess: video.general_access as GeneralAccess, grants: [], version: Number(video.access_version) };
+      query = query.where('principal', 'in', [...principals]);
+    }
+    const rows = await query.orderBy('principal').execute();
     return { generalAccess: video.general_access as GeneralAccess, grants: rows.map(fromRow), version: Number(video.access_version) };
   }
 
@@ -31,6 +44,7 @@ export class KyselyGrantRepository implements GrantRepository {
         .where('access_version', '=', expectedVersion)
         .executeTakeFirst();
       if (result.numUpdatedRows !== 1n) return { saved: false as const };
+      if (update.resolveRequests?.length) await trx.deleteFrom('video_access_requests').where('video_id', '=', videoId).where('principal', 'in', [...update.resolveRequests]).execute();
       if (update.remove.length) await trx.deleteFrom('video_grants').where('video_id', '=', videoId).where('principal', 'in', [...update.remove]).execute();
       for (const grant of update.put) {
         const row = toRow(videoId, grant);
@@ -42,6 +56,65 @@ export class KyselyGrantRepository implements GrantRepository {
           .execute();
       }
       return { saved: true as const, version: expectedVersion + 1 };
+    });
+  }
+
+  async listByOrg(org: string): Promise<Array<{ videoId: string; access: VideoAccess }>> {
+    const videos = await this.db.selectFrom('videos').select(['id', 'general_access', 'access_version']).where('org', '=', org).orderBy('id').execute();
+    const rows = await this.db
+      .selectFrom('video_grants')
+      .selectAll('video_grants')
+      .innerJoin('videos', 'videos.id', 'video_grants.video_id')
+      .where('videos.org', '=', org)
+      .orderBy('video_grants.principal')
+      .execute();
+    const grantsOf = new Map<string, Grant[]>();
+    for (const row of rows) grantsOf.set(row.video_id, [...(grantsOf.get(row.video_id) ?? []), fromRow(row)]);
+    return videos.map((video) => ({
+      videoId: video.id,
+      access: { generalAccess: video.general_access as GeneralAccess, grants: grantsOf.get(video.id) ?? [], version: Number(video.access_version) },
+    }));
+  }
+
+  async requests(videoId: string): Promise<AccessRequest[]> {
+    const rows = await this.db.selectFrom('video_access_requests').select(['principal', 'requested_at']).where('video_id', '=', videoId).orderBy('requested_at').orderBy('principal').execute();
+    return rows.map((row) => ({ principal: row.principal as Principal, requestedAt: Number(row.requested_at) }));
+  }
+
+  async addRequest(videoId: string, request: AccessRequest): Promise<boolean> {
+    const known = await this.db.selectFrom('videos').select('id').where('id', '=', videoId).executeTakeFirst();
+    if (!known) return false;
+    const result = await this.db
+      .insertInto('video_access_requests')
+      .values({ video_id: videoId, principal: request.principal, requested_at: request.requestedAt })
+      .onConflict((conflict) => conflict.columns(['video_id', 'principal']).doNothing())
+      .executeTakeFirst();
+    return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
+  }
+
+  async expired(now: number, limit: number): Promise<ExpiredGrant[]> {
+    const rows = await this.db
+      .selectFrom('video_grants')
+      .innerJoin('videos', 'videos.id', 'video_grants.video_id')
+      .selectAll('video_grants')
+      .select('videos.org')
+      .where('video_grants.expires_at', '<=', now)
+      .orderBy('video_grants.expires_at')
+      .limit(limit)
+      .execute();
+    return rows.map(({ org, ...row }) => ({ videoId: row.video_id, org, grant: fromRow(row) }));
+  }
+
+  async removeExpired(videoId: string, principal: Principal, expiresAt: number): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const removed = await trx.deleteFrom('video_grants').where('video_id', '=', videoId).where('principal', '=', principal).where('expires_at', '=', expiresAt).executeTakeFirst();
+      if (removed.numDeletedRows !== 1n) return false;
+      await trx
+        .updateTable('videos')
+        .set((eb) => ({ access_version: eb('access_version', '+', 1) }))
+        .where('id', '=', videoId)
+        .execute();
+      return true;
     });
   }
 }

@@ -93,6 +93,29 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable('video_access_revocations').execute();
     },
   },
+  // Access requests, org sharing policies, and an index for the grant expiry sweep.
+  'share-0002-requests-policies': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('video_access_requests')
+        .addColumn('video_id', 'text', (col) => col.notNull().references('videos.id').onDelete('cascade'))
+        .addColumn('principal', 'text', (col) => col.notNull())
+        .addColumn('requested_at', 'bigint', (col) => col.notNull())
+        .addPrimaryKeyConstraint('video_access_requests_pk', ['video_id', 'principal'])
+        .execute();
+      await db.schema
+        .createTable('sharing_policies')
+        .addColumn('org', 'text', (col) => col.primaryKey())
+        .addColumn('org_access_allowed', 'integer', (col) => col.notNull())
+        .addColumn('default_expiry_days', 'integer')
+        .addColumn('max_expiry_days', 'integer')
+        .addColumn('editors_may_share', 'integer', (col) => col.notNull())
+        .addColumn('updated_by', 'text', (col) => col.notNull())
+        .addColumn('updated_at', 'bigint', (col) => col.notNull())
+        .execute();
+      await db.schema.createIndex('video_grants_expires_at').on('video_grants').column('expires_at').execute();
+    },
+  },
   // The provisioned directory (SCIM users, groups, members, tombstones, secrets): src/server/scim/.
   'scim-0001-directory': scimMigration,
 };

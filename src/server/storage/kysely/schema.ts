@@ -31,6 +31,24 @@ export interface VideoGrantsTable {
   granted_at: number;
 }
 
+/** One pending access request per member and video. */
+export interface VideoAccessRequestsTable {
+  video_id: string;
+  principal: string;
+  requested_at: number;
+}
+
+/** Booleans as integers 0/1 (portable); days null = none. */
+export interface SharingPoliciesTable {
+  org: string;
+  org_access_allowed: number;
+  default_expiry_days: number | null;
+  max_expiry_days: number | null;
+  editors_may_share: number;
+  updated_by: string;
+  updated_at: number;
+}
+
 export interface ContentKeysTable {
   video_id: string;
   kid: string;
@@ -71,6 +89,8 @@ export interface RecordingJobsTable {
 export interface VeilDatabase {
   videos: VideosTable;
   video_grants: VideoGrantsTable;
+  video_access_requests: VideoAccessRequestsTable;
+  sharing_policies: SharingPoliciesTable;
   content_keys: ContentKeysTable;
   signing_keys: SigningKeysTable;
   recording_uploads: RecordingUploadsTable;

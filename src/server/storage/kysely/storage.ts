@@ -12,6 +12,7 @@ import type { VeilDatabase } from './schema.js';
 import { KyselySigningKeyRing, privateKeyContext } from './signing-keys.js';
 import { KyselyRecordingRepository } from './recordings.js';
 import { KyselyGrantRepository } from './grants.js';
+import { KyselySharingPolicyRepository } from './sharing-policies.js';
 import { KyselyVideoRepository } from './videos.js';
 import { createScimProvisioning, type ScimProvisioning } from '../../scim/index.js';
 
@@ -33,6 +34,7 @@ export interface KyselyStorageOptions {
 export interface KyselyStorage {
   videos: KyselyVideoRepository;
   grants: KyselyGrantRepository;
+  sharingPolicies: KyselySharingPolicyRepository;
   keys: KyselyKeyStore;
   signingKeys: KyselySigningKeyRing;
   recordings: KyselyRecordingRepository;
@@ -60,6 +62,7 @@ export async function openKyselyStorage(db: Kysely<VeilDatabase>, options: Kysel
   return {
     videos: new KyselyVideoRepository(db),
     grants: new KyselyGrantRepository(db),
+    sharingPolicies: new KyselySharingPolicyRepository(db),
     keys: new KyselyKeyStore(db, keks),
     signingKeys: new KyselySigningKeyRing(db, keks, { retentionSeconds: options.signingKeyRetentionSeconds }),
     recordings: new KyselyRecordingRepository(db),

@@ -23,11 +23,17 @@ export class KyselyVideoRepository implements VideoRepository {
       .execute();
   }
 
-  async listVisibleTo(sub: string, org: string | undefined): Promise<VideoRecord[]> {
+  async listVisibleTo(sub: string, org: string | undefined, principals: readonly string[] = []): Promise<VideoRecord[]> {
     const rows = await this.db
       .selectFrom('videos')
       .selectAll()
-      .where((eb) => eb.or([eb('owner', '=', sub), ...(org ? [eb.and([eb('org', '=', org), eb('general_access', '=', 'org')])] : [])]))
+      .where((eb) =>
+        eb.or([
+          eb('owner', '=', sub),
+          ...(org ? [eb.and([eb('org', '=', org), eb('general_access', '=', 'org')])] : []),
+          ...(principals.length ? [eb('id', 'in', eb.selectFrom('video_grants').select('video_id').where('principal', 'in', [...principals]))] : []),
+        ]),
+      )
       .orderBy('created_at', 'desc')
       .execute();
     return rows.map(fromRow);

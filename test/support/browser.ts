@@ -1,6 +1,7 @@
 /**
  * End-to-end helpers: drive the system Chromium against the real demo server and dev IdP.
  */
+import assert from 'node:assert/strict';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.js';
 
@@ -88,6 +89,17 @@ export function playbackProgress(page: Page): Promise<PlaybackProgress> {
     const video = player.shadowRoot!.querySelector('video')!;
     return { currentTime: video.currentTime, totalVideoFrames: video.getVideoPlaybackQuality().totalVideoFrames, state: player.getAttribute('state') };
   });
+}
+
+/** Starts the page's player and checks that it really plays: past 2 s, and frames still advancing a second later. */
+export async function assertPlays(page: Page): Promise<void> {
+  await page.evaluate(() => document.querySelector('veil-player')!.play());
+  await page.waitForFunction(() => document.querySelector('veil-player')!.currentTime > 2, { timeout: 30_000 });
+  const first = await playbackProgress(page);
+  await new Promise((done) => setTimeout(done, 1000));
+  const later = await playbackProgress(page);
+  assert.equal(later.state, 'playing');
+  assert.ok(later.totalVideoFrames > first.totalVideoFrames, `frames advance (${first.totalVideoFrames} → ${later.totalVideoFrames})`);
 }
 
 /** The access token oidc-client-ts keeps in sessionStorage for the signed-in viewer. */

@@ -48,6 +48,9 @@ export async function startTestDemo(options: TestDemoOptions = {}): Promise<Demo
     get recordings() {
       return demo.recordings;
     },
+    get lms() {
+      return demo.lms;
+    },
     async restart(pauseMs = 0) {
       await demo.close();
       await new Promise((resolve) => setTimeout(resolve, pauseMs));

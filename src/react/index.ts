@@ -45,7 +45,7 @@ export const VeilPlayer = createComponent({
   tagName: 'veil-player',
   elementClass: VeilPlayerElement,
   displayName: 'VeilPlayer',
-  events: veilEvents('veil-error', 'veil-audit', 'veil-token-renewed', 'veil-watermark-tampered', 'veil-watermark-restored'),
+  events: veilEvents('veil-error', 'veil-request-access', 'veil-access-requested', 'veil-audit', 'veil-token-renewed', 'veil-watermark-tampered', 'veil-watermark-restored'),
 });
 
 /** `<veil-recorder>`: records camera and/or screen and uploads it as a protected video. */
@@ -54,7 +54,7 @@ export const VeilRecorder = createComponent({
   tagName: 'veil-recorder',
   elementClass: VeilRecorderElement,
   displayName: 'VeilRecorder',
-  events: veilEvents('veil-recording-ready', 'veil-error'),
+  events: veilEvents('veil-recording-ready', 'veil-upload-restarted', 'veil-error'),
 });
 
 /** `<veil-share-dialog>`: who may watch a video, edited by its owner. */

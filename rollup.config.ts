@@ -28,7 +28,10 @@ const config: RollupOptions = {
     'share-dialog': 'src/elements/share-dialog/define.ts',
     'entra-redirect-bridge': 'src/identity/entra/redirect-bridge.ts',
     'entra-popup-relay': 'src/identity/entra/popup-relay.ts',
+    react: 'src/react/index.ts',
   },
+  // React is the host app's (an optional peer): `veil-video/react` imports it, never bundles it.
+  external: (id) => id === 'react' || id.startsWith('react/'),
   output: {
     dir: 'dist',
     format: 'es',

@@ -4,6 +4,7 @@
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_PLAYBACK_TOKEN_TTL_SECONDS, MAX_PLAYBACK_TOKEN_TTL_SECONDS } from '../src/protocol/defaults.js';
+import { UPLOAD_TOKEN_TTL_SECONDS } from '../src/protocol/recording.js';
 
 export interface DemoConfig {
   port: number;
@@ -16,6 +17,8 @@ export interface DemoConfig {
   allowedOrigins: string[];
   issuer: string;
   apiResource: string;
+  /** The demo LMS's origin: this server reached as `localhost`, another site than `origin` (demo contract). */
+  lmsOrigin: string;
   tokenTtlSeconds: number;
   /** Everything the demo stores (env `VEIL_DATA_DIR`, default `.cache/`); empty = initial state. */
   dataDir: string;
@@ -33,6 +36,8 @@ export interface DemoConfig {
   uploadDir: string;
   /** Parallel processing jobs (env `VEIL_WORKERS`, default 1). */
   workers: number;
+  /** Lifetime of recorder upload tokens, seconds (env `VEIL_UPLOAD_TOKEN_TTL`, default 600). */
+  uploadTokenTtlSeconds: number;
   /** The audit trail's SQLite file (env `VEIL_AUDIT_DB`, default `<dataDir>/veil-audit.sqlite`). */
   auditDb: string;
   distDir: string;
@@ -117,9 +122,10 @@ function origins(name: string): string[] {
 }
 
 /** The settings that name the demo's origin: the issuer and API resource follow the port (or the public URL of a replica). */
-function addresses(host: string, port: number, publicUrl?: string): Pick<DemoConfig, 'port' | 'origin' | 'issuer' | 'apiResource'> {
+function addresses(host: string, port: number, publicUrl?: string): Pick<DemoConfig, 'port' | 'origin' | 'issuer' | 'apiResource' | 'lmsOrigin'> {
   const origin = publicUrl ?? `http://${host}:${port}`;
-  return { port, origin, issuer: `${origin}/idp`, apiResource: `${origin}/api` };
+  // The demo LMS: the same server by the name `localhost`, another site than the tool (demo contract).
+  return { port, origin, issuer: `${origin}/idp`, apiResource: `${origin}/api`, lmsOrigin: origin.replace('//127.0.0.1', '//localhost') };
 }
 
 /** `config` for a server that listens on `port` (after listening on port 0: the port the OS chose). */
@@ -133,7 +139,7 @@ export function atPort(config: DemoConfig, port: number): DemoConfig {
  * override, so extra instances reuse the generated media instead of running ffmpeg again.
  * Port 0 lets the OS choose: `startDemo` then re-derives the origin with `atPort`.
  */
-export function demoConfig(overrides: { port?: number; tokenTtlSeconds?: number; dataDir?: string } = {}): DemoConfig {
+export function demoConfig(overrides: { port?: number; tokenTtlSeconds?: number; uploadTokenTtlSeconds?: number; dataDir?: string } = {}): DemoConfig {
   const port = overrides.port ?? integer('PORT', 8080, 1, 65535);
   const host = '127.0.0.1';
   const root = fileURLToPath(new URL('..', import.meta.url));
@@ -154,6 +160,7 @@ export function demoConfig(overrides: { port?: number; tokenTtlSeconds?: number;
     cacheDir: process.env.VEIL_CACHE_DIR || join(envDataDir, 'veil-media'),
     uploadDir: join(dataDir, 'uploads'),
     workers: integer('VEIL_WORKERS', 1, 1, 16),
+    uploadTokenTtlSeconds: overrides.uploadTokenTtlSeconds ?? integer('VEIL_UPLOAD_TOKEN_TTL', UPLOAD_TOKEN_TTL_SECONDS, 5, 3600),
     auditDb: (own && process.env.VEIL_AUDIT_DB) || join(dataDir, 'veil-audit.sqlite'),
     distDir: `${root}dist`,
     publicDir: `${root}demo/public`,

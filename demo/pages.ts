@@ -6,6 +6,7 @@
 import { html, type SafeHtml } from './idp/html.js';
 import type { DemoConfig } from './config.js';
 import { DEFAULT_AUDIT_ADMIN_GROUP } from '../src/protocol/defaults.js';
+import { AUDIT_EVENT_TYPES } from '../src/protocol/audit-events.js';
 import { DEV_USERS } from './idp/index.js';
 
 export interface DemoVideo {
@@ -13,7 +14,7 @@ export interface DemoVideo {
   title: string;
 }
 
-type Page = 'home' | 'watch' | 'audit' | 'share';
+type Page = 'home' | 'watch' | 'audit' | 'share' | 'record' | 'videos';
 
 /**
  * The header every page shares. The viewer, the Audit link (admins) and the sign-in / sign-out
@@ -24,7 +25,7 @@ function appHeader(current: Page): SafeHtml {
     html`<a href="${href}"${page === current ? html` aria-current="page"` : html``}${extra}>${label}</a>`;
   return html`<header class="app-header">
 <a class="brand" href="/">Veil demo</a>
-<nav aria-label="Demo pages">${link('home', '/', 'Videos')}${link('audit', '/audit', 'Audit', html` data-admin-only hidden`)}</nav>
+<nav aria-label="Demo pages">${link('home', '/', 'Home')}${link('videos', '/videos', 'My videos')}${link('record', '/record', 'Record')}${link('audit', '/audit', 'Audit', html` data-admin-only hidden`)}</nav>
 <span class="viewer" id="viewer" role="status" aria-live="polite"></span>
 <button type="button" id="sign-in" hidden>Sign in</button>
 <button type="button" id="sign-out">Sign out</button>
@@ -103,20 +104,51 @@ function userNote(config: DemoConfig, user: (typeof DEV_USERS)[number]): string 
 /**
  * The admin page (demo contract): `<veil-session auto-sign-in>` signs the viewer in; the page's
  * script fetches `GET /api/audit/events` with the session's access token and renders one
- * `<tr data-event-id data-type data-actor data-video>` per record. The server decides who may read.
+ * `<tr data-event-id data-type data-actor data-video>` per record of the filtered view (a page of
+ * them at a time). Filters (video, user, type, time range) and the page are query parameters, so a
+ * view can be bookmarked or sent; the chain status comes from `GET /api/audit/verify`, the
+ * downloads and the per-video summary from the same filtered view. The server decides who may read.
  */
 export function auditPage(config: DemoConfig): string {
+  const types = Object.keys(AUDIT_EVENT_TYPES).map((type) => html`<option value="${type}">${type}</option>`);
   return layout(
     'Audit trail',
     html`${appHeader('audit')}
-<main>
+<main class="wide">
 <h1>Audit trail</h1>
 <veil-session issuer="${config.issuer}" client-id="veil-demo" api="${config.origin}" org="${config.org}" auto-sign-in></veil-session>
+<form id="audit-filters" class="filters" method="get" action="/audit">
+<label>Video <input name="video" autocomplete="off" spellcheck="false"></label>
+<label>User <input name="user" autocomplete="off" spellcheck="false" placeholder="alice@acme.test"></label>
+<label>Event <select name="type"><option value="">any</option>${types}</select></label>
+<label>From <input name="from" type="datetime-local" step="1"></label>
+<label>To <input name="to" type="datetime-local" step="1"></label>
+<button type="submit">Apply</button>
+<a href="/audit">Clear</a>
+</form>
+<p id="audit-chain" class="chain" data-state="checking" role="status">Verifying the hash chain…</p>
 <p id="audit-status" role="status">Loading the audit trail…</p>
+<p class="downloads" id="audit-downloads" hidden>
+<button type="button" id="audit-download-csv">Download CSV</button>
+<button type="button" id="audit-download-json">Download JSON</button>
+</p>
+<section id="audit-summary" hidden>
+<h2>Per video</h2>
+<table id="audit-summary-table">
+<thead><tr><th>video</th><th>viewer</th><th>sessions</th><th>watched</th><th>first event</th><th>last event</th></tr></thead>
+<tbody></tbody>
+</table>
+</section>
+<h2 id="audit-events-heading" hidden>Events</h2>
 <table id="audit-trail" hidden>
 <thead><tr><th>#</th><th>server time</th><th>type</th><th>actor</th><th>video</th><th>session · seq</th><th>position</th><th>data</th></tr></thead>
 <tbody></tbody>
 </table>
+<nav id="audit-paging" class="paging" aria-label="Pages of events" hidden>
+<a id="audit-previous" rel="prev">Previous page</a>
+<span id="audit-page"></span>
+<a id="audit-next" rel="next">Next page</a>
+</nav>
 </main>`,
     '/assets/audit.js',
   );
@@ -135,7 +167,7 @@ export function recordPage(config: DemoConfig, query: URLSearchParams): string {
   const seconds = Number.isInteger(countdown) && countdown >= 0 && countdown <= 60 ? countdown : 3;
   return layout(
     'Record',
-    html`<header><a href="/">Veil demo</a> <a href="/videos">My videos</a><button type="button" id="sign-out">Sign out</button></header>
+    html`${appHeader('record')}
 <main>
 <h1>Record a video</h1>
 <veil-session issuer="${config.issuer}" client-id="veil-demo" api="${config.origin}" org="${config.org}" auto-sign-in><veil-recorder source="${source}" countdown="${String(seconds)}"></veil-recorder></veil-session>
@@ -152,7 +184,7 @@ export function recordPage(config: DemoConfig, query: URLSearchParams): string {
 export function videosPage(config: DemoConfig): string {
   return layout(
     'My videos',
-    html`<header><a href="/">Veil demo</a> <a href="/record">Record</a><button type="button" id="sign-out">Sign out</button></header>
+    html`${appHeader('videos')}
 <main>
 <h1>My videos</h1>
 <veil-session issuer="${config.issuer}" client-id="veil-demo" api="${config.origin}" org="${config.org}" auto-sign-in></veil-session>

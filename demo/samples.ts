@@ -5,6 +5,8 @@
  * the KeyStore, and its record written. An empty data directory therefore gives the initial state.
  */
 import { apiUrls } from '../src/protocol/paths.js';
+import type { Principal } from '../src/protocol/sharing.js';
+import type { GrantRepository } from '../src/server/storage/grants.js';
 import type { KeyStore } from '../src/server/storage/keys.js';
 import type { MediaStore } from '../src/server/storage/media.js';
 import type { VideoRecord, VideoRepository } from '../src/server/storage/videos.js';
@@ -38,6 +40,12 @@ export async function registerSamples(config: DemoConfig, storage: DemoStorage):
       media: 'sample-dash',
     },
     {
+      // Demo contract (LTI): the same media again, restricted, granted to course c101 only (`grantCourse`).
+      record: { ...common, generalAccess: 'restricted', id: 'sample-course', title: 'Course sample (CENC DASH)', protocol: 'dash', manifest: samples.dash.manifest, protection: { scheme: 'cenc', kids: [hex(samples.dash.kid)] } },
+      key: samples.dash.key,
+      media: 'sample-dash',
+    },
+    {
       record: { ...common, id: 'sample-hls', title: 'Sample (AES-128 HLS)', protocol: 'hls', manifest: samples.hls.master, protection: { scheme: 'hls-aes-128', kids: [hex(samples.hls.kid)] } },
       key: samples.hls.key,
     },
@@ -60,4 +68,15 @@ export async function registerSamples(config: DemoConfig, storage: DemoStorage):
     registered.push(record);
   }
   return registered;
+}
+
+/**
+ * Grants `principal` (a course, `lti-context:…`) viewer on `videoId` unless it already has it:
+ * the demo LMS's course c101 sees `sample-course` (its issuer carries the port, so each new port
+ * adds its grant).
+ */
+export async function grantCourse(grants: GrantRepository, videoId: string, principal: Principal): Promise<void> {
+  const access = await grants.read(videoId);
+  if (!access || access.grants.some((grant) => grant.principal === principal)) return;
+  await grants.save(videoId, access.version, { put: [{ principal, role: 'viewer', expiresAt: null, grantedBy: OWNER, grantedAt: Date.now() }], remove: [] });
 }

@@ -30,7 +30,10 @@ import { startGrantExpirySweep } from '../src/server/access/expiry-sweep.js';
 import { provisionDevDirectory } from './provision.js';
 import { entraIssuer, entraPopupRelayPage, entraRedirectPage, entraVerifiers, entraWatchPage, type DemoEntraOptions } from './entra.js';
 import { auditPage, indexPage, recordPage, sharePage, videosPage, watchPage } from './pages.js';
-import { registerSamples } from './samples.js';
+import { grantCourse, registerSamples } from './samples.js';
+import { createDemoLms } from './lms/lms.js';
+import { createLtiTool } from '../src/server/lti/tool.js';
+import { coursePrincipal } from '../src/server/lti/claims.js';
 import { serveStatic } from './static.js';
 
 function html(body: string, status = 200): Response {
@@ -93,7 +96,18 @@ export async function startDemo(requested = demoConfig(), options: DemoOptions =
   const idp = config.cluster.idpJwksFile ? undefined : await createDevIdp(demoIdpOptions(config));
   const idpJwks = idp ? idp.jwks : (JSON.parse(readFileSync(config.cluster.idpJwksFile!, 'utf8')) as { keys: JsonWebKey[] });
   const identity = createOidcVerifier({ issuer: config.issuer, audience: config.apiResource, jwks: createLocalJWKSet(idpJwks as JSONWebKeySet) });
-  const perimeter = { issuer: config.issuer, ...(options.entra ? { issuers: [entraIssuer(options.entra)] } : {}), org: config.org };
+  // The demo LMS (demo contract): the same server reached as localhost, so another site than the tool.
+  const lms = await createDemoLms({ origin: config.lmsOrigin, backchannelOrigin: config.origin, toolOrigin: config.origin, clientId: 'veil-tool', deploymentId: 'd1' });
+  await storage.lti.putRegistration({ ...lms.registration, jwksUrl: `${config.origin}/lms/jwks` });
+  await grantCourse(storage.grants, 'sample-course', coursePrincipal(lms.issuer, 'd1', 'c101'));
+  const lti = createLtiTool({
+    publicUrl: config.origin,
+    store: storage.lti,
+    signingKeys: storage.signingKeys,
+    toolKeys: storage.ltiToolKeys,
+    assets: { scripts: ['/assets/trusted-types.js', '/veil/define.js'], styles: ['/assets/demo.css'], hlsWorkerUrl: '/veil/hls.worker.js' },
+  });
+  const perimeter = { issuer: config.issuer, issuers: [lti.issuer, ...(options.entra ? [entraIssuer(options.entra)] : [])], org: config.org };
   const recordings = createRecordings({
     publicUrl: config.origin,
     uploadDir: config.uploadDir,
@@ -107,6 +121,7 @@ export async function startDemo(requested = demoConfig(), options: DemoOptions =
     audit: serverAuditLog(auditStore),
     workers: config.workers,
     locker: backends.uploadLocker,
+    uploadTokenTtlSeconds: config.uploadTokenTtlSeconds,
     log: (line) => console.log(`[recordings] ${line}`),
   });
   await recordings.start();
@@ -116,7 +131,7 @@ export async function startDemo(requested = demoConfig(), options: DemoOptions =
   const baseService = createVeilService({
     publicUrl: config.origin,
     allowedOrigins: config.allowedOrigins,
-    identity: options.entra ? [identity, ...entraVerifiers(options.entra, config.org, config.apiResource)] : identity,
+    identity: [identity, lti.verifier, ...(options.entra ? entraVerifiers(options.entra, config.org, config.apiResource) : [])],
     perimeter,
     recordings,
     videos: storage.videos,
@@ -149,6 +164,8 @@ export async function startDemo(requested = demoConfig(), options: DemoOptions =
   // pages, and static files (the built library under /veil/, demo assets under /assets/).
   const app = new Hono({ strict: true });
   for (const prefix of SERVICE_PATH_PREFIXES) app.all(`${prefix}*`, (c) => service(c.req.raw));
+  app.all('/lti/*', (c) => lti.handler(c.req.raw));
+  app.all('/lms/*', (c) => lms.fetch(c.req.raw));
   app.get('/', () => html(indexPage(config, videos)));
   // Without `v` this is the sign-in callback: <veil-session> restores the original URL.
   app.get('/watch', (c) => html(watchPage(config, c.req.query('v') ?? '')));
@@ -218,7 +235,7 @@ export async function startDemo(requested = demoConfig(), options: DemoOptions =
     await recordings.close();
     await backends.close();
   };
-  return { server, config, videos: storage.videos, grants: storage.grants, recordings, close, drain };
+  return { server, config, videos: storage.videos, grants: storage.grants, recordings, lms, close, drain };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -75,7 +75,7 @@ try {
   await demo.ready;
   const env = { ...process.env, VEIL_DEMO_URL: ORIGIN };
 
-  const nodeFiles = [...(await testFiles('test/server')), ...(await testFiles('test/e2e'))];
+  const nodeFiles = [...(await testFiles('test/server')), ...(await testFiles('test/e2e')), ...(await testFiles('test/consumers'))];
   const nodeExit = await run(process.execPath, [
     '--import', 'tsx', '--test', '--test-concurrency=1',
     '--test-reporter=spec', '--test-reporter-destination=stdout',

@@ -10,6 +10,7 @@ import { apiUrls, type ApiUrls } from '../protocol/paths.js';
 import type { PlaybackSession, PlaybackSessionRequest } from '../protocol/playback.js';
 import {
   TUS_VERSION,
+  UPLOAD_TOKEN_EXPIRES_HEADER,
   UPLOAD_TOKEN_HEADER,
   VIDEO_ID_HEADER,
   type UploadTokenDocument,
@@ -59,6 +60,8 @@ export interface CreatedUpload {
   /** Bearer token for those requests. */
   token: string;
   videoId: string;
+  /** When the token expires (epoch ms, the service's clock), if the service said. */
+  expiresAt?: number;
 }
 
 export class VeilClient {
@@ -126,7 +129,8 @@ export class VeilClient {
     const token = response.headers.get(UPLOAD_TOKEN_HEADER);
     const videoId = response.headers.get(VIDEO_ID_HEADER);
     if (!url || !token || !videoId) throw new VeilError('UPLOAD_FAILED', { message: 'The upload service answered without an upload URL, token or video id.' });
-    return { url: new URL(url, this.api).href, token, videoId };
+    const expiresAt = Number(response.headers.get(UPLOAD_TOKEN_EXPIRES_HEADER));
+    return { url: new URL(url, this.api).href, token, videoId, ...(Number.isFinite(expiresAt) && expiresAt > 0 ? { expiresAt } : {}) };
   }
 
   /** A fresh upload token for one of the viewer's uploads; `recovered` when resuming after a reload (audited). */
@@ -140,7 +144,7 @@ export class VeilClient {
     });
   }
 
-  /** One request with the access token, bounded by the timeout; the caller reads the answer. */
+  /** One request with the access token (never in a URL), bounded by the timeout; the caller reads the answer. */
   async #fetchWithToken(url: string, init: { method: string; headers: Record<string, string>; body?: string; signal?: AbortSignal }): Promise<Response> {
     const token = await this.#accessToken();
     const timeout = AbortSignal.timeout(this.#timeoutMs);
@@ -193,27 +197,13 @@ export class VeilClient {
   }
 
   async #send<T>(url: string, { method = 'GET', body, signal, fallback = 'BAD_REQUEST', headers: extra }: RequestOptions): Promise<WithHeaders<T>> {
-    const token = await this.#accessToken();
-    const timeout = AbortSignal.timeout(this.#timeoutMs);
-    const headers: Record<string, string> = { ...extra, authorization: `Bearer ${token}` };
+    const headers: Record<string, string> = { ...extra };
     if (body !== undefined) headers['content-type'] = 'application/json';
-    let response: Response;
-    try {
-      response = await this.#fetch(url, {
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        credentials: 'omit',
-        cache: 'no-store',
-        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-      });
-    } catch (cause) {
-      if (signal?.aborted) throw cause;
-      throw new VeilError('NETWORK_ERROR', { cause, data: { timedOut: timeout.aborted } });
-    }
+    const response = await this.#fetchWithToken(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal });
     if (!response.ok) throw await errorFromResponse(response, fallback);
     return { body: (await response.json()) as T, headers: response.headers };
   }
+
 }
 
 export interface VersionedAccess {

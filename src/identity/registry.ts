@@ -1,7 +1,7 @@
 /**
  * Identity providers by name, each behind a lazy loader, so a page downloads only the provider
- * its `<veil-session provider>` names (oidc-client-ts is its own chunk). `oidc` is built in;
- * further providers (`entra`, `lti`, a host's own) register here without touching the elements.
+ * its `<veil-session provider>` names (oidc-client-ts is its own chunk). `oidc` and `lti` are built
+ * in; further providers (`entra`, a host's own) register here without touching the elements.
  */
 import { VeilError } from '../protocol/errors.js';
 import type { IdentityProvider, IdentityProviderConfig, IdentityProviderLoader } from './provider.js';
@@ -10,6 +10,7 @@ const loaders = new Map<string, IdentityProviderLoader>([
   ['oidc', async (config) => new (await import('./oidc/oidc-provider.js')).OidcProvider(config)],
   // msal-browser is its own chunk: pages on other providers download none of it.
   ['entra', async (config) => new (await import('./entra/entra-provider.js')).EntraProvider(config)],
+  ['lti', async (config) => new (await import('./lti/lti-provider.js')).LtiProvider(config)],
 ]);
 
 /** Makes `<veil-session provider="name">` use `loader`; replaces an earlier registration of `name`. */

@@ -26,6 +26,8 @@ export interface VeilEventMap {
   'veil-watermark-restored': CustomEvent<WatermarkSecurityEvent>;
   /** `<veil-recorder>`: the recording (a recovered one too) is a ready, protected video. */
   'veil-recording-ready': CustomEvent<{ videoId: string }>;
+  /** `<veil-recorder>`: the server lost the upload; it is sent again from the local chunks as a new video. */
+  'veil-upload-restarted': CustomEvent<{ previousVideoId: string; code: string }>;
   /** `<veil-share-dialog>`: the service saved a change; the access after it. */
   'veil-share-change': CustomEvent<{ changes: AccessChange[]; grants: GrantSummary[]; generalAccess: GeneralAccess }>;
   /** `<veil-share-dialog>`: the viewer pressed Save; cancelable (the host may veto). */

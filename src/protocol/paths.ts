@@ -9,6 +9,8 @@ export const API_ROUTES = {
   hlsKey: '/api/keys/:videoId',
   license: '/api/license/:videoId',
   auditEvents: '/api/audit/events',
+  /** The audit trail's hash chain, verified now (org admins). */
+  auditVerify: '/api/audit/verify',
   jwks: '/api/jwks',
   /** tus 1.0 creation endpoint (POST, with the access token). */
   uploads: '/api/uploads',
@@ -58,6 +60,7 @@ export function apiUrls(api: string) {
     hlsKey: (videoId: string) => `${root}/api/keys/${segment(videoId)}`,
     license: (videoId: string) => `${root}/api/license/${segment(videoId)}`,
     auditEvents: () => `${root}${API_ROUTES.auditEvents}`,
+    auditVerify: () => `${root}${API_ROUTES.auditVerify}`,
     jwks: () => `${root}${API_ROUTES.jwks}`,
     uploads: () => `${root}${API_ROUTES.uploads}`,
     upload: (uploadId: string) => `${root}/api/uploads/${segment(uploadId)}`,

@@ -18,10 +18,17 @@ export const UPLOAD_CHECKSUM_ALGORITHM = 'sha256';
 /** The tus status for a chunk whose checksum does not match (the chunk is discarded). */
 export const CHECKSUM_MISMATCH_STATUS = 460;
 
+/**
+ * Request header of the final PATCH (and of a HEAD once the recording ended):
+ * `sha256 <base64>` of the whole recording. The service accepts the upload only if the bytes it
+ * holds hash to it; without the header (a plain tus client) the per-PATCH checksums alone count.
+ */
+export const RECORDING_CHECKSUM_HEADER = 'Veil-Recording-Checksum';
+
 /** A PATCH body is at most this large; the recorder sends one ~1 s chunk per PATCH. */
 export const MAX_PATCH_BYTES = 16 * 1024 * 1024;
 
-/** How long an upload token lives (seconds); the recorder asks for a new one on a 401. */
+/** How long an upload token lives (seconds); the recorder renews it before it expires, and on a 401. */
 export const UPLOAD_TOKEN_TTL_SECONDS = 600;
 
 /** Unfinished uploads expire (and are cleaned up) this long after their last change. */

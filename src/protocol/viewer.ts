@@ -10,4 +10,9 @@ export interface Viewer {
   groups: string[];
   email?: string;
   name?: string;
+  /**
+   * Set for a viewer from an LTI launch: the course context (`lti-context:<issuer>/<deployment>/<context>`)
+   * that is this viewer's whole perimeter inside the org — only videos granted to it play.
+   */
+  course?: string;
 }

@@ -1,6 +1,7 @@
 /**
- * Capture: the camera, the screen, or the screen with the camera's microphone, recorded by a
- * MediaRecorder in ~1 s chunks. H.264 in fragmented MP4 is preferred, with a keyframe every
+ * Capture: the camera, the screen, or the screen with the camera as a bubble over it (composited,
+ * see `compositor.ts`; the screen alone where the browser cannot composite without timers),
+ * recorded by a MediaRecorder in ~1 s chunks. H.264 in fragmented MP4 is preferred, with a keyframe every
  * second (`videoKeyFrameIntervalDuration`) so that fragments, and therefore chunks, are about a
  * second long and the server can remux without re-encoding; Matroska/WebM otherwise (the server
  * transcodes). Audio is Opus: Chromium has no AAC encoder. Chunks leave through `onChunk` in
@@ -8,6 +9,8 @@
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { VeilError } from '../protocol/errors.js';
+import { canComposite, Compositor } from './compositor.js';
+import { deviceConstraint } from './devices.js';
 
 export type RecordingSource = 'camera' | 'screen' | 'camera+screen';
 
@@ -19,6 +22,12 @@ export const VIDEO_BITS_PER_SECOND = 2_500_000;
 export const AUDIO_BITS_PER_SECOND = 128_000;
 
 const MIME_TYPES = ['video/mp4;codecs=avc1,opus', 'video/webm;codecs=vp9,opus', 'video/webm;codecs=vp8,opus', 'video/webm'];
+
+/** The picked camera and microphone (`deviceId`s); the browser's default where unset. */
+export interface PickedDevices {
+  camera?: string;
+  microphone?: string;
+}
 
 export interface CaptureCallbacks {
   /** One recorded chunk, in order. */
@@ -35,6 +44,9 @@ export function supportedMimeType(): string | undefined {
 export class CaptureController implements ReactiveController {
   readonly #callbacks: CaptureCallbacks;
   #stream?: MediaStream;
+  /** The devices' own tracks (the recorded stream may hold a composite of them instead). */
+  #sources: MediaStreamTrack[] = [];
+  #compositor?: Compositor;
   #recorder?: MediaRecorder;
 
   constructor(host: ReactiveControllerHost, callbacks: CaptureCallbacks) {
@@ -55,21 +67,28 @@ export class CaptureController implements ReactiveController {
   }
 
   /** Asks for the devices (the browser's prompt); `CAPTURE_PERMISSION_DENIED` when refused. */
-  async open(source: RecordingSource, microphone: boolean): Promise<MediaStream> {
+  async open(source: RecordingSource, microphone: boolean, picked: PickedDevices = {}): Promise<MediaStream> {
     this.release();
     try {
-      const tracks: MediaStreamTrack[] = [];
+      const devices = navigator.mediaDevices;
+      const audio = microphone && deviceConstraint(picked.microphone);
       if (source === 'camera') {
-        const camera = await navigator.mediaDevices.getUserMedia({ video: { width: 1280, height: 720 }, audio: microphone });
-        tracks.push(...camera.getTracks());
-      } else {
-        const screen = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false, preferCurrentTab: true } as DisplayMediaStreamOptions);
-        tracks.push(...screen.getVideoTracks());
-        if (microphone) tracks.push(...(await navigator.mediaDevices.getUserMedia({ audio: true })).getAudioTracks());
+        this.#sources = (await devices.getUserMedia({ video: deviceConstraint(picked.camera, { width: 1280, height: 720 }), audio })).getTracks();
+        this.#stream = new MediaStream(this.#sources);
+        return this.#stream;
       }
-      this.#stream = new MediaStream(tracks);
+      const [screen] = (await devices.getDisplayMedia({ video: true, audio: false, preferCurrentTab: true } as DisplayMediaStreamOptions)).getVideoTracks();
+      this.#sources = screen ? [screen] : [];
+      const bubble = source === 'camera+screen' && canComposite();
+      const others = bubble || microphone ? (await devices.getUserMedia({ video: bubble && deviceConstraint(picked.camera, { width: 640, height: 480 }), audio })).getTracks() : [];
+      this.#sources.push(...others);
+      const camera = others.find((track) => track.kind === 'video');
+      if (camera && screen) this.#compositor = new Compositor(screen, camera);
+      const video = this.#compositor?.track ?? screen;
+      this.#stream = new MediaStream([...(video ? [video] : []), ...others.filter((track) => track.kind === 'audio')]);
       return this.#stream;
     } catch (cause) {
+      this.release();
       const denied = cause instanceof DOMException && (cause.name === 'NotAllowedError' || cause.name === 'SecurityError');
       throw new VeilError(denied ? 'CAPTURE_PERMISSION_DENIED' : 'CAPTURE_UNSUPPORTED', { cause });
     }
@@ -95,7 +114,7 @@ export class CaptureController implements ReactiveController {
       this.#callbacks.onStopped(failure);
     });
     // The viewer ending a screen share (or unplugging the camera) ends the recording.
-    for (const track of stream.getVideoTracks()) track.addEventListener('ended', () => this.stop());
+    for (const track of this.#sources) if (track.kind === 'video') track.addEventListener('ended', () => this.stop());
     recorder.start(TIMESLICE_MS);
   }
 
@@ -115,7 +134,10 @@ export class CaptureController implements ReactiveController {
 
   /** Releases the devices (the camera light goes off). */
   release(): void {
-    for (const track of this.#stream?.getTracks() ?? []) track.stop();
+    this.#compositor?.stop();
+    this.#compositor = undefined;
+    for (const track of this.#sources) track.stop();
+    this.#sources = [];
     this.#stream = undefined;
   }
 }

@@ -5,6 +5,7 @@
  * upload. Nothing holds the recording in memory: readers fetch one chunk at a time.
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import { sha256Init, sha256Update, type Sha256State } from './sha256.js';
 
 export interface StoredRecording {
   /** Local id (random UUID). */
@@ -19,10 +20,20 @@ export interface StoredRecording {
   /** Bytes persisted so far (the next chunk's offset). */
   bytes: number;
   chunks: number;
+  /** SHA-256 of the bytes persisted so far, moved on with every chunk (the whole recording's, once finished). */
+  hash: Sha256State;
   /** Set when recording ended (stop, or recovery after an interruption): the upload's length. */
   finalLength?: number;
   /** Set once the tus upload exists. */
-  upload?: { url: string; token: string; videoId: string };
+  upload?: StoredUpload;
+}
+
+export interface StoredUpload {
+  url: string;
+  token: string;
+  videoId: string;
+  /** When (epoch ms, this device's clock) to renew the upload token before it expires. */
+  renewAt?: number;
 }
 
 export interface StoredChunk {
@@ -56,8 +67,8 @@ export class ChunkStore {
     return this.#db;
   }
 
-  async create(recording: Omit<StoredRecording, 'bytes' | 'chunks'>): Promise<StoredRecording> {
-    const stored: StoredRecording = { ...recording, bytes: 0, chunks: 0 };
+  async create(recording: Omit<StoredRecording, 'bytes' | 'chunks' | 'hash'>): Promise<StoredRecording> {
+    const stored: StoredRecording = { ...recording, bytes: 0, chunks: 0, hash: sha256Init() };
     await (await this.#open()).put('recordings', stored);
     return stored;
   }
@@ -72,14 +83,16 @@ export class ChunkStore {
     return all.filter((recording) => recording.owner === owner && recording.api === api).sort((a, b) => a.startedAt - b.startedAt);
   }
 
-  /** Appends a chunk and moves the recording's length, in one transaction. */
+  /** Appends a chunk and moves the recording's length and digest, in one transaction. */
   async append(id: string, data: ArrayBuffer): Promise<StoredRecording> {
     const db = await this.#open();
     const tx = db.transaction(['recordings', 'chunks'], 'readwrite');
     const recording = await tx.objectStore('recordings').get(id);
     if (!recording) throw new Error(`chunk store: no recording ${id}`);
     await tx.objectStore('chunks').put({ recordingId: id, seq: recording.chunks, offset: recording.bytes, data });
-    const updated = { ...recording, bytes: recording.bytes + data.byteLength, chunks: recording.chunks + 1 };
+    // Hashing is synchronous, so the transaction stays open around it.
+    const hash = sha256Update(recording.hash, new Uint8Array(data));
+    const updated = { ...recording, bytes: recording.bytes + data.byteLength, chunks: recording.chunks + 1, hash };
     await tx.objectStore('recordings').put(updated);
     await tx.done;
     return updated;

@@ -10,25 +10,29 @@ import type { VeilSessionState } from '../identity/types.js';
 import { sleep } from '../internal/backoff.js';
 import { VeilError } from '../protocol/errors.js';
 import { perimeterViolation } from '../protocol/perimeter.js';
-import { AUDIO_BITS_PER_SECOND, CaptureController, supportedMimeType, VIDEO_BITS_PER_SECOND, type RecordingSource } from './capture-controller.js';
+import { AUDIO_BITS_PER_SECOND, CaptureController, supportedMimeType, VIDEO_BITS_PER_SECOND, type PickedDevices, type RecordingSource } from './capture-controller.js';
 import { ChunkStore } from './chunk-store.js';
 import { UploadController } from './upload-controller.js';
 
 export type RecorderState = 'signed-out' | 'denied' | 'idle' | 'countdown' | 'recording' | 'paused' | 'uploading' | 'processing' | 'ready' | 'error';
 
 /** What the recorder tells its element besides the state. */
-export type RecorderNotice = 'recovered' | 'waiting-for-network' | 'network-back' | 'max-duration-warning';
+export type RecorderNotice = 'recovered' | 'restarted' | 'waiting-for-network' | 'network-back' | 'max-duration-warning';
 
 export interface RecorderOptions {
   source(): RecordingSource;
   microphone(): boolean;
+  /** The camera and microphone the viewer picked. */
+  devices(): PickedDevices;
   countdown(): number;
   /** Seconds; recording stops by itself then (a warning a minute before). */
   maxDuration(): number;
   title(): string;
   onStateChange(state: RecorderState, error: VeilError | undefined): void;
-  /** Set once per recording, while recording (or on recovery), never changed afterwards. */
+  /** Set once per recording, while recording (or on recovery); changed only by a restarted upload. */
   onVideoId(videoId: string): void;
+  /** The server lost the upload of `previousVideoId`: it starts again from the local chunks, as a new video. */
+  onRestarted(previousVideoId: string, reason: VeilError): void;
   onReady(videoId: string): void;
   onNotice(notice: RecorderNotice): void;
   /** The live stream to preview while recording, or undefined. */
@@ -67,6 +71,11 @@ export class RecorderController implements ReactiveController {
     this.#upload = new UploadController(host, this.#store, {
       client: () => this.#session?.client,
       onVideoId: (videoId) => this.#setVideoId(videoId),
+      onRestarted: (previousVideoId, reason) => {
+        this.#videoId = undefined;
+        this.#options.onRestarted(previousVideoId, reason);
+        this.#options.onNotice('restarted');
+      },
       onProgress: (sent, total) => {
         if (this.#state === 'uploading' && total) this.#options.onProgress(Math.floor((sent / total) * 100));
       },
@@ -120,7 +129,7 @@ export class RecorderController implements ReactiveController {
     if (!mimeType || typeof indexedDB === 'undefined') return this.#fail(new VeilError('CAPTURE_UNSUPPORTED'));
     try {
       await this.#checkFreeSpace();
-      const stream = await this.#capture.open(this.#options.source(), this.#options.microphone());
+      const stream = await this.#capture.open(this.#options.source(), this.#options.microphone(), this.#options.devices());
       this.#videoId = undefined;
       this.#options.onPreview(stream);
       await this.#countdown();

@@ -5,9 +5,13 @@
  * - `Upload-Defer-Length` while recording; the final length on the last PATCH (an empty PATCH if
  *   the last bytes went before recording stopped); one chunk per PATCH with its sha256
  *   `Upload-Checksum`;
- * - on any error: HEAD, realign to the server's offset, resend from IndexedDB — never from zero;
+ * - on any error: HEAD, realign to the server's offset, resend from IndexedDB — never from zero
+ *   silently: an upload the server no longer has (expired, terminated) or whose bytes do not hash
+ *   to the recording's is restarted from the local chunks as a new upload, through `onRestarted`;
  * - offline: wait for the network (`onWaiting`) and resume at once when it is back;
- * - 401: a fresh upload token, then retry;
+ * - the upload token is renewed before it expires, and on a 401;
+ * - the whole recording's SHA-256 (kept in the chunk store as it grows) goes with the final PATCH
+ *   and every later HEAD: the server accepts only bytes that hash to it;
  * - success only when the server acknowledged the last byte and accepted the upload; only then
  *   are the local chunks deleted.
  */
@@ -16,14 +20,17 @@ import type { VeilClient } from '../api/client.js';
 import { errorFromResponse } from '../api/errors.js';
 import { backoffDelay, sleep, whenOnline } from '../internal/backoff.js';
 import { VeilError } from '../protocol/errors.js';
-import { TUS_VERSION, UPLOAD_CHECKSUM_ALGORITHM } from '../protocol/recording.js';
-import type { ChunkStore, StoredRecording } from './chunk-store.js';
+import { RECORDING_CHECKSUM_HEADER, TUS_VERSION, UPLOAD_CHECKSUM_ALGORITHM } from '../protocol/recording.js';
+import type { ChunkStore, StoredRecording, StoredUpload } from './chunk-store.js';
+import { sha256Digest } from './sha256.js';
 
 export interface UploadCallbacks {
   /** The session's API client (the access token for creation and upload-token renewal). */
   client(): VeilClient | undefined;
   /** The server registered the recording as this video (once per upload). */
   onVideoId(videoId: string): void;
+  /** The server lost upload `previousVideoId` (or holds other bytes): it starts again from the local chunks, as a new video. */
+  onRestarted(previousVideoId: string, reason: VeilError): void;
   /** Bytes the server holds, and the final length once known. */
   onProgress(sent: number, total: number | undefined): void;
   /** True while the upload waits for the network (or the service) to come back. */
@@ -39,10 +46,31 @@ const RETRY = { baseDelayMs: 250, maxDelayMs: 2000 };
 const REQUEST_TIMEOUT_MS = 30_000;
 /** Codes that end the upload (it stays local); everything else is retried. */
 const FATAL = new Set(['UPLOAD_NOT_FOUND', 'UPLOAD_QUOTA_EXCEEDED', 'PERIMETER_DENIED', 'SIGN_IN_REQUIRED', 'BAD_REQUEST']);
+/** A recording whose upload keeps vanishing or mismatching stops restarting after this many. */
+const MAX_RESTARTS = 2;
+/** The upload token is renewed once this share of its lifetime has gone. */
+const RENEW_AT_SHARE = 0.8;
+
+function checksumHeader(digest: Uint8Array): string {
+  return `${UPLOAD_CHECKSUM_ALGORITHM} ${btoa(String.fromCharCode(...digest))}`;
+}
 
 async function checksum(body: ArrayBuffer): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', body));
-  return `${UPLOAD_CHECKSUM_ALGORITHM} ${btoa(String.fromCharCode(...digest))}`;
+  return checksumHeader(new Uint8Array(await crypto.subtle.digest('SHA-256', body)));
+}
+
+/** When to renew a token that expires at `expiresAt` (undefined: only on a 401). */
+export function renewalTime(expiresAt: number | undefined, now = Date.now()): number | undefined {
+  return expiresAt === undefined ? undefined : now + Math.max(0, expiresAt - now) * RENEW_AT_SHARE;
+}
+
+/** The server no longer has this upload, or holds bytes that are not this recording's. */
+function serverLostUpload(error: VeilError): boolean {
+  return (error.code === 'UPLOAD_NOT_FOUND' && error.data.local !== true) || error.code === 'RECORDING_CHECKSUM_MISMATCH';
+}
+
+function asVeilError(error: unknown): VeilError {
+  return error instanceof VeilError ? error : new VeilError('UPLOAD_FAILED', { cause: error });
 }
 
 export class UploadController implements ReactiveController {
@@ -90,6 +118,7 @@ export class UploadController implements ReactiveController {
     let offset: number | undefined;
     let lengthDeclared = false;
     let attempt = 0;
+    let restarts = 0;
     let waiting = false;
     const setWaiting = (value: boolean) => {
       if (value !== waiting) this.#callbacks.onWaiting((waiting = value));
@@ -100,10 +129,14 @@ export class UploadController implements ReactiveController {
         let recording = await this.#recording(id);
         if (!recording.upload) {
           const client = this.#client();
-          const created = await client.createUpload({ title: recording.title, filetype: recording.mimeType }, signal);
-          recording = await this.#store.update(id, { upload: created });
+          const { expiresAt, ...created } = await client.createUpload({ title: recording.title, filetype: recording.mimeType }, signal);
+          recording = await this.#store.update(id, { upload: { ...created, renewAt: renewalTime(expiresAt) } });
           offset = 0;
+          lengthDeclared = false;
           this.#callbacks.onVideoId(created.videoId);
+        } else if (!recovered && (recording.upload.renewAt ?? Infinity) <= Date.now()) {
+          await this.#renewToken(id, signal);
+          continue;
         } else if (offset === undefined) {
           this.#callbacks.onVideoId(recording.upload.videoId);
           if (recovered) {
@@ -138,15 +171,17 @@ export class UploadController implements ReactiveController {
         await this.#nextData(signal);
       } catch (error) {
         if (signal.aborted) return;
-        const veilError = error instanceof VeilError ? error : new VeilError('UPLOAD_FAILED', { cause: error });
+        let veilError = asVeilError(error);
         const status = veilError.data.status;
         if (status === 401 || veilError.code === 'UPLOAD_TOKEN_INVALID') {
-          const renewal = await this.#renewToken(id, signal).then(
-            () => undefined,
-            (renewError: unknown) => (renewError instanceof VeilError ? renewError : new VeilError('UPLOAD_FAILED', { cause: renewError })),
-          );
-          if (renewal && FATAL.has(renewal.code)) return this.#callbacks.onError(renewal);
-          if (renewal) await sleep(backoffDelay(RETRY, attempt++), signal).catch(() => undefined);
+          const renewal = await this.#renewToken(id, signal).then(() => undefined, asVeilError);
+          if (!renewal) continue;
+          veilError = renewal;
+        }
+        if (serverLostUpload(veilError) && restarts < MAX_RESTARTS) {
+          restarts += 1;
+          offset = undefined;
+          await this.#restart(id, veilError).catch(() => undefined);
           continue;
         }
         if (FATAL.has(veilError.code)) return this.#callbacks.onError(veilError);
@@ -167,7 +202,7 @@ export class UploadController implements ReactiveController {
 
   async #recording(id: string): Promise<StoredRecording> {
     const recording = await this.#store.get(id);
-    if (!recording) throw new VeilError('UPLOAD_NOT_FOUND', { message: 'The local recording is gone.' });
+    if (!recording) throw new VeilError('UPLOAD_NOT_FOUND', { message: 'The local recording is gone.', data: { local: true } });
     return recording;
   }
 
@@ -190,8 +225,22 @@ export class UploadController implements ReactiveController {
   async #renewToken(id: string, signal: AbortSignal, recovered = false): Promise<void> {
     const recording = await this.#recording(id);
     if (!recording.upload) return;
-    const { token } = await this.#client().uploadToken(recording.upload.videoId, { recovered, signal });
-    await this.#store.update(id, { upload: { ...recording.upload, token } });
+    const { token, expiresAt } = await this.#client().uploadToken(recording.upload.videoId, { recovered, signal });
+    await this.#store.update(id, { upload: { ...recording.upload, token, renewAt: renewalTime(expiresAt) } });
+  }
+
+  /** Forgets the server's upload: the next round creates a new one and sends every local chunk again. */
+  async #restart(id: string, reason: VeilError): Promise<void> {
+    const recording = await this.#recording(id);
+    const previous: StoredUpload | undefined = recording.upload;
+    await this.#store.update(id, { upload: undefined });
+    if (previous) this.#callbacks.onRestarted(previous.videoId, reason);
+  }
+
+  /** The whole recording's checksum, once recording has ended (every byte is persisted). */
+  #recordingChecksum(recording: StoredRecording): Record<string, string> {
+    if (recording.finalLength === undefined || recording.hash.length !== recording.finalLength) return {};
+    return { [RECORDING_CHECKSUM_HEADER.toLowerCase()]: checksumHeader(sha256Digest(recording.hash)) };
   }
 
   async #send(recording: StoredRecording, init: { method: string; headers?: Record<string, string>; body?: ArrayBuffer }, signal: AbortSignal): Promise<Response> {
@@ -214,7 +263,7 @@ export class UploadController implements ReactiveController {
   }
 
   async #head(recording: StoredRecording, signal: AbortSignal): Promise<{ offset: number; lengthDeclared: boolean }> {
-    const response = await this.#send(recording, { method: 'HEAD' }, signal);
+    const response = await this.#send(recording, { method: 'HEAD', headers: this.#recordingChecksum(recording) }, signal);
     const offset = Number(response.headers.get('upload-offset'));
     if (!Number.isInteger(offset) || offset < 0 || offset > recording.bytes) {
       throw new VeilError('UPLOAD_NOT_FOUND', { message: `The server holds ${offset} bytes of a ${recording.bytes}-byte recording.` });
@@ -225,7 +274,7 @@ export class UploadController implements ReactiveController {
   async #patch(recording: StoredRecording, offset: number, body: ArrayBuffer, length: number | undefined, signal: AbortSignal): Promise<number> {
     const headers: Record<string, string> = { 'content-type': 'application/offset+octet-stream', 'upload-offset': String(offset) };
     if (body.byteLength) headers['upload-checksum'] = await checksum(body);
-    if (length !== undefined) headers['upload-length'] = String(length);
+    if (length !== undefined) Object.assign(headers, { 'upload-length': String(length) }, this.#recordingChecksum(recording));
     const response = await this.#send(recording, { method: 'PATCH', headers, body }, signal);
     const next = Number(response.headers.get('upload-offset'));
     if (next !== offset + body.byteLength) throw new VeilError('UPLOAD_OFFSET_MISMATCH', { data: { expected: offset + body.byteLength, got: next } });

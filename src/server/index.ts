@@ -69,3 +69,10 @@ export { S3MediaStore, createS3Client, type S3Settings } from './storage/s3-medi
 export { postgresRateLimits } from './limits/rate-limiter.js';
 export { forwardedClientAddress } from './http/client-address.js';
 export { createLogger, errorLog, withRequestLog } from './http/request-log.js';
+// LTI 1.3 tool (README "LTI 1.3"): mount `handler` at /lti/, add `verifier` to `identity`.
+export { createLtiTool, type LtiTool, type LtiToolOptions } from './lti/tool.js';
+export { coursePrincipal, courseRole, type CourseRole } from './lti/claims.js';
+export { createNrpsClient, type NrpsClient } from './lti/nrps.js';
+export type { LtiLogin, LtiRegistration, LtiStore } from './lti/store.js';
+export type { LtiSessionSubject, LtiSessionTokens } from './lti/session-token.js';
+export { LTI_ROUTES } from '../protocol/lti.js';

@@ -23,6 +23,8 @@ export interface PlaybackTokenClaims {
   iat: number;
   exp: number;
   jti: string;
+  /** An LTI viewer's course (`lti-context:…`): keys and licenses are decided on it. */
+  ctx?: string;
 }
 
 export interface PlaybackTokenSubject {
@@ -30,6 +32,7 @@ export interface PlaybackTokenSubject {
   org: string;
   vid: string;
   sid: string;
+  ctx?: string;
 }
 
 export interface PlaybackTokenServiceOptions {
@@ -105,6 +108,7 @@ export function createPlaybackTokenService(options: PlaybackTokenServiceOptions)
     for (const name of ['sub', 'org', 'vid', 'sid'] as const) {
       if (typeof claims[name] !== 'string') throw new VeilError('PLAYBACK_TOKEN_INVALID', { data: { claim: name } });
     }
+    if (claims.ctx !== undefined && typeof claims.ctx !== 'string') throw new VeilError('PLAYBACK_TOKEN_INVALID', { data: { claim: 'ctx' } });
     if (videoId !== undefined && claims.vid !== videoId) {
       throw new VeilError('PLAYBACK_TOKEN_WRONG_VIDEO', { data: { videoId } });
     }
@@ -116,11 +120,11 @@ export function createPlaybackTokenService(options: PlaybackTokenServiceOptions)
     async jwks() {
       return { keys: await keys.publicJwks() };
     },
-    async sign({ sub, org, vid, sid }) {
+    async sign({ sub, org, vid, sid, ctx }) {
       const iat = Math.floor(Date.now() / 1000);
       const exp = iat + ttlSeconds;
       const { kid, privateKey } = await keys.signingKey();
-      const token = await new SignJWT({ org, vid, sid })
+      const token = await new SignJWT(ctx === undefined ? { org, vid, sid } : { org, vid, sid, ctx })
         .setProtectedHeader({ alg: PLAYBACK_TOKEN_ALG, typ: PLAYBACK_TOKEN_TYP, kid })
         .setIssuer(issuer)
         .setAudience(audience)

@@ -87,6 +87,23 @@ describe('<veil-session provider>', () => {
     expect(element.status).to.equal('signing-in');
   });
 
+  it('takes properties set just after it is connected, as React (veil-video/react) sets them', async () => {
+    const element = document.createElement('veil-session');
+    const signedIn = oneEvent(element, 'veil-signed-in');
+    const errors: string[] = [];
+    element.addEventListener('veil-error', (event) => errors.push(event.detail.code));
+    document.body.append(element);
+    // Same task, after insertion: what a framework's layout effect does.
+    Object.assign(element, { provider: 'scripted-bob', issuer: ISSUER, clientId: 'late', autoSignIn: true });
+    try {
+      expect((await signedIn).detail.claims).to.deep.equal(BOB);
+      expect(ScriptedProvider.last!.config.clientId).to.equal('late');
+      expect(errors).to.deep.equal([]);
+    } finally {
+      element.remove();
+    }
+  });
+
   it('an unknown provider name is CONFIG_INVALID, naming the known ones', async () => {
     const element = document.createElement('veil-session');
     Object.assign(element, { provider: 'msal-not-yet', issuer: ISSUER, clientId: 'tool' });

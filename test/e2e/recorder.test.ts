@@ -8,7 +8,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'puppeteer-core';
-import { DEV_PASSWORD, demoOrigin, launchChromium, playbackProgress, playerState, signInAndWatch, watchRequests } from '../support/browser.js';
+import { demoOrigin, launchChromium, playbackProgress, playerState, signInAndWatch, watchRequests } from '../support/browser.js';
+import { recordFor, recorderState, signInToRecord } from '../support/recorder.js';
 
 let browser: Browser;
 
@@ -23,34 +24,6 @@ after(async () => {
 async function freshPage(): Promise<Page> {
   const context = await browser.createBrowserContext();
   return context.newPage();
-}
-
-/** Opens `/record` (no countdown), signs in at the dev IdP, and waits for the recorder. */
-async function signInToRecord(page: Page, login: string): Promise<void> {
-  await page.goto(`${demoOrigin()}/record?countdown=0`);
-  await page.waitForSelector('input[name="login"]', { timeout: 30_000 });
-  await page.type('input[name="login"]', login);
-  await page.type('input[name="password"]', DEV_PASSWORD);
-  await Promise.all([page.waitForNavigation(), page.click('button[type="submit"], input[type="submit"]')]);
-  await page.waitForFunction(() => location.pathname === '/record' && !location.search.includes('code='), { timeout: 30_000 });
-  await page.waitForSelector('veil-recorder');
-}
-
-async function recorderState(page: Page, states: string[], timeout = 60_000): Promise<string> {
-  const handle = await page.waitForFunction(
-    (wanted: string[]) => {
-      const state = document.querySelector('veil-recorder')?.getAttribute('state');
-      return state && wanted.includes(state) ? state : undefined;
-    },
-    { timeout, polling: 100 },
-    states,
-  );
-  return (await handle.jsonValue()) as string;
-}
-
-/** Waits until the recorder has been recording for `seconds` (the recording's length is the point). */
-async function recordFor(page: Page, startedAt: number, seconds: number): Promise<void> {
-  await page.waitForFunction((until: number) => Date.now() >= until, { timeout: 60_000, polling: 200 }, startedAt + seconds * 1000);
 }
 
 describe('<veil-recorder>', () => {

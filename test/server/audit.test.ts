@@ -350,3 +350,39 @@ describe('reading the trail', () => {
     assert.deepEqual(own.events.map((e) => e.video), ['gvideo']);
   });
 });
+
+describe('GET /api/audit/verify (the audit page\'s chain status)', () => {
+  const verify = (token?: string) => service(new Request(`${ORIGIN}/api/audit/verify`, { headers: token ? { authorization: `Bearer ${token}` } : {} }));
+
+  it('tells an admin the chain is intact, with its length and head hash; names a broken record by number', async () => {
+    const session = randomUUID();
+    for (let seq = 1; seq <= 3; seq++) {
+      await store.append([{ id: randomUUID(), type: 'play', actor: 'bob', org: 'acme', video: 'dash', playbackSession: 's', credential: 'playback', playerSession: session, playerSeq: seq, clientTime: seq, position: seq, data: {} }]);
+    }
+    const records = await all();
+    const intact = await verify(await alice());
+    assert.equal(intact.status, 200);
+    const report = (await intact.json()) as { ok: boolean; count: number; head: string; broken?: unknown; verifiedAt: number };
+    assert.deepEqual({ ok: report.ok, count: report.count, head: report.head, broken: report.broken }, { ok: true, count: 3, head: records[2]!.hash, broken: undefined });
+    assert.ok(Math.abs(report.verifiedAt - Date.now()) < 60_000);
+
+    const db = new Database(dbPath);
+    db.exec('DROP TRIGGER audit_events_no_update');
+    db.prepare("UPDATE audit_events SET actor = 'mallory' WHERE seq = 2").run();
+    db.close();
+    const broken = (await (await verify(await alice())).json()) as { ok: boolean; count: number; head: string; broken: { seq: number; reason: string; id?: string } };
+    assert.equal(broken.ok, false);
+    assert.equal(broken.count, 1);
+    assert.equal(broken.head, records[0]!.hash);
+    assert.equal(broken.broken.seq, 2);
+    assert.match(broken.broken.reason, /edited/);
+    assert.equal(broken.broken.id, undefined, 'no record content of possibly another org');
+  });
+
+  it('refuses a non-admin (403) and a request without a token (401)', async () => {
+    const refused = await verify(await bob());
+    assert.equal(refused.status, 403);
+    assert.equal(await errorCode(refused), 'AUDIT_ADMIN_REQUIRED');
+    assert.equal((await verify()).status, 401);
+  });
+});

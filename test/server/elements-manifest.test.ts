@@ -43,8 +43,8 @@ const EXPECTED: Record<string, { attributes: string[]; properties: string[]; met
     attributes: ['state', 'error-code', 'video-id', 'source', 'countdown', 'max-duration', 'no-microphone'],
     properties: ['source', 'countdown', 'maxDuration', 'noMicrophone', 'state', 'error', 'videoId'],
     methods: ['start', 'stop', 'pause', 'resume'],
-    events: ['veil-recording-ready', 'veil-error'],
-    cssParts: ['preview', 'controls', 'progress'],
+    events: ['veil-recording-ready', 'veil-upload-restarted', 'veil-error'],
+    cssParts: ['preview', 'controls', 'level', 'progress'],
   },
   'veil-share-dialog': {
     attributes: ['video', 'open'],
@@ -78,6 +78,14 @@ function analyze(): Map<string, Declaration> {
 const names = (list: Named[] | undefined) => (list ?? []).map((item) => item.name).sort();
 const isPublic = (member: Named) => !member.static && member.privacy !== 'private' && member.privacy !== 'protected' && !member.name.startsWith('#');
 
+/** The events `src/react/index.ts` passes to `createComponent` for `tag` (read from the source: it needs no DOM). */
+function reactEvents(tag: string): string[] {
+  const source = readFileSync('src/react/index.ts', 'utf8');
+  const component = new RegExp(`tagName: '${tag}',[\\s\\S]*?events: veilEvents\\(([^)]*)\\)`).exec(source);
+  assert.ok(component, `src/react/index.ts has no component for <${tag}>`);
+  return [...component[1].matchAll(/'([^']+)'/g)].map((match) => match[1]).sort();
+}
+
 describe('custom-elements.json lists exactly the public surface of each element', () => {
   const elements = analyze();
 
@@ -104,6 +112,10 @@ describe('custom-elements.json lists exactly the public surface of each element'
       });
       it('CSS parts', () => {
         assert.deepEqual(names(element().cssParts), [...expected.cssParts].sort());
+      });
+      it('the React component (veil-video/react) has a callback prop for every Veil event', () => {
+        const veilEvents = expected.events.filter((event) => event.startsWith('veil-')).sort();
+        assert.deepEqual(reactEvents(tag), veilEvents);
       });
     });
   }

@@ -17,6 +17,12 @@ import * as tus from 'tus-js-client';
 import { toNodeListener } from '../../src/server/http/node.js';
 import { randomChunk, startRecordingService, TusTestClient, type RecordingTestService } from '../support/recordings.js';
 
+function wholeChecksum(...parts: Uint8Array[]): string {
+  const hash = createHash('sha256');
+  for (const part of parts) hash.update(part);
+  return `sha256 ${hash.digest('base64')}`;
+}
+
 async function code(response: Response): Promise<string> {
   assert.match(response.headers.get('content-type') ?? '', /application\/json/);
   return ((await response.json()) as { error: { code: string } }).error.code;
@@ -102,18 +108,21 @@ describe('uploads', () => {
     const { token } = (await renewed.json()) as { token: string };
     assert.equal((await alice.head(token)).status, 200);
     assert.equal((await renew(await t.token('bob'))).status, 404);
+    // bob's DELETE above left alice's upload and video alone (her own termination removes both).
+    assert.equal(await t.storage.videos.get(alice.videoId).then((video) => video?.status), 'processing');
     await alice.delete();
     await bob.delete();
-    assert.equal(await t.storage.videos.get(alice.videoId).then((video) => video?.status), 'processing');
   });
 
-  it('terminates an unfinished upload: gone for tus and for the quota', async () => {
+  it('terminates an unfinished upload: gone for tus, for the quota, and its video record', async () => {
     const client = new TusTestClient(t.service);
     await client.create(await t.token('carol'));
     await client.patch(0, randomChunk(100));
+    assert.equal((await t.storage.videos.get(client.videoId))?.status, 'processing');
     assert.equal((await client.delete()).status, 204);
     assert.equal((await client.head()).status, 404);
     assert.deepEqual(await t.storage.recordings.usage('carol'), { bytes: 0, unfinished: 0 });
+    assert.equal(await t.storage.videos.get(client.videoId), undefined);
   });
 
   it('enforces quotas with 413 and UPLOAD_QUOTA_EXCEEDED', async () => {
@@ -148,6 +157,51 @@ describe('uploads', () => {
     assert.ok(upload?.finishedAt);
     // A finished upload belongs to processing: no termination.
     assert.notEqual((await client.delete()).status, 204);
+  });
+
+  it("accepts the final PATCH only when the stored bytes hash to the whole recording's Veil-Recording-Checksum", async () => {
+    const client = new TusTestClient(t.service);
+    await client.create(await t.token('alice'));
+    const first = randomChunk(3000);
+    const last = randomChunk(1000);
+    const whole = wholeChecksum(first, last);
+    assert.equal((await client.patch(0, first)).status, 204);
+
+    const wrong = await client.patch(3000, last, { 'upload-length': '4000', 'veil-recording-checksum': wholeChecksum(last, first) });
+    assert.equal(wrong.status, 422);
+    assert.equal(await code(wrong), 'RECORDING_CHECKSUM_MISMATCH');
+    assert.equal((await client.head()).headers.get('upload-offset'), '3000');
+    assert.equal(await t.storage.recordings.getJob(client.videoId), undefined);
+    const malformed = await client.patch(3000, last, { 'upload-length': '4000', 'veil-recording-checksum': 'sha256 short' });
+    assert.equal(malformed.status, 400);
+
+    const right = await client.patch(3000, last, { 'upload-length': '4000', 'veil-recording-checksum': whole });
+    assert.equal(right.status, 204, await right.clone().text());
+    assert.equal((await t.storage.recordings.getJob(client.videoId))?.state, 'queued');
+  });
+
+  it('a HEAD that would accept a complete upload checks the whole checksum it carries first', async () => {
+    const client = new TusTestClient(t.service);
+    await client.create(await t.token('alice'));
+    const bytes = randomChunk(2048);
+    // Accepting fails once after the last byte was stored (as if the service died just then).
+    const recordings = t.storage.recordings;
+    const finishUpload = recordings.finishUpload;
+    recordings.finishUpload = async () => {
+      recordings.finishUpload = finishUpload;
+      throw new Error('injected: accepting failed');
+    };
+    assert.equal((await client.patch(0, bytes, { 'upload-length': '2048' })).status, 500);
+    assert.equal((await t.storage.recordings.getUpload(client.videoId))?.finishedAt, null);
+
+    const head = (checksum: string) =>
+      t.service(new Request(client.uploadUrl, { method: 'HEAD', headers: { authorization: `Bearer ${client.uploadToken}`, 'tus-resumable': '1.0.0', 'veil-recording-checksum': checksum } }));
+    const wrong = await head(wholeChecksum(randomChunk(2048)));
+    assert.equal(wrong.status, 422);
+    assert.equal((await t.storage.recordings.getUpload(client.videoId))?.finishedAt, null);
+    const right = await head(wholeChecksum(bytes));
+    assert.equal(right.status, 200);
+    assert.ok((await t.storage.recordings.getUpload(client.videoId))?.finishedAt);
   });
 
   it('audits the recorder: recording-started at creation, recording-recovered when it resumes, upload-completed', async () => {

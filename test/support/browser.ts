@@ -1,6 +1,7 @@
 /**
  * End-to-end helpers: drive the system Chromium against the real demo server and dev IdP.
  */
+import assert from 'node:assert/strict';
 import puppeteer, { type Browser, type Frame, type Page } from 'puppeteer-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.js';
 
@@ -13,8 +14,9 @@ export function demoOrigin(): string {
   return origin;
 }
 
-export function launchChromium(): Promise<Browser> {
-  return puppeteer.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true, protocolTimeout: 120_000 });
+/** `extraArgs`: flags for one test file only (e.g. `--auto-accept-this-tab-capture`). */
+export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
+  return puppeteer.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, ...extraArgs], headless: true, protocolTimeout: 120_000 });
 }
 
 /** Everything a page reports that points at a CSP problem, across navigations. */
@@ -56,17 +58,23 @@ export async function signInAndWatch(page: Page, videoId: string, login: string,
   await page.waitForSelector('veil-player');
 }
 
-/** Waits for `<veil-player state>` (in the page, or in one of its frames) to be one of `states`; returns it. */
-export async function playerState(page: Page | Frame, states: string[], timeout = 60_000): Promise<string> {
+/** Waits for the `state` attribute of the first `selector` element (in the page or one of its frames) to be one of `states`; returns it. */
+export async function elementState(page: Page | Frame, selector: string, states: string[], timeout = 60_000): Promise<string> {
   const handle = await page.waitForFunction(
-    (wanted: string[]) => {
-      const state = document.querySelector('veil-player')?.getAttribute('state');
+    (target: string, wanted: string[]) => {
+      const state = document.querySelector(target)?.getAttribute('state');
       return state && wanted.includes(state) ? state : undefined;
     },
-    { timeout },
+    { timeout, polling: 100 },
+    selector,
     states,
   );
   return (await handle.jsonValue()) as string;
+}
+
+/** Waits for `<veil-player state>` to be one of `states`; returns it. */
+export function playerState(page: Page | Frame, states: string[], timeout = 60_000): Promise<string> {
+  return elementState(page, 'veil-player', states, timeout);
 }
 
 export interface PlaybackProgress {
@@ -81,6 +89,17 @@ export function playbackProgress(page: Page): Promise<PlaybackProgress> {
     const video = player.shadowRoot!.querySelector('video')!;
     return { currentTime: video.currentTime, totalVideoFrames: video.getVideoPlaybackQuality().totalVideoFrames, state: player.getAttribute('state') };
   });
+}
+
+/** Starts the page's player and checks that it really plays: past 2 s, and frames still advancing a second later. */
+export async function assertPlays(page: Page): Promise<void> {
+  await page.evaluate(() => document.querySelector('veil-player')!.play());
+  await page.waitForFunction(() => document.querySelector('veil-player')!.currentTime > 2, { timeout: 30_000 });
+  const first = await playbackProgress(page);
+  await new Promise((done) => setTimeout(done, 1000));
+  const later = await playbackProgress(page);
+  assert.equal(later.state, 'playing');
+  assert.ok(later.totalVideoFrames > first.totalVideoFrames, `frames advance (${first.totalVideoFrames} → ${later.totalVideoFrames})`);
 }
 
 /** The access token oidc-client-ts keeps in sessionStorage for the signed-in viewer. */

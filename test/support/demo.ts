@@ -12,17 +12,51 @@ import { startDemo, type DemoOptions } from '../../demo/server.js';
 
 export type Demo = Awaited<ReturnType<typeof startDemo>>;
 
+export interface TestDemoOptions {
+  tokenTtlSeconds?: number;
+  uploadTokenTtlSeconds?: number;
+  wrapService?: (service: Handler) => Handler;
+  /** A fixed port (the Entra look-alike registers the demo's redirect URI before it starts). */
+  port?: number;
+  entra?: DemoOptions['entra'];
+}
+
 /**
  * Starts a demo on a port the OS chooses (port 0); its origin is `demo.config.origin`. The shared
- * test server keeps `VEIL_TEST_PORT`.
+ * test server keeps `VEIL_TEST_PORT`. `restart()` stops the server and starts it again on the
+ * same port with the same state (a service restart, as a deployment would do it).
  */
-export async function startTestDemo(options: { tokenTtlSeconds?: number; wrapService?: (service: Handler) => Handler; port?: number; entra?: DemoOptions['entra'] } = {}): Promise<Demo> {
+export async function startTestDemo(options: TestDemoOptions = {}): Promise<Demo & { restart(pauseMs?: number): Promise<void> }> {
   // Each instance keeps its own state (database, keys, media, audit trail), apart from the shared
   // test server's, and removes it on close; the sample media cache stays shared.
   const dataDir = join(tmpdir(), `veil-data-${process.pid}-${randomUUID()}`);
-  const demo = await startDemo(demoConfig({ port: options.port ?? 0, tokenTtlSeconds: options.tokenTtlSeconds, dataDir }), { wrapService: options.wrapService, entra: options.entra });
+  const start = (port: number) =>
+    startDemo(demoConfig({ port, tokenTtlSeconds: options.tokenTtlSeconds, uploadTokenTtlSeconds: options.uploadTokenTtlSeconds, dataDir }), { wrapService: options.wrapService, entra: options.entra });
+  let demo = await start(options.port ?? 0);
+  // Getters, so that after a restart callers see the running instance's parts.
   return {
-    ...demo,
+    config: demo.config,
+    get server() {
+      return demo.server;
+    },
+    get videos() {
+      return demo.videos;
+    },
+    get grants() {
+      return demo.grants;
+    },
+    get recordings() {
+      return demo.recordings;
+    },
+    get lms() {
+      return demo.lms;
+    },
+    async restart(pauseMs = 0) {
+      await demo.close();
+      await new Promise((resolve) => setTimeout(resolve, pauseMs));
+      demo = await start(demo.config.port);
+    },
+    drain: (graceMs?: number) => demo.drain(graceMs),
     close: async () => {
       await demo.close();
       await rm(dataDir, { recursive: true, force: true });
@@ -33,6 +67,8 @@ export async function startTestDemo(options: { tokenTtlSeconds?: number; wrapSer
 export interface FaultRule {
   method: string;
   path: RegExp;
+  /** Only requests this also accepts (e.g. by a header) get the fault. */
+  when?: (request: Request) => boolean;
   /** How many matching requests get the fault; `Infinity` for a permanent fault. */
   times: number;
   /** Answer with this status, or hold the request this long before passing it on (a timeout). */
@@ -53,7 +89,7 @@ export class FaultInjector {
 
   readonly wrap = (service: Handler): Handler => async (request) => {
     const path = new URL(request.url).pathname;
-    const rule = this.#rules.find((r) => r.method === request.method && r.path.test(path) && r.hits < r.times);
+    const rule = this.#rules.find((r) => r.method === request.method && r.path.test(path) && r.hits < r.times && (r.when?.(request) ?? true));
     if (!rule) return service(request);
     rule.hits += 1;
     if ('status' in rule.fault) {

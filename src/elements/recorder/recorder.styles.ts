@@ -38,7 +38,8 @@ export const recorderStyles = css`
     outline: 2px solid var(--veil-focus-color, #3b82f6);
     outline-offset: 2px;
   }
-  progress {
+  progress,
+  .level {
     width: 100%;
   }
   .visually-hidden {

@@ -10,11 +10,14 @@ import { emitVeilError, emitVeilEvent } from '../../internal/emit.js';
 import type { VeilError } from '../../protocol/errors.js';
 import { DEFAULT_MAX_RECORDING_SECONDS } from '../../protocol/recording.js';
 import { RECORDING_SOURCES, type RecordingSource } from '../../recording/capture-controller.js';
+import { listDevices, type DeviceChoice, type DeviceChoices } from '../../recording/devices.js';
+import { LevelMeter } from '../../recording/level-meter.js';
 import { RecorderController, type RecorderNotice, type RecorderState } from '../../recording/recorder-controller.js';
 import { recorderStyles } from './recorder.styles.js';
 
 const NOTICES: Record<RecorderNotice, RecorderStringKey> = {
   recovered: 'recorderRecovered',
+  restarted: 'recorderRestarted',
   'waiting-for-network': 'recorderWaitingForNetwork',
   'network-back': 'recorderNetworkBack',
   'max-duration-warning': 'recorderMaxDurationWarning',
@@ -31,13 +34,15 @@ const NOTICES: Record<RecorderNotice, RecorderStringKey> = {
  * @attr {'signed-out' | 'denied' | 'idle' | 'countdown' | 'recording' | 'paused' | 'uploading' | 'processing' | 'ready' | 'error'} state -
  *   Reflected, read-only: where the recorder is (the `state` property).
  * @attr {string} error-code - Reflected, read-only: the `VeilError` code behind `denied` or `error`.
- * @attr {string} video-id - Reflected, read-only: the video the recording becomes, set while recording (or on recovery) and never changed afterwards.
+ * @attr {string} video-id - Reflected, read-only: the video the recording becomes, set while recording (or on recovery); it changes only when the server lost the upload and it restarted (`veil-upload-restarted`).
  *
  * @fires veil-recording-ready - The recording is a ready video (also after a recovered recording). `detail: { videoId }`.
+ * @fires veil-upload-restarted - The server no longer had the upload (expired, removed) or held other bytes: it is sent again from this device as a new video. `detail: { previousVideoId, code }`.
  * @fires veil-error - Capture, upload or processing failed, or the viewer is outside the perimeter. `detail` is a `VeilError`.
  *
  * @csspart preview - The live preview while recording.
- * @csspart controls - The buttons and pickers.
+ * @csspart controls - The buttons and pickers (source, camera, microphone, title).
+ * @csspart level - The live microphone level meter while capturing.
  * @csspart progress - The progress bar while uploading and processing.
  *
  * @cssproperty --veil-background - Background of the preview.
@@ -67,23 +72,36 @@ export class VeilRecorder extends LitElement {
   @state() private progress = 0;
   @state() private countdownLeft = 0;
   @state() private recordingTitle = '';
+  @state() private devices: DeviceChoices = { cameras: [], microphones: [] };
+  @state() private cameraId = '';
+  @state() private microphoneId = '';
+  @state() private level = 0;
   #preview?: HTMLVideoElement;
   #stream?: MediaStream;
+  #meter?: LevelMeter;
+  readonly #devicesChanged = () => void this.#listDevices();
 
   readonly #strings = new StringsController(this, RECORDER_STRINGS);
   readonly #recorder = new RecorderController(this, {
     source: () => (RECORDING_SOURCES.includes(this.source) ? this.source : 'camera'),
     microphone: () => !this.noMicrophone,
+    devices: () => ({ camera: this.cameraId || undefined, microphone: this.microphoneId || undefined }),
     countdown: () => (Number.isFinite(this.countdown) ? this.countdown : 3),
     maxDuration: () => (this.maxDuration > 0 ? this.maxDuration : DEFAULT_MAX_RECORDING_SECONDS),
     title: () => this.recordingTitle,
     onStateChange: (state, error) => this.#stateChanged(state, error),
     onVideoId: (videoId) => this.setAttribute('video-id', videoId),
     onReady: (videoId) => emitVeilEvent(this, 'veil-recording-ready', { videoId }),
+    onRestarted: (previousVideoId, reason) => emitVeilEvent(this, 'veil-upload-restarted', { previousVideoId, code: reason.code }),
     onNotice: (notice) => this.#announce(this.#strings.t(NOTICES[notice])),
     onPreview: (stream) => {
       this.#stream = stream;
       if (this.#preview) this.#preview.srcObject = stream ?? null;
+      this.#meter?.stop();
+      this.#meter = stream?.getAudioTracks().length ? new LevelMeter(stream, (level) => (this.level = level)) : undefined;
+      this.level = 0;
+      // Allowed once, the devices have labels: list them again.
+      if (stream) void this.#listDevices();
     },
     onProgress: (percent) => (this.progress = percent),
     onCountdown: (seconds) => (this.countdownLeft = seconds),
@@ -124,9 +142,24 @@ export class VeilRecorder extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
+    navigator.mediaDevices?.addEventListener?.('devicechange', this.#devicesChanged);
     this.setAttribute('state', this.state);
     if (!this.hasAttribute('role')) this.setAttribute('role', 'group');
     if (!this.hasAttribute('aria-label')) this.setAttribute('aria-label', this.#strings.t('recorder'));
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    navigator.mediaDevices?.removeEventListener?.('devicechange', this.#devicesChanged);
+    this.#meter?.stop();
+    this.#meter = undefined;
+  }
+
+  /** Lists the pickers' devices, only once the viewer passed the perimeter (nothing is asked of an outsider's browser). */
+  async #listDevices(): Promise<void> {
+    if (this.state === 'signed-out' || this.state === 'denied') return;
+    const t = this.#strings.t.bind(this.#strings);
+    this.devices = await listDevices((kind, index) => t(kind === 'camera' ? 'recorderCameraNumber' : 'recorderMicrophoneNumber', { index }));
   }
 
   protected override willUpdate(changed: PropertyValues): void {
@@ -140,6 +173,7 @@ export class VeilRecorder extends LitElement {
     if (error) emitVeilError(this, error);
     const said: Partial<Record<RecorderState, RecorderStringKey>> = { recording: 'recorderRecording', paused: 'recorderPaused', ready: 'recorderReady' };
     if (said[state]) this.#announce(this.#strings.t(said[state]));
+    if (state === 'idle') void this.#listDevices();
     this.requestUpdate();
   }
 
@@ -165,6 +199,7 @@ export class VeilRecorder extends LitElement {
         playsinline
         ?hidden=${!capturing}
       ></video>
+      <meter part="level" class="level" min="0" max="1" .value=${this.level} aria-label=${t('recorderLevel')} ?hidden=${!capturing || this.noMicrophone}></meter>
       <div part="controls" class="controls">${this.#controls(state)}</div>
       <p role="status">${this.#status(state)}</p>
       <progress part="progress" max="100" .value=${this.progress} ?hidden=${state !== 'uploading' && state !== 'processing'} aria-label=${t('recorderProgress')}></progress>
@@ -189,7 +224,9 @@ export class VeilRecorder extends LitElement {
               <option value="camera+screen" ?selected=${this.source === 'camera+screen'}>${t('recorderSourceBoth')}</option>
             </select>
           </label>
+          ${this.source === 'screen' ? nothing : this.#picker(t('recorderCamera'), this.devices.cameras, this.cameraId, (id) => (this.cameraId = id))}
           <label><input type="checkbox" .checked=${!this.noMicrophone} @change=${(event: Event) => (this.noMicrophone = !(event.target as HTMLInputElement).checked)} />${t('recorderMicrophone')}</label>
+          ${this.noMicrophone ? nothing : this.#picker(t('recorderMicrophoneDevice'), this.devices.microphones, this.microphoneId, (id) => (this.microphoneId = id))}
           <label>${t('recorderTitle')} <input type="text" maxlength="200" .value=${this.recordingTitle} @input=${(event: Event) => (this.recordingTitle = (event.target as HTMLInputElement).value)} /></label>
           <button type="button" data-action="start" @click=${() => this.start().catch(() => undefined)}>${state === 'idle' ? t('recorderStart') : t('recorderRecordAgain')}</button>
         `;
@@ -204,6 +241,17 @@ export class VeilRecorder extends LitElement {
       default:
         return nothing;
     }
+  }
+
+  /** A device picker; "default" leaves the choice to the browser. Hidden while there is nothing to choose. */
+  #picker(label: string, choices: DeviceChoice[], selected: string, pick: (deviceId: string) => void) {
+    if (choices.length < 2) return nothing;
+    return html`<label>${label}
+      <select @change=${(event: Event) => pick((event.target as HTMLSelectElement).value)}>
+        <option value="" ?selected=${selected === ''}>${this.#strings.t('recorderDefaultDevice')}</option>
+        ${choices.map((choice) => html`<option value=${choice.deviceId} ?selected=${choice.deviceId === selected}>${choice.label}</option>`)}
+      </select>
+    </label>`;
   }
 
   #status(state: RecorderState) {

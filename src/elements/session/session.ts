@@ -122,6 +122,10 @@ export class VeilSession extends LitElement {
   }
 
   async #start(): Promise<void> {
+    // Read the configuration at the first update, not at connection: frameworks (React through
+    // `veil-video/react`, Vue, …) set properties just after they insert the element.
+    await this.updateComplete;
+    if (!this.isConnected) return;
     if (!this.issuer || !this.clientId) {
       this.#fail(new VeilError('CONFIG_INVALID', {
         message: '<veil-session> needs `issuer` and `client-id` attributes.',

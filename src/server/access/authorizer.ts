@@ -5,6 +5,7 @@
  */
 import { VeilError } from '../../protocol/errors.js';
 import { perimeterViolation, type PerimeterPolicy } from '../../protocol/perimeter.js';
+import type { Principal } from '../../protocol/sharing.js';
 import type { Viewer } from '../../protocol/viewer.js';
 import type { GrantRepository, VideoAccess } from '../storage/grants.js';
 import type { VideoRecord } from '../storage/videos.js';
@@ -16,7 +17,7 @@ import { DEFAULT_SHARING_POLICY, type AccessAction, type AccessSubject, type Sha
  * Who asks: a viewer with a verified access token, or the holder of a verified playback token
  * (whose perimeter was checked when the token was issued; its groups come from the directory).
  */
-export type Asker = { viewer: Viewer } | { playbackToken: { sub: string; org: string } };
+export type Asker = { viewer: Viewer } | { playbackToken: { sub: string; org: string; ctx?: string } };
 
 export interface Verdict {
   decision: Decision;
@@ -52,15 +53,16 @@ export function createGrantAuthorizer(options: GrantAuthorizerOptions): Authoriz
     if ('viewer' in asker) {
       const { viewer } = asker;
       const fromDirectory = viewer.org === undefined ? [] : await options.directory.groupsOf(viewer.org, viewer.sub);
-      return {
+      const found: AccessSubject = {
         sub: viewer.sub,
         org: viewer.org,
         groups: [...new Set([...viewer.groups, ...fromDirectory])],
         perimeterViolation: perimeterViolation(viewer, options.perimeter),
       };
+      return withCourse(found, viewer.course);
     }
-    const { sub, org } = asker.playbackToken;
-    return { sub, org, groups: await options.directory.groupsOf(org, sub), perimeterViolation: undefined };
+    const { sub, org, ctx } = asker.playbackToken;
+    return withCourse({ sub, org, groups: await options.directory.groupsOf(org, sub), perimeterViolation: undefined }, ctx);
   }
 
   return {
@@ -76,6 +78,11 @@ export function createGrantAuthorizer(options: GrantAuthorizerOptions): Authoriz
       return { decision, subject: who, access, policy, now: at };
     },
   };
+}
+
+/** An LTI viewer (or its playback token) carries its course: the one principal it answers to. */
+function withCourse(subject: AccessSubject, course: string | undefined): AccessSubject {
+  return course === undefined ? subject : { ...subject, groups: [], course: course as Principal };
 }
 
 /** Throws `PERIMETER_DENIED` for a subject outside the perimeter (before anything about a video is read). */

@@ -29,16 +29,19 @@ export function grantIsEffective(grant: Grant, policy: SharingPolicy, now: numbe
   return true;
 }
 
-/** The principals a subject answers to. */
-export function principalsOf(subject: Pick<AccessSubject, 'sub' | 'groups'>): Set<Principal> {
+/** The principals a subject answers to (an LTI viewer: only its course). */
+export function principalsOf(subject: Pick<AccessSubject, 'sub' | 'groups' | 'course'>): Set<Principal> {
+  if (subject.course !== undefined) return new Set<Principal>([subject.course]);
   return new Set<Principal>([`user:${subject.sub}`, ...subject.groups.map((group) => `group:${group}` as const)]);
 }
 
 /** The subject's role on the video at `now`, ignoring the perimeter (see `decide`). */
 export function effectiveRole(subject: AccessSubject, video: VideoAccessState, now: number): AccessRole | undefined {
-  if (subject.sub === video.owner) return 'owner';
+  // An LTI viewer's perimeter is its course: never the owner's role, never the org-wide catalogue.
+  const course = subject.course !== undefined;
+  if (!course && subject.sub === video.owner) return 'owner';
   const principals = principalsOf(subject);
-  let best: AccessRole | undefined = video.generalAccess === 'org' && video.policy.orgAccessAllowed ? 'viewer' : undefined;
+  let best: AccessRole | undefined = !course && video.generalAccess === 'org' && video.policy.orgAccessAllowed ? 'viewer' : undefined;
   for (const grant of video.grants) {
     if (!principals.has(grant.principal) || !grantIsEffective(grant, video.policy, now)) continue;
     if (best === undefined || roleRank(grant.role) > roleRank(best)) best = grant.role;

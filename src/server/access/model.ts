@@ -45,6 +45,8 @@ export interface AccessSubject {
   groups: readonly string[];
   /** The first perimeter rule the subject breaks, or undefined when inside. */
   perimeterViolation: PerimeterViolation | undefined;
+  /** An LTI viewer's course (`lti-context:…`): then only grants to it count — no owner, user, group or org access. */
+  course?: Principal;
 }
 
 /** A video's access, read for one decision. */

@@ -18,3 +18,26 @@ export const apiSecureHeaders = () =>
     // HSTS belongs to the deployment's TLS front (a dev server on http:// must not send it).
     strictTransportSecurity: false,
   });
+
+/**
+ * The CSP of Veil's HTML pages (the demo's, the LTI tool's): nothing inline, nothing evaluated,
+ * nothing off-origin, workers only from files, Trusted Types for every script sink (lit's policy
+ * and a page's narrow `default`); `blob:` for media only (MSE object URLs). Framing and form
+ * targets are the page's to name: none by default.
+ */
+export function pageCsp({ frameAncestors = [], formTargets = [] }: { frameAncestors?: readonly string[]; formTargets?: readonly string[] } = {}): string {
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self'",
+    "media-src 'self' blob:",
+    "connect-src 'self'",
+    "worker-src 'self'",
+    ["form-action 'self'", ...formTargets].join(' '),
+    "base-uri 'none'",
+    `frame-ancestors ${frameAncestors.length ? frameAncestors.join(' ') : "'none'"}`,
+    "require-trusted-types-for 'script'",
+    'trusted-types lit-html default',
+  ].join('; ');
+}

@@ -10,6 +10,9 @@
  *
  * `GET /api/audit/events` — reading, for org admins (admin group in the access token), always
  * limited to the admin's own org; JSON or CSV.
+ *
+ * `GET /api/audit/verify` — for org admins: walks the whole hash chain now and answers
+ * `{ ok, count, head, broken? }` (the chain is one for every org, so it is verified whole).
  */
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { AUDIT_MAX_BATCH_BYTES, AUDIT_MAX_BATCH_EVENTS, AUDIT_MAX_STRING, isAuditEventType, SERVER_AUDIT_EVENT_TYPES, type AuditEventType } from '../../protocol/audit-events.js';
@@ -17,7 +20,7 @@ import { MAX_TOKEN_LENGTH } from '../../protocol/defaults.js';
 import { VeilError } from '../../protocol/errors.js';
 import { API_ROUTES } from '../../protocol/paths.js';
 import { AuditBatchSchema, parseWith, type AuditEventBody } from '../../protocol/schemas.js';
-import type { AuditQuery, AuditRecord, AuditRecordInput } from '../audit/store.js';
+import { verifyChain, type AuditQuery, type AuditRecord, type AuditRecordInput } from '../audit/store.js';
 import type { AccessTokenVerifier, AuditSettings, PerimeterCheck, RouteDefinition } from '../context.js';
 import type { Guard } from '../limits/guard.js';
 import { bearerToken, contentType, readBodyText } from '../http/body.js';
@@ -164,12 +167,27 @@ export function auditRoutes(deps: AuditRouteDeps): RouteDefinition[] {
     return jsonResponse({ stored: result.stored.length, duplicates: result.duplicates.length });
   }
 
-  async function read(request: Request, url: URL): Promise<Response> {
-    const audit = required();
+  /** The caller, when an admin of an org inside the perimeter; else the error that says why not. */
+  async function admin(request: Request, audit: AuditSettings): Promise<{ org: string }> {
     const viewer = await deps.verifyAccessToken(bearerToken(request));
     await deps.guard.viewer(viewer.sub, 'admin');
     deps.checkPerimeter(viewer);
     if (!viewer.groups.includes(audit.adminGroup) || !viewer.org) throw new VeilError('AUDIT_ADMIN_REQUIRED');
+    return { org: viewer.org };
+  }
+
+  async function verify(request: Request): Promise<Response> {
+    const audit = required();
+    await admin(request, audit);
+    const report = await verifyChain(audit.store.scan());
+    // The broken record's number and reason, not its content (it may be another org's record).
+    const broken = report.broken ? { seq: report.broken.seq, reason: report.broken.reason } : undefined;
+    return jsonResponse({ ok: report.ok, count: report.count, head: report.head, ...(broken ? { broken } : {}), verifiedAt: Date.now() });
+  }
+
+  async function read(request: Request, url: URL): Promise<Response> {
+    const audit = required();
+    const viewer = await admin(request, audit);
 
     const params = url.searchParams;
     const type = stringParam(params, 'type');
@@ -209,6 +227,7 @@ export function auditRoutes(deps: AuditRouteDeps): RouteDefinition[] {
   return [
     { path: API_ROUTES.auditEvents, method: 'POST', limit: 'audit', handle: ({ request }) => ingest(request) },
     { path: API_ROUTES.auditEvents, method: 'GET', limit: 'admin', handle: ({ request, url }) => read(request, url) },
+    { path: API_ROUTES.auditVerify, method: 'GET', limit: 'admin', handle: ({ request }) => verify(request) },
   ];
 }
 

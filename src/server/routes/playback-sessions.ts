@@ -88,7 +88,7 @@ export function playbackSessionRoutes(deps: PlaybackSessionRouteDeps): RouteDefi
           throw error;
         }
 
-        const { token, expiresAt } = await deps.playbackTokens.sign({ sub: viewer.sub, org: viewer.org ?? '', vid: video.id, sid: sessionId });
+        const { token, expiresAt } = await deps.playbackTokens.sign({ sub: viewer.sub, org: viewer.org ?? '', vid: video.id, sid: sessionId, ...(viewer.course === undefined ? {} : { ctx: viewer.course }) });
         const body: PlaybackSession = {
           token,
           expiresAt,

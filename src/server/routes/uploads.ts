@@ -10,6 +10,7 @@ import { VeilError, type VeilErrorCode } from '../../protocol/errors.js';
 import {
   CHECKSUM_MISMATCH_STATUS,
   MAX_PATCH_BYTES,
+  RECORDING_CHECKSUM_HEADER,
   TUS_VERSION,
   UPLOAD_TOKEN_EXPIRES_HEADER,
   UPLOAD_TOKEN_HEADER,
@@ -23,7 +24,7 @@ import type { ServerAuditLog } from '../audit/server-events.js';
 import { bearerToken, errorResponse, fail, jsonResponse, readJsonBody } from '../http.js';
 import { readBodyBytes } from '../http/body.js';
 import type { RecordingRepository, UploadRecord } from '../storage/recordings.js';
-import { checksumMatches, expectedChecksum } from '../uploads/checksum.js';
+import { checksumMatches, expectedChecksum, recordingMatches } from '../uploads/checksum.js';
 import { checkAppend, checkCreation, quotaExceeded, type UploadQuota } from '../uploads/quota.js';
 import type { TusUploads } from '../uploads/tus.js';
 import type { UploadTokenService } from '../uploads/upload-token.js';
@@ -34,6 +35,8 @@ export interface UploadRouteDeps {
   uploadTokens: UploadTokenService;
   tus: TusUploads;
   recordings: RecordingRepository;
+  /** Removes an unfinished upload's record and the `processing` video it would have become. */
+  discardUpload(uploadId: string): Promise<void>;
   quota: UploadQuota;
   audit: ServerAuditLog;
 }
@@ -128,8 +131,8 @@ async function handleUpload(request: Request, deps: UploadRouteDeps, uploadId: s
     const upload = await ownUpload(request, deps, uploadId);
     if (request.method === 'PATCH') return await patchUpload(request, deps, upload);
     const response = await asVeilResponse(await deps.tus.handle(request));
-    if (request.method === 'DELETE' && response.status === 204) await deps.recordings.deleteUpload(uploadId);
-    if (request.method === 'HEAD' && response.ok) await acceptIfComplete(response, deps, upload);
+    if (request.method === 'DELETE' && response.status === 204) await deps.discardUpload(uploadId);
+    if (request.method === 'HEAD' && response.ok) return (await acceptIfComplete(request, response, deps, upload)) ?? response;
     return response;
   } catch (error) {
     if (error instanceof VeilError) return tusError(error);
@@ -139,12 +142,26 @@ async function handleUpload(request: Request, deps: UploadRouteDeps, uploadId: s
 
 /**
  * A HEAD that finds every byte stored but the upload not accepted (the final PATCH's answer was
- * lost, or accepting it failed) accepts it now, so the client's realignment completes the upload.
+ * lost, or accepting it failed) accepts it now, so the client's realignment completes the upload
+ * — unless the stored bytes do not hash to the recording's checksum the HEAD carries: then it
+ * answers `RECORDING_CHECKSUM_MISMATCH` and accepts nothing.
  */
-async function acceptIfComplete(response: Response, deps: UploadRouteDeps, upload: UploadRecord): Promise<void> {
+async function acceptIfComplete(request: Request, response: Response, deps: UploadRouteDeps, upload: UploadRecord): Promise<Response | undefined> {
   const offset = Number(response.headers.get('upload-offset'));
   const length = Number(response.headers.get('upload-length') ?? Number.NaN);
-  if (upload.finishedAt === null && Number.isFinite(length) && offset === length) await deps.recordings.finishUpload(upload.id, length);
+  if (upload.finishedAt !== null || !Number.isFinite(length) || offset !== length) return undefined;
+  const mismatch = await recordingMismatch(request, deps, upload, offset, new Uint8Array(0));
+  if (mismatch) return tusError(mismatch, response.headers);
+  await deps.recordings.finishUpload(upload.id, length);
+  return undefined;
+}
+
+/** `RECORDING_CHECKSUM_MISMATCH` when the request carries the whole recording's digest and the stored bytes plus `body` do not match it. */
+async function recordingMismatch(request: Request, deps: UploadRouteDeps, upload: UploadRecord, stored: number, body: Uint8Array): Promise<VeilError | undefined> {
+  const header = request.headers.get(RECORDING_CHECKSUM_HEADER);
+  if (header === null) return undefined;
+  const matches = await recordingMatches(deps.tus.file(upload.id), stored, body, expectedChecksum(header, RECORDING_CHECKSUM_HEADER));
+  return matches === false ? new VeilError('RECORDING_CHECKSUM_MISMATCH', { data: { uploadId: upload.id } }) : undefined;
 }
 
 async function patchUpload(request: Request, deps: UploadRouteDeps, upload: UploadRecord): Promise<Response> {
@@ -156,6 +173,11 @@ async function patchUpload(request: Request, deps: UploadRouteDeps, upload: Uplo
   }
   const offset = Number(request.headers.get('upload-offset'));
   if (Number.isFinite(offset)) checkAppend(deps.quota, await deps.recordings.usage(upload.owner), offset, body.byteLength);
+  // The PATCH that completes the recording: the whole recording's digest, before tus accepts it.
+  if (Number.isFinite(offset) && Number(request.headers.get('upload-length')) === offset + body.byteLength) {
+    const mismatch = await recordingMismatch(request, deps, upload, offset, body);
+    if (mismatch) return tusError(mismatch);
+  }
   const verified = new Request(request.url, { method: 'PATCH', headers: request.headers, body: body as Uint8Array<ArrayBuffer> });
   const response = await asVeilResponse(await deps.tus.handle(verified));
   const newOffset = Number(response.headers.get('upload-offset'));
@@ -167,7 +189,7 @@ async function patchUpload(request: Request, deps: UploadRouteDeps, upload: Uplo
 }
 
 /** tus request headers a cross-origin recorder sends, and response headers it reads. */
-const TUS_REQUEST_HEADERS = ['tus-resumable', 'upload-length', 'upload-defer-length', 'upload-offset', 'upload-metadata', 'upload-checksum'];
+const TUS_REQUEST_HEADERS = ['tus-resumable', 'upload-length', 'upload-defer-length', 'upload-offset', 'upload-metadata', 'upload-checksum', RECORDING_CHECKSUM_HEADER.toLowerCase()];
 const TUS_EXPOSED_HEADERS = ['location', 'tus-resumable', 'upload-offset', 'upload-length', 'upload-defer-length', 'upload-expires', UPLOAD_TOKEN_HEADER, UPLOAD_TOKEN_EXPIRES_HEADER, VIDEO_ID_HEADER];
 
 export function uploadRoutes(deps: UploadRouteDeps): RouteDefinition[] {

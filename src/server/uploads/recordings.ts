@@ -35,6 +35,8 @@ export interface RecordingsOptions {
   audit: ServerAuditLog;
   quota?: Partial<UploadQuota>;
   limits?: Partial<RecordingLimits>;
+  /** Lifetime of upload tokens (seconds); default `UPLOAD_TOKEN_TTL_SECONDS`. */
+  uploadTokenTtlSeconds?: number;
   /** Parallel processing jobs (`VEIL_WORKERS`); default 1. */
   workers?: number;
   /** Replicas sharing `uploadDir`: the tus locker they share (`PostgresLocker`; README "Deploy"). */
@@ -106,13 +108,16 @@ export function createRecordings(options: RecordingsOptions): Recordings {
   });
   let timer: ReturnType<typeof setInterval> | undefined;
 
+  /** An unfinished upload is gone (terminated, expired): its record, and the video it would have become. */
+  async function discardUpload(id: string): Promise<void> {
+    await recordings.deleteUpload(id);
+    const video = await videos.get(id);
+    if (video?.status === 'processing') await videos.delete(id);
+  }
+
   async function cleanUpExpired(): Promise<number> {
     const removed = await tus.deleteExpired();
-    for (const upload of await recordings.unfinishedBefore(Date.now() - UPLOAD_EXPIRY_SECONDS * 1000)) {
-      await recordings.deleteUpload(upload.id);
-      const video = await videos.get(upload.id);
-      if (video?.status === 'processing') await videos.delete(upload.id);
-    }
+    for (const upload of await recordings.unfinishedBefore(Date.now() - UPLOAD_EXPIRY_SECONDS * 1000)) await discardUpload(upload.id);
     return removed;
   }
 
@@ -120,9 +125,10 @@ export function createRecordings(options: RecordingsOptions): Recordings {
     routes: {
       verifyAccessToken: options.verifyAccessToken,
       checkPerimeter: options.checkPerimeter,
-      uploadTokens: createUploadTokenService({ issuer: options.publicUrl, keys: options.signingKeys }),
+      uploadTokens: createUploadTokenService({ issuer: options.publicUrl, keys: options.signingKeys, ttlSeconds: options.uploadTokenTtlSeconds }),
       tus,
       recordings,
+      discardUpload,
       quota,
       audit,
     },

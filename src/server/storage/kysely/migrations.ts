@@ -93,6 +93,44 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable('video_access_revocations').execute();
     },
   },
+  // LTI 1.3: platform registrations, their deployments, single-use login states; tool keys share
+  // the signing-key table under their own ring name.
+  'lti-0001-registrations-logins': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('lti_registrations')
+        .addColumn('issuer', 'text', (col) => col.notNull())
+        .addColumn('client_id', 'text', (col) => col.notNull())
+        .addColumn('auth_endpoint', 'text', (col) => col.notNull())
+        .addColumn('token_endpoint', 'text', (col) => col.notNull())
+        .addColumn('jwks_url', 'text', (col) => col.notNull())
+        .addColumn('algorithms', 'text', (col) => col.notNull())
+        .addColumn('created_at', 'bigint', (col) => col.notNull())
+        .addPrimaryKeyConstraint('lti_registrations_pk', ['issuer', 'client_id'])
+        .execute();
+      await db.schema
+        .createTable('lti_deployments')
+        .addColumn('issuer', 'text', (col) => col.notNull())
+        .addColumn('client_id', 'text', (col) => col.notNull())
+        .addColumn('deployment_id', 'text', (col) => col.notNull())
+        .addColumn('org', 'text', (col) => col.notNull())
+        .addPrimaryKeyConstraint('lti_deployments_pk', ['issuer', 'client_id', 'deployment_id'])
+        .execute();
+      await db.schema
+        .createTable('lti_logins')
+        .addColumn('state_hash', 'text', (col) => col.primaryKey())
+        .addColumn('nonce', 'text', (col) => col.notNull())
+        .addColumn('binding_hash', 'text', (col) => col.notNull())
+        .addColumn('issuer', 'text', (col) => col.notNull())
+        .addColumn('client_id', 'text', (col) => col.notNull())
+        .addColumn('target_link_uri', 'text', (col) => col.notNull())
+        .addColumn('storage_target', 'text')
+        .addColumn('expires_at', 'bigint', (col) => col.notNull())
+        .execute();
+      await db.schema.createIndex('lti_logins_expires').on('lti_logins').column('expires_at').execute();
+      await db.schema.alterTable('signing_keys').addColumn('ring', 'text', (col) => col.notNull().defaultTo('playback')).execute();
+    },
+  },
   // Access requests, org sharing policies, and an index for the grant expiry sweep.
   'share-0002-requests-policies': {
     async up(db: Kysely<unknown>) {

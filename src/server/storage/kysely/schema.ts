@@ -64,6 +64,8 @@ export interface SigningKeysTable {
   created_at: number;
   /** When another key took over signing; null for the one signing key. */
   retired_at: number | null;
+  /** Which ring the key belongs to: `playback` (playback and LTI session tokens) or `lti-tool` (RS256, the LTI tool's key). */
+  ring: ColumnType<string, string | undefined, string>;
 }
 
 export interface RecordingUploadsTable {
@@ -86,7 +88,41 @@ export interface RecordingJobsTable {
   updated_at: number;
 }
 
+export interface LtiRegistrationsTable {
+  issuer: string;
+  client_id: string;
+  auth_endpoint: string;
+  token_endpoint: string;
+  jwks_url: string;
+  /** Accepted id_token algorithms, space-separated. */
+  algorithms: string;
+  created_at: number;
+}
+
+export interface LtiDeploymentsTable {
+  issuer: string;
+  client_id: string;
+  deployment_id: string;
+  org: string;
+}
+
+export interface LtiLoginsTable {
+  /** SHA-256 (base64url) of the state: the state itself travels only through the browser. */
+  state_hash: string;
+  nonce: string;
+  /** SHA-256 of the secret the login left in the browser (its binding). */
+  binding_hash: string;
+  issuer: string;
+  client_id: string;
+  target_link_uri: string;
+  storage_target: string | null;
+  expires_at: number;
+}
+
 export interface VeilDatabase {
+  lti_registrations: LtiRegistrationsTable;
+  lti_deployments: LtiDeploymentsTable;
+  lti_logins: LtiLoginsTable;
   videos: VideosTable;
   video_grants: VideoGrantsTable;
   video_access_requests: VideoAccessRequestsTable;

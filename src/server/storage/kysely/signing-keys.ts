@@ -16,6 +16,10 @@ export interface SigningKeyRingOptions {
    * accepted after issue (lifetime plus renewal or late-audit grace).
    */
   retentionSeconds: number;
+  /** The ring's name in the shared table (default `playback`); rings never see each other's keys. */
+  ring?: string;
+  /** The ring's JWS algorithm (default ES256; the LTI tool's ring uses RS256, what platforms expect). */
+  alg?: string;
 }
 
 export function privateKeyContext(kid: string): string {
@@ -32,10 +36,19 @@ export class KyselySigningKeyRing implements SigningKeyRing {
     private readonly options: SigningKeyRingOptions,
   ) {}
 
+  get #ring(): string {
+    return this.options.ring ?? 'playback';
+  }
+
+  get #alg(): string {
+    return this.options.alg ?? SIGNING_ALG;
+  }
+
   async signingKey(): Promise<SigningKey> {
     const row = await this.db
       .selectFrom('signing_keys')
       .select(['kid', 'kek_id', 'wrapped_private_jwk'])
+      .where('ring', '=', this.#ring)
       .where('retired_at', 'is', null)
       .orderBy('created_at', 'desc')
       .orderBy('kid')
@@ -49,7 +62,7 @@ export class KyselySigningKeyRing implements SigningKeyRing {
     if (!row) return undefined;
     let key = this.#publicKeys.get(kid);
     if (!key) {
-      key = importJWK(JSON.parse(row.public_jwk) as JWK, SIGNING_ALG) as Promise<CryptoKey>;
+      key = importJWK(JSON.parse(row.public_jwk) as JWK, this.#alg) as Promise<CryptoKey>;
       this.#publicKeys.set(kid, key);
     }
     return key;
@@ -62,18 +75,18 @@ export class KyselySigningKeyRing implements SigningKeyRing {
   }
 
   async rotate(): Promise<SigningKey> {
-    const { privateKey, publicKey } = await generateKeyPair(SIGNING_ALG, { extractable: true });
+    const { privateKey, publicKey } = await generateKeyPair(this.#alg, { extractable: true });
     const publicJwk = await exportJWK(publicKey);
     const kid = await calculateJwkThumbprint(publicJwk);
-    const published: JWK = { ...publicJwk, kid, alg: SIGNING_ALG, use: 'sig' };
+    const published: JWK = { ...publicJwk, kid, alg: this.#alg, use: 'sig' };
     const wrapped = wrap(this.keks.current, new TextEncoder().encode(JSON.stringify(await exportJWK(privateKey))), privateKeyContext(kid));
     const now = Date.now();
     await this.db.transaction().execute(async (trx) => {
-      await trx.updateTable('signing_keys').set({ retired_at: now }).where('retired_at', 'is', null).execute();
-      await trx.deleteFrom('signing_keys').where('retired_at', '<', now - this.options.retentionSeconds * 1000).execute();
+      await trx.updateTable('signing_keys').set({ retired_at: now }).where('ring', '=', this.#ring).where('retired_at', 'is', null).execute();
+      await trx.deleteFrom('signing_keys').where('ring', '=', this.#ring).where('retired_at', '<', now - this.options.retentionSeconds * 1000).execute();
       await trx
         .insertInto('signing_keys')
-        .values({ kid, public_jwk: JSON.stringify(published), kek_id: wrapped.kekId, wrapped_private_jwk: wrapped.value, created_at: now, retired_at: null })
+        .values({ kid, public_jwk: JSON.stringify(published), kek_id: wrapped.kekId, wrapped_private_jwk: wrapped.value, created_at: now, retired_at: null, ring: this.#ring })
         .execute();
     });
     this.#privateKeys.set(kid, Promise.resolve(privateKey));
@@ -83,14 +96,14 @@ export class KyselySigningKeyRing implements SigningKeyRing {
   /** Keys that may verify now: the signing key and keys retired less than the retention ago. */
   #usable() {
     const oldest = Date.now() - this.options.retentionSeconds * 1000;
-    return this.db.selectFrom('signing_keys').where((eb) => eb.or([eb('retired_at', 'is', null), eb('retired_at', '>', oldest)]));
+    return this.db.selectFrom('signing_keys').where('ring', '=', this.#ring).where((eb) => eb.or([eb('retired_at', 'is', null), eb('retired_at', '>', oldest)]));
   }
 
   #privateKey(kid: string, kekId: string, value: string): Promise<CryptoKey> {
     let key = this.#privateKeys.get(kid);
     if (!key) {
       const jwk = JSON.parse(new TextDecoder().decode(unwrap(this.keks, { kekId, value }, privateKeyContext(kid)))) as JWK;
-      key = importJWK(jwk, SIGNING_ALG) as Promise<CryptoKey>;
+      key = importJWK(jwk, this.#alg) as Promise<CryptoKey>;
       this.#privateKeys.set(kid, key);
     }
     return key;

@@ -14,6 +14,7 @@ import { KyselyRecordingRepository } from './recordings.js';
 import { KyselyGrantRepository } from './grants.js';
 import { KyselySharingPolicyRepository } from './sharing-policies.js';
 import { KyselyVideoRepository } from './videos.js';
+import { KyselyLtiStore } from '../../lti/kysely-store.js';
 import { createScimProvisioning, type ScimProvisioning } from '../../scim/index.js';
 
 export interface KekOptions {
@@ -38,6 +39,10 @@ export interface KyselyStorage {
   keys: KyselyKeyStore;
   signingKeys: KyselySigningKeyRing;
   recordings: KyselyRecordingRepository;
+  /** LTI 1.3: platform registrations and login states. */
+  lti: KyselyLtiStore;
+  /** The LTI tool's own RS256 keys (`/lti/jwks`), a ring of its own in the signing-key table. */
+  ltiToolKeys: KyselySigningKeyRing;
   /** SCIM provisioning: the store behind `/scim/v2/`, the directory it fills, the orgs' secrets. */
   scim: ScimProvisioning;
   /** The id (fingerprint) of the KEK that wraps new values. */
@@ -66,6 +71,8 @@ export async function openKyselyStorage(db: Kysely<VeilDatabase>, options: Kysel
     keys: new KyselyKeyStore(db, keks),
     signingKeys: new KyselySigningKeyRing(db, keks, { retentionSeconds: options.signingKeyRetentionSeconds }),
     recordings: new KyselyRecordingRepository(db),
+    lti: new KyselyLtiStore(db),
+    ltiToolKeys: new KyselySigningKeyRing(db, keks, { retentionSeconds: options.signingKeyRetentionSeconds, ring: 'lti-tool', alg: 'RS256' }),
     scim: createScimProvisioning(db),
     kekId: keks.current.id,
   };

@@ -1,0 +1,230 @@
+/**
+ * `<veil-recorder>` under upload faults, in real Chromium with fake devices against a demo of its
+ * own (real tus server, real processing), faults injected in front of the service: PATCH 500 ×3,
+ * HEAD 500 ×5, the final PATCH 500, upload tokens expiring mid-recording, a service restart, a
+ * page reload mid-recording, and an upload the server lost. Each ends `ready` with no false success, no silent restart and at most
+ * one PATCH re-sent per interruption; the SHA-256 of the bytes the server holds equals the
+ * SHA-256 of the chunks the page persisted.
+ */
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import type { Browser, Page } from 'puppeteer-core';
+import type { Handler } from '../../src/server/http.js';
+import { launchChromium } from '../support/browser.js';
+import { FaultInjector, startTestDemo, type FaultRule } from '../support/demo.js';
+import { persistedRecording, recordFor, recorderState, recorderVideoId, signInToRecord, startRecording, storedUpload } from '../support/recorder.js';
+
+/** One request to `/api/uploads…` as the service (or an injected fault) answered it. */
+interface Sent {
+  method: string;
+  path: string;
+  offset?: number;
+  final: boolean;
+  status: number;
+}
+
+const faults = new FaultInjector();
+const sent: Sent[] = [];
+const logged =
+  (service: Handler): Handler =>
+  async (request) => {
+    const path = new URL(request.url).pathname;
+    const response = await service(request);
+    if (path.startsWith('/api/uploads')) {
+      const offset = request.headers.get('upload-offset');
+      sent.push({ method: request.method, path, offset: offset === null ? undefined : Number(offset), final: request.headers.has('upload-length'), status: response.status });
+    }
+    return response;
+  };
+
+// Upload tokens live 8 s, so every recording here outlives its first token.
+const demo = await startTestDemo({ uploadTokenTtlSeconds: 8, wrapService: (service) => logged(faults.wrap(service)) });
+let browser: Browser;
+
+before(async () => {
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await demo.close();
+});
+
+beforeEach(() => {
+  sent.length = 0;
+});
+
+const upload = /^\/api\/uploads\/rec-[A-Za-z0-9_-]+$/;
+const isFinal = (request: Request) => request.headers.has('upload-length');
+/** Holds the final PATCH long enough to read what the page persisted before it deletes it. */
+const holdFinal: FaultRule = { method: 'PATCH', path: upload, when: isFinal, times: 1, fault: { delayMs: 4000 } };
+
+async function alicePage(origin = demo.config.origin): Promise<Page> {
+  const page = await (await browser.createBrowserContext()).newPage();
+  await page.evaluateOnNewDocument(() => {
+    const events: Array<{ type: string; detail: unknown }> = [];
+    (window as unknown as { __events: typeof events }).__events = events;
+    for (const type of ['veil-recording-ready', 'veil-upload-restarted']) document.addEventListener(type, (event) => events.push({ type, detail: (event as CustomEvent).detail }));
+  });
+  await signInToRecord(page, 'alice@acme.test', origin);
+  assert.equal(await recorderState(page, ['idle']), 'idle');
+  return page;
+}
+
+/** alice recording on `/record` since `startedAt`, the video id already shown. */
+async function aliceRecording(origin?: string): Promise<{ page: Page; startedAt: number; videoId: string }> {
+  const page = await alicePage(origin);
+  const startedAt = await startRecording(page);
+  await page.waitForFunction(() => document.querySelector('veil-recorder')!.hasAttribute('video-id'), { timeout: 30_000 });
+  return { page, startedAt, videoId: (await recorderVideoId(page))! };
+}
+
+const events = (page: Page) => page.evaluate(() => (window as unknown as { __events: Array<{ type: string; detail: Record<string, string> }> }).__events);
+
+async function serverSha256(videoId: string): Promise<string> {
+  return createHash('sha256').update(await readFile(join(demo.config.uploadDir, videoId))).digest('hex');
+}
+
+/** Once the held final PATCH is on its way: the page's persisted recording. */
+async function persistedWhileFinalHeld(page: Page, ruleIndex: number) {
+  const deadline = Date.now() + 60_000;
+  while (faults.hits()[ruleIndex] !== 1) {
+    if (Date.now() > deadline) throw new Error(`the final PATCH never came: ${JSON.stringify(sent.slice(-5))}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return persistedRecording(page);
+}
+
+/**
+ * PATCHes: every offset acknowledged exactly once, and as many failed attempts as injected faults
+ * (`atMost`: up to that many, for an interruption that may or may not catch a PATCH mid-way).
+ */
+function assertNoDoubleSends(injectedPatchFaults: number, { atMost = false } = {}): void {
+  const patches = sent.filter((request) => request.method === 'PATCH');
+  const acknowledged = patches.filter((request) => request.status === 204).map((request) => request.offset);
+  assert.equal(new Set(acknowledged).size, acknowledged.length, `an offset was sent twice after it was acknowledged: ${JSON.stringify(acknowledged)}`);
+  const failed = patches.length - acknowledged.length;
+  assert.ok(atMost ? failed <= injectedPatchFaults : failed === injectedPatchFaults, JSON.stringify(patches.filter((request) => request.status !== 204)));
+  assert.deepEqual(acknowledged, [...acknowledged].sort((a, b) => a! - b!), 'offsets only move forward (never from zero again)');
+}
+
+const creations = () => sent.filter((request) => request.method === 'POST' && request.path === '/api/uploads').length;
+
+describe('<veil-recorder> upload faults', () => {
+  it('PATCH 500 ×3, HEAD 500 ×5, final PATCH 500, token expiry: ready, nothing re-sent twice, the same SHA-256', async () => {
+    faults.set([
+      { method: 'PATCH', path: upload, when: (request) => !isFinal(request), times: 3, fault: { status: 500 } },
+      { method: 'HEAD', path: upload, times: 5, fault: { status: 500 } },
+      { method: 'PATCH', path: upload, when: isFinal, times: 1, fault: { status: 500 } },
+      holdFinal,
+    ]);
+    const { page, startedAt, videoId } = await aliceRecording();
+    await recordFor(page, startedAt, 12);
+    // Faults do not change the state: the recording stays `recording`.
+    assert.equal(await recorderState(page, ['recording'], 1000), 'recording');
+    await page.evaluate(() => document.querySelector('veil-recorder')!.stop());
+
+    const persisted = await persistedWhileFinalHeld(page, 3);
+    // The final PATCH is held: the upload is not accepted, so the recorder must not claim success.
+    assert.equal(await recorderState(page, ['uploading', 'processing', 'ready'], 1000), 'uploading');
+    assert.equal(await recorderState(page, ['ready', 'error'], 120_000), 'ready');
+    assert.deepEqual(faults.hits(), [3, 5, 1, 1]);
+    assert.equal(await recorderVideoId(page), videoId);
+    assert.deepEqual(await events(page), [{ type: 'veil-recording-ready', detail: { videoId } }]);
+
+    assert.equal(await serverSha256(videoId), persisted.sha256);
+    assert.ok(persisted.chunks >= 10, `${persisted.chunks} chunks persisted`);
+    assert.equal(creations(), 1);
+    assertNoDoubleSends(4);
+    // The upload token was renewed before it expired: never a 401.
+    assert.ok(sent.some((request) => request.method === 'POST' && request.path === `/api/uploads/${videoId}/token`), 'renewed');
+    assert.deepEqual(sent.filter((request) => request.status === 401), []);
+    await page.browserContext().close();
+  });
+
+  it('the service restarts mid-recording: the upload waits, resumes, and nothing is lost', async () => {
+    // A demo of its own with the default upload-token lifetime: the dev IdP in the demo restarts
+    // too and forgets its signing key, so no access token outlives the restart (a real IdP does
+    // not restart with the service) and upload tokens must last across it.
+    const restarting = await startTestDemo({ wrapService: (service) => logged(faults.wrap(service)) });
+    try {
+      faults.set([holdFinal]);
+      const { page, startedAt, videoId } = await aliceRecording(restarting.config.origin);
+      await recordFor(page, startedAt, 3);
+      await restarting.restart(3000);
+      const restartedAt = sent.length;
+      await recordFor(page, startedAt, 10);
+      assert.equal(await recorderState(page, ['recording'], 1000), 'recording');
+      await page.evaluate(() => document.querySelector('veil-recorder')!.stop());
+      const persisted = await persistedWhileFinalHeld(page, 0);
+      // The upload was accepted (`processing`); the recorder cannot see `ready` here, as its
+      // access token died with the dev IdP, so the service says it instead.
+      assert.equal(await recorderState(page, ['processing', 'error'], 120_000), 'processing');
+      for (let wait = 0; (await restarting.videos.get(videoId))?.status !== 'ready'; wait += 500) {
+        assert.ok(wait < 120_000, `video ${videoId} never became ready`);
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+      // The restarted service received the rest of the recording.
+      assert.ok(sent.slice(restartedAt).some((request) => request.method === 'PATCH' && request.status === 204), JSON.stringify(sent.slice(restartedAt, restartedAt + 3)));
+      assert.deepEqual(await events(page), []);
+      assert.equal(await recorderVideoId(page), videoId);
+      assert.equal(createHash('sha256').update(await readFile(join(restarting.config.uploadDir, videoId))).digest('hex'), persisted.sha256);
+      assert.equal(creations(), 1);
+      assertNoDoubleSends(1, { atMost: true });
+      await page.browserContext().close();
+    } finally {
+      await restarting.close();
+    }
+  });
+
+  it('a reload mid-recording: recovered with the same video id; the server holds exactly what was persisted', async () => {
+    faults.set([holdFinal]);
+    const { page, startedAt, videoId } = await aliceRecording();
+    await recordFor(page, startedAt, 6);
+    await page.reload();
+    await page.waitForSelector('veil-recorder');
+    const persisted = await persistedWhileFinalHeld(page, 0);
+    assert.equal(await recorderVideoId(page), videoId);
+    assert.equal(await recorderState(page, ['ready', 'error'], 120_000), 'ready');
+    assert.deepEqual(await events(page), [{ type: 'veil-recording-ready', detail: { videoId } }]);
+    assert.equal(await serverSha256(videoId), persisted.sha256);
+    assert.ok(persisted.chunks >= 4, `${persisted.chunks} chunks persisted`);
+    assert.equal(creations(), 1);
+    assertNoDoubleSends(1, { atMost: true });
+    await page.browserContext().close();
+  });
+
+  it('an upload the server lost restarts visibly from the local chunks, as a new video', async () => {
+    faults.set([holdFinal]);
+    const { page, startedAt, videoId: firstId } = await aliceRecording();
+    await recordFor(page, startedAt, 3);
+    // The upload vanishes on the server (terminated with the page's own upload token).
+    const { url, token } = await storedUpload(page);
+    const terminated = await page.evaluate(
+      (target: string, bearer: string) => fetch(target, { method: 'DELETE', headers: { authorization: `Bearer ${bearer}`, 'tus-resumable': '1.0.0' } }).then((response) => response.status),
+      url,
+      token,
+    );
+    assert.equal(terminated, 204);
+    await recordFor(page, startedAt, 7);
+    await page.evaluate(() => document.querySelector('veil-recorder')!.stop());
+    const persisted = await persistedWhileFinalHeld(page, 0);
+    assert.equal(await recorderState(page, ['ready', 'error'], 120_000), 'ready');
+
+    const secondId = (await recorderVideoId(page))!;
+    assert.notEqual(secondId, firstId);
+    assert.deepEqual(await events(page), [
+      { type: 'veil-upload-restarted', detail: { previousVideoId: firstId, code: 'UPLOAD_NOT_FOUND' } },
+      { type: 'veil-recording-ready', detail: { videoId: secondId } },
+    ]);
+    assert.equal(await serverSha256(secondId), persisted.sha256);
+    assert.equal(creations(), 2);
+    assert.equal(await demo.videos.get(firstId), undefined);
+    // The new upload started from the first local chunk: offset 0 acknowledged once per upload.
+    assert.equal(sent.filter((request) => request.method === 'PATCH' && request.status === 204 && request.offset === 0).length, 2);
+    await page.browserContext().close();
+  });
+});

@@ -136,7 +136,9 @@ describe('<veil-recorder> upload faults', () => {
     assert.deepEqual(await events(page), [{ type: 'veil-recording-ready', detail: { videoId } }]);
 
     assert.equal(await serverSha256(videoId), persisted.sha256);
-    assert.ok(persisted.chunks >= 10, `${persisted.chunks} chunks persisted`);
+    // 12 s recorded in 1 s timeslices; H.264 fragments flush only at keyframes, so a loaded machine
+    // persists fewer, larger chunks (8 seen at load 15). The bytes are proven by the SHA-256 above.
+    assert.ok(persisted.chunks >= 6, `${persisted.chunks} chunks persisted`);
     assert.equal(creations(), 1);
     assertNoDoubleSends(4);
     // The upload token was renewed before it expired: never a 401.

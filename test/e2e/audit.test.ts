@@ -95,7 +95,10 @@ async function open(page: Page, path: string, login: string): Promise<void> {
     await page.type('input[name="password"]', DEV_PASSWORD);
     await Promise.all([page.waitForNavigation(), page.click('button[type="submit"], input[type="submit"]')]);
   }
-  await page.waitForFunction(back, { timeout: 30_000 }, new URL(path, origin).pathname);
+  await page.waitForFunction(back, { timeout: 30_000 }, new URL(path, origin).pathname).catch((error: Error) => {
+    // Say where the page got stuck (the IdP's form, a code= callback, another page).
+    throw new Error(`${login} never came back to ${path}: the page is at ${page.url()}`, { cause: error });
+  });
 }
 
 async function trail(adminToken: string, query = ''): Promise<StoredEvent[]> {

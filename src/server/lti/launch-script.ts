@@ -16,6 +16,7 @@ export const LAUNCH_SCRIPT = String.raw`(function () {
   'use strict';
   var PREFIX = 'veil-lti-';
   var TIMEOUT_MS = 1500;
+  var RESEND_MS = 250;
   var CAPABILITIES_TIMEOUT_MS = 400;
 
   function id() {
@@ -24,10 +25,26 @@ export const LAUNCH_SCRIPT = String.raw`(function () {
     return Array.prototype.map.call(bytes, function (b) { return ('0' + b.toString(16)).slice(-2); }).join('');
   }
 
+  /**
+   * Posts the message to what target() returns and waits for its answer. The message is sent again every
+   * RESEND_MS until then (same message_id), and the target looked up again each time: the
+   * platform's storage frame may still be loading when the tool's frame asks, and a message sent
+   * to a frame that is not listening yet is lost.
+   */
   function ask(target, origin, message, timeoutMs) {
     return new Promise(function (resolve) {
       message.message_id = id();
       var timer = setTimeout(function () { finish(undefined); }, timeoutMs);
+      var resend = setInterval(send, RESEND_MS);
+      function send() {
+        var window_ = target();
+        if (!window_) return;
+        try {
+          window_.postMessage(message, origin);
+        } catch (error) {
+          finish(undefined);
+        }
+      }
       function listen(event) {
         var data = event.data;
         if (event.origin !== origin || !data || typeof data !== 'object') return;
@@ -36,15 +53,12 @@ export const LAUNCH_SCRIPT = String.raw`(function () {
       }
       function finish(value) {
         clearTimeout(timer);
+        clearInterval(resend);
         window.removeEventListener('message', listen);
         resolve(value);
       }
       window.addEventListener('message', listen);
-      try {
-        target.postMessage(message, origin);
-      } catch (error) {
-        finish(undefined);
-      }
+      send();
     });
   }
 
@@ -57,18 +71,19 @@ export const LAUNCH_SCRIPT = String.raw`(function () {
     }
   }
 
-  /** The platform-storage frame: named by the launch, or offered by lti.capabilities. */
+  /** A lookup of the platform-storage frame (named by the launch, or offered by lti.capabilities), or undefined when there is none. */
   function storageFrame(data) {
     if (window.parent === window) return Promise.resolve(undefined);
-    if (data.storageTarget) return Promise.resolve(frameNamed(data.storageTarget));
-    return ask(window.parent, data.platformOrigin, { subject: 'lti.capabilities' }, CAPABILITIES_TIMEOUT_MS).then(function (answer) {
+    if (data.storageTarget) return Promise.resolve(function () { return frameNamed(data.storageTarget); });
+    return ask(function () { return window.parent; }, data.platformOrigin, { subject: 'lti.capabilities' }, CAPABILITIES_TIMEOUT_MS).then(function (answer) {
       var list = answer && Array.isArray(answer.supported_messages) ? answer.supported_messages : [];
       var put = list.filter(function (entry) { return entry && entry.subject === 'lti.put_data'; })[0];
-      return put ? frameNamed(put.frame) : undefined;
+      return put ? function () { return frameNamed(put.frame); } : undefined;
     });
   }
 
   function putPlatform(data, frame) {
+    // frame: the storage frame's lookup (see ask)
     if (!frame) return Promise.resolve(false);
     return ask(frame, data.platformOrigin, { subject: 'lti.put_data', key: PREFIX + data.key, value: data.binding }, TIMEOUT_MS).then(function (answer) {
       return Boolean(answer && !answer.error && answer.value === data.binding);

@@ -104,7 +104,9 @@ describe('sharing bounds while watching', () => {
       const tightenedAt = Date.now();
       const saved = await putPolicy(alice, { ...OPEN_POLICY, defaultExpiryDays: 7, maxExpiryDays: 30 });
       assert.equal(saved.status, 200);
-      assert.equal(saved.body.revoked?.grants, 1);
+      // Tightening applies to the whole org: bob's grant and the demo's one other unbounded grant
+      // (sample-course to the LTI course c101) are revoked.
+      assert.equal(saved.body.revoked?.grants, 2);
       const { ms, code } = await deniedAfter(bob, tightenedAt);
       console.log(`share policy: bob's player denied ${ms} ms after the policy was tightened (token lifetime ${TTL_SECONDS * 1000} ms)`);
       assert.ok(ms <= BOUND_MS, `denied ${ms} ms after the policy change`);

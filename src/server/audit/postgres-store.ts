@@ -6,7 +6,7 @@
  * one chain without gaps or forks.
  */
 import pg from 'pg';
-import type { AuditEventType } from '../../protocol/audit-events.js';
+import { fromRow, type Row } from './row.js';
 import { createPostgresPool } from '../storage/postgres.js';
 import { canonicalJson, GENESIS_HASH, recordHash, type AppendResult, type AuditQuery, type AuditRecord, type AuditRecordInput, type AuditStore } from './store.js';
 
@@ -55,46 +55,6 @@ const COLUMNS = [
 /** Rows per INSERT statement (PostgreSQL allows 65 535 parameters per statement). */
 const ROWS_PER_INSERT = 1000;
 const SCAN_PAGE = 1000;
-
-interface Row {
-  seq: number;
-  id: string;
-  type: string;
-  actor: string;
-  org: string;
-  video: string | null;
-  playback_session: string | null;
-  credential: string;
-  player_session: string;
-  player_seq: number;
-  client_time: number;
-  server_time: number;
-  position: number | null;
-  data: string;
-  prev_hash: string;
-  hash: string;
-}
-
-function fromRow(row: Row): AuditRecord {
-  return {
-    seq: row.seq,
-    id: row.id,
-    type: row.type as AuditEventType,
-    actor: row.actor,
-    org: row.org,
-    video: row.video,
-    playbackSession: row.playback_session,
-    credential: row.credential as AuditRecord['credential'],
-    playerSession: row.player_session,
-    playerSeq: row.player_seq,
-    clientTime: row.client_time,
-    serverTime: row.server_time,
-    position: row.position,
-    data: JSON.parse(row.data) as AuditRecord['data'],
-    prevHash: row.prev_hash,
-    hash: row.hash,
-  };
-}
 
 function toValues(record: AuditRecord): unknown[] {
   return [

@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { AuditEventType } from '../../protocol/audit-events.js';
+import { fromRow, type Row } from './row.js';
 import { canonicalJson, GENESIS_HASH, recordHash, type AppendResult, type AuditQuery, type AuditRecord, type AuditRecordInput, type AuditStore } from './store.js';
 
 const SCHEMA = `
@@ -36,46 +36,6 @@ CREATE TRIGGER IF NOT EXISTS audit_events_no_update BEFORE UPDATE ON audit_event
 CREATE TRIGGER IF NOT EXISTS audit_events_no_delete BEFORE DELETE ON audit_events
   BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;
 `;
-
-interface Row {
-  seq: number;
-  id: string;
-  type: string;
-  actor: string;
-  org: string;
-  video: string | null;
-  playback_session: string | null;
-  credential: string;
-  player_session: string;
-  player_seq: number;
-  client_time: number;
-  server_time: number;
-  position: number | null;
-  data: string;
-  prev_hash: string;
-  hash: string;
-}
-
-function fromRow(row: Row): AuditRecord {
-  return {
-    seq: row.seq,
-    id: row.id,
-    type: row.type as AuditEventType,
-    actor: row.actor,
-    org: row.org,
-    video: row.video,
-    playbackSession: row.playback_session,
-    credential: row.credential as AuditRecord['credential'],
-    playerSession: row.player_session,
-    playerSeq: row.player_seq,
-    clientTime: row.client_time,
-    serverTime: row.server_time,
-    position: row.position,
-    data: JSON.parse(row.data) as AuditRecord['data'],
-    prevHash: row.prev_hash,
-    hash: row.hash,
-  };
-}
 
 /** Where the demo keeps its trail unless `VEIL_AUDIT_DB` says otherwise. */
 export const DEFAULT_AUDIT_DB = '.cache/veil-audit.sqlite';

@@ -65,6 +65,7 @@ function readCounts(file) {
 rmSync(COUNTS, { recursive: true, force: true });
 mkdirSync(COUNTS, { recursive: true });
 const totals = { passed: 0, failed: 0 };
+const failures = [];
 let demo;
 try {
   if ((await run('npm', ['run', 'build'])) !== 0) throw new Error('build failed');
@@ -95,6 +96,7 @@ try {
     }
     totals.passed += counts.passed;
     totals.failed += counts.failed;
+    failures.push(...(counts.failures ?? []));
     // A runner that failed without a counted failure (a crash) still fails the run.
     if (exit !== 0 && counts.failed === 0) totals.failed += 1;
   }
@@ -107,6 +109,9 @@ try {
   } catch {
     // already gone
   }
+}
+for (const { file, name, message } of failures) {
+  console.log(`FAILED ${file ? `${file.replace(`${process.cwd()}/`, '')} › ` : ''}${name}\n  ${message.replace(/\n/g, '\n  ')}`);
 }
 console.log(`${totals.passed} passed, ${totals.failed} failed`);
 process.exitCode = totals.failed > 0 ? 1 : 0;

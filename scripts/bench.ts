@@ -22,6 +22,7 @@ import { buildPlainBundles, PLAIN_PAGES, plainRoutes } from './bench-plain.js';
 import { auditBench, securityHooks, watermarkBench } from './bench-security.js';
 import { figure, markdownTable, ratioFigure, type Figures, type Row } from './bench-stats.js';
 import { rawSigningBurst, serviceBurst, type BurstLimits } from './bench-token.js';
+import { recorderProcessingBench } from './bench-recorder.js';
 import { SHARE_BENCH, shareDecisionBench } from './bench-share.js';
 
 const { values: args } = parseArgs({
@@ -134,6 +135,7 @@ async function main(): Promise<void> {
     Object.assign(figures, await tokenService(demo.config.origin, accessTokenOf(await identity(demo.config.origin, 'alice@acme.test'))));
     log(`share decision: decide() at ${SHARE_BENCH.orgGrants} grants per org, ${SHARE_BENCH.groups} groups per viewer`);
     Object.assign(figures, await shareDecisionBench(runs, BURST_LIMITS));
+    Object.assign(figures, await recorderProcessingBench(runs, smoke ? 4 : 60, log));
   } finally {
     await browser.close();
     await renewalDemo.close();

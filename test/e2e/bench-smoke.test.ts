@@ -45,6 +45,7 @@ const MEASURED = [
   'token.raw_verify_sign_per_s',
   'token.verify_sign_ratio',
   'share.raw_sign_per_s',
+  ...['remux', 'transcode'].flatMap((p) => [`recorder.${p}.ready_s`, `recorder.${p}.plain_s`, `recorder.${p}.of_duration`, `recorder.${p}.ratio`]),
   ...['read', 'worst'].flatMap((c) => [`share.${c}.decide_per_s`, `share.${c}.ratio`, `share.${c}.decide_p99_us`, `share.${c}.p99_of_signature`]),
   'watermark.main_thread_ms_per_s.veil',
   'watermark.main_thread_ms_per_s.without',

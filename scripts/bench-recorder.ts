@@ -14,7 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { recordingFixture, startRecordingService, TusTestClient, type RecordingTestService } from '../test/support/recordings.js';
-import { figure, ratioFigure, type Figures } from './bench-stats.js';
+import type { BenchPart } from './bench-part.js';
+import { figure, ratioFigure, type Figures, type Row } from './bench-stats.js';
 
 const exec = promisify(execFile);
 const SIZE = '1280x720';
@@ -79,3 +80,21 @@ export async function recorderProcessingBench(runs: number, seconds: number, log
     await rm(work, { recursive: true, force: true });
   }
 }
+
+const ROWS: readonly Row[] = (['remux', 'transcode'] as const).flatMap((path) => [
+  {
+    label: `Recorder: stop → \`ready\`, 60 s of 720p, ${path === 'remux' ? 'remux (H.264 fMP4)' : 'transcode (VP8 WebM)'}; baseline one plain ffmpeg conversion`,
+    veil: `recorder.${path}.ready_s`,
+    baseline: `recorder.${path}.plain_s`,
+    ratio: `recorder.${path}.ratio`,
+    unit: 's',
+  },
+  { label: `  as a share of the recording's duration`, veil: `recorder.${path}.of_duration` },
+]);
+
+/** 60 s recordings in a full run (the issue's figure), 4 s in a smoke run. */
+export const recorderPart: BenchPart = {
+  name: 'recorder',
+  run: ({ runs, smoke, log }) => recorderProcessingBench(runs, smoke ? 4 : 60, log),
+  rows: ROWS,
+};

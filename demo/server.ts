@@ -121,6 +121,7 @@ export async function startDemo(requested = demoConfig(), options: DemoOptions =
     audit: serverAuditLog(auditStore),
     workers: config.workers,
     locker: backends.uploadLocker,
+    uploadStore: backends.uploadStore,
     uploadTokenTtlSeconds: config.uploadTokenTtlSeconds,
     log: (line) => console.log(`[recordings] ${line}`),
   });

@@ -23,6 +23,7 @@ import { auditBench, securityHooks, watermarkBench } from './bench-security.js';
 import { figure, markdownTable, ratioFigure, type Figures, type Row } from './bench-stats.js';
 import { rawSigningBurst, serviceBurst, type BurstLimits } from './bench-token.js';
 import { SHARE_BENCH, shareDecisionBench } from './bench-share.js';
+import { clusterBench } from './bench-cluster.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -134,6 +135,7 @@ async function main(): Promise<void> {
     Object.assign(figures, await tokenService(demo.config.origin, accessTokenOf(await identity(demo.config.origin, 'alice@acme.test'))));
     log(`share decision: decide() at ${SHARE_BENCH.orgGrants} grants per org, ${SHARE_BENCH.groups} groups per viewer`);
     Object.assign(figures, await shareDecisionBench(runs, BURST_LIMITS));
+    Object.assign(figures, await clusterBench(runs, BURST_LIMITS, log));
   } finally {
     await browser.close();
     await renewalDemo.close();

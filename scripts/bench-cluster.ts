@@ -6,21 +6,29 @@
  * replica is measured by stopping the second (nginx then sends everything to the first).
  *
  * Needs the cluster, so it runs only when asked: `node --import tsx scripts/bench-cluster.ts
- * [--runs N]` prints the figures; `npm run bench` includes them with `VEIL_BENCH_CLUSTER=1`.
+ * [--runs N]` prints the figures; `npm run bench` includes them with `VEIL_BENCH_CLUSTER=1`
+ * (`clusterPart`; not in the smoke run).
  */
 import { rm } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { launchChromium, signInAt, storedAccessToken } from '../test/support/browser.js';
 import { startCluster } from './cluster.js';
+import type { BenchPart } from './bench-part.js';
 import { figure, ratioFigure, type Figures } from './bench-stats.js';
 import { rawSigningBurst, serviceBurst, type BurstLimits } from './bench-token.js';
 
 const DIR = '.cache/bench-cluster';
 
 /** For `npm run bench`: nothing unless `VEIL_BENCH_CLUSTER=1` (it needs PostgreSQL and nginx). */
-export async function clusterBench(runs: number, limits: BurstLimits, log: (line: string) => void = console.log): Promise<Figures> {
-  return process.env.VEIL_BENCH_CLUSTER === '1' ? measureCluster(runs, limits, log) : {};
-}
+export const clusterPart: BenchPart = {
+  name: 'cluster',
+  run: ({ runs, bursts, log }) => (process.env.VEIL_BENCH_CLUSTER === '1' ? measureCluster(runs, bursts, log) : Promise.resolve({})),
+  rows: [
+    { label: '**Scale-out**: playback sessions/s through nginx, one replica (baseline: raw ES256 signatures/s, same run)', veil: 'cluster.one.sessions_per_s', baseline: 'cluster.one.raw_sign_per_s', ratio: 'cluster.one.ratio', unit: '/s' },
+    { label: '  two replicas (ratio: to the raw rate)', veil: 'cluster.two.sessions_per_s', baseline: 'cluster.two.raw_sign_per_s', ratio: 'cluster.two.ratio', unit: '/s' },
+    { label: '  two replicas ÷ one', veil: 'cluster.two_to_one', unit: '×' },
+  ],
+};
 
 async function measureCluster(runs: number, limits: BurstLimits, log: (line: string) => void): Promise<Figures> {
   const cluster = await startCluster({ port: 0, dir: DIR, env: { VEIL_BENCH_UNLIMITED_TOKEN_SERVICE: '1' }, log: () => {} });

@@ -30,6 +30,7 @@ import { figure, markdownTable, ratioFigure, withBenchTable, type Figures, type 
 import { tokenServicePart, type BurstLimits } from './bench-token.js';
 import { recorderPart } from './bench-recorder.js';
 import { SHARE_BENCH, shareDecisionBench } from './bench-share.js';
+import { clusterPart } from './bench-cluster.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -396,6 +397,7 @@ const PARTS: BenchPart[] = [
   tokenServicePart,
   { name: 'share', run: (context) => shareDecisionBench(context.runs, context.bursts), rows: SHARE_ROWS },
   recorderPart,
+  clusterPart,
 ];
 
 main().catch((error: unknown) => {

@@ -22,7 +22,7 @@ import { buildPlainBundles, PLAIN_PAGES, plainRoutes } from './bench-plain.js';
 import { auditBench, securityHooks, watermarkBench } from './bench-security.js';
 import { figure, markdownTable, ratioFigure, type Figures, type Row } from './bench-stats.js';
 import { rawSigningBurst, serviceBurst, type BurstLimits } from './bench-token.js';
-import { SHARE_BENCH, shareDecisionBench } from './bench-share.js';
+import { SHARE_BENCH, SHARE_HTTP_ROWS, shareDecisionBench, shareHttpBench } from './bench-share.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -134,6 +134,7 @@ async function main(): Promise<void> {
     Object.assign(figures, await tokenService(demo.config.origin, accessTokenOf(await identity(demo.config.origin, 'alice@acme.test'))));
     log(`share decision: decide() at ${SHARE_BENCH.orgGrants} grants per org, ${SHARE_BENCH.groups} groups per viewer`);
     Object.assign(figures, await shareDecisionBench(runs, BURST_LIMITS));
+    Object.assign(figures, await shareHttpBench({ browser, origin, grants: demo.grants, viewer: await identity(origin, 'bob@acme.test'), owner: await identity(origin, 'alice@acme.test'), runs, limits: BURST_LIMITS, log }));
   } finally {
     await browser.close();
     await renewalDemo.close();
@@ -377,6 +378,7 @@ const ROWS: Row[] = [
   { label: '  p99 of one decision (goal ≤ 50 µs); as a share of one signature (goal ≤ 0.1)', veil: 'share.read.decide_p99_us', ratio: 'share.read.p99_of_signature', unit: 'µs' },
   { label: '  worst case: all 10 000 grants handed to `decide()` (a full read)', veil: 'share.worst.decide_per_s', baseline: 'share.raw_sign_per_s', ratio: 'share.worst.ratio', unit: '/s' },
   { label: '  worst case p99; as a share of one signature', veil: 'share.worst.decide_p99_us', ratio: 'share.worst.p99_of_signature', unit: 'µs' },
+  ...SHARE_HTTP_ROWS,
 ];
 
 main().catch((error: unknown) => {

@@ -46,6 +46,8 @@ const MEASURED = [
   'token.verify_sign_ratio',
   'share.raw_sign_per_s',
   ...['read', 'worst'].flatMap((c) => [`share.${c}.decide_per_s`, `share.${c}.ratio`, `share.${c}.decide_p99_us`, `share.${c}.p99_of_signature`]),
+  ...['granted_sessions_per_s', 'open_sessions_per_s', 'ratio', 'raw_sign_per_s', 'sign_ratio'].map((f) => `share.http.${f}`),
+  ...['open_crowded_ms', 'open_empty_ms', 'ratio', 'crowded_nodes'].map((f) => `share.dialog.${f}`),
   'watermark.main_thread_ms_per_s.veil',
   'watermark.main_thread_ms_per_s.without',
   'watermark.main_thread_ms_per_s.ratio',

@@ -11,8 +11,8 @@ import type { Browser } from 'puppeteer-core';
 import { decide } from '../src/server/access/decide.js';
 import { DAY_MS, DEFAULT_SHARING_POLICY, type AccessSubject, type Grant, type VideoAccessState } from '../src/server/access/model.js';
 import type { Principal } from '../src/protocol/sharing.js';
-import type { GrantRepository } from '../src/server/storage/grants.js';
 import { accessTokenOf, type StoredIdentity } from './bench-browser.js';
+import type { BenchContext, BenchPart } from './bench-part.js';
 import { figure, median, ratioFigure, type Figures, type Row } from './bench-stats.js';
 import { rawSigningBurst, serviceBurst, type BurstLimits } from './bench-token.js';
 
@@ -89,20 +89,6 @@ export async function shareDecisionBench(runs: number, limits: BurstLimits): Pro
 
 // --- through HTTP, and the dialog in Chromium -------------------------------------------------
 
-export interface ShareHttpBenchOptions {
-  browser: Browser;
-  /** The demo whose token-service limits are lifted (a rate limit would measure itself). */
-  origin: string;
-  grants: Pick<GrantRepository, 'read' | 'save'>;
-  /** bob: reaches `sample-dash` by its org-wide access, `sample-private` only through a grant. */
-  viewer: StoredIdentity;
-  /** alice, who may share `sample-private`. */
-  owner: StoredIdentity;
-  runs: number;
-  limits: BurstLimits;
-  log: (line: string) => void;
-}
-
 /** The private video the grants are put on, and the org-wide one beside it (no grant read decides). */
 const GRANTED_VIDEO = 'sample-private';
 const OPEN_VIDEO = 'sample-dash';
@@ -116,14 +102,16 @@ export const DIALOG_BENCH = { nodes: 10_000, opensPerRun: 15 } as const;
  * share dialog's open time on a page of 10 000 nodes beside the same page without them. The
  * seeded grants are removed again, whatever happens.
  */
-export async function shareHttpBench(options: ShareHttpBenchOptions): Promise<Figures> {
-  const { origin, runs, limits, log } = options;
-  const seeded = await seedGrants(options.grants);
+async function shareHttp(context: BenchContext): Promise<Figures> {
+  const { origin, runs, bursts: limits, log } = context;
+  const viewer = await context.identity(origin, 'bob@acme.test');
+  const owner = await context.identity(origin, 'alice@acme.test');
+  const seeded = await seedGrants(context.grants);
   const withGrants: number[] = [];
   const without: number[] = [];
   const signatures: number[] = [];
   try {
-    const token = accessTokenOf(options.viewer);
+    const token = accessTokenOf(viewer);
     const burst = async (videoId: string, run: BurstLimits) => {
       const result = await serviceBurst(origin, token, videoId, run);
       if (result.failed > 0) throw new Error(`share bench: ${result.failed} playback sessions for ${videoId} failed (${result.firstFailure})`);
@@ -140,7 +128,7 @@ export async function shareHttpBench(options: ShareHttpBenchOptions): Promise<Fi
       log(`share http run ${i + 1}/${runs}: ${withGrants.at(-1)!.toFixed(0)} sessions/s through a grant (${SHARE_BENCH.orgGrants} on the video), ${without.at(-1)!.toFixed(0)} without, raw ES256 ${signatures.at(-1)!.toFixed(0)}/s`);
     }
   } finally {
-    await removeGrants(options.grants, seeded);
+    await removeGrants(context.grants, seeded);
   }
   return {
     'share.http.granted_sessions_per_s': figure(withGrants, 0),
@@ -148,12 +136,12 @@ export async function shareHttpBench(options: ShareHttpBenchOptions): Promise<Fi
     'share.http.ratio': ratioFigure(withGrants, without),
     'share.http.raw_sign_per_s': figure(signatures, 0),
     'share.http.sign_ratio': ratioFigure(withGrants, signatures),
-    ...(await dialogOpenBench(options)),
+    ...(await dialogOpenBench(context.browser, origin, owner, runs, log)),
   };
 }
 
 /** 9 999 grants to other members plus the viewer's group: the video holds `SHARE_BENCH.orgGrants`. */
-async function seedGrants(grants: ShareHttpBenchOptions['grants']): Promise<Principal[]> {
+async function seedGrants(grants: BenchContext['grants']): Promise<Principal[]> {
   const now = Date.now();
   const put: Grant[] = Array.from({ length: SHARE_BENCH.orgGrants - 1 }, (_, i) => ({
     principal: `user:bench-${i}@acme.test`,
@@ -172,7 +160,7 @@ async function seedGrants(grants: ShareHttpBenchOptions['grants']): Promise<Prin
   return added;
 }
 
-async function removeGrants(grants: ShareHttpBenchOptions['grants'], principals: Principal[]): Promise<void> {
+async function removeGrants(grants: BenchContext['grants'], principals: Principal[]): Promise<void> {
   const access = await grants.read(GRANTED_VIDEO);
   if (!access || principals.length === 0) return;
   const saved = await grants.save(GRANTED_VIDEO, access.version, { put: [], remove: principals });
@@ -185,7 +173,7 @@ async function removeGrants(grants: ShareHttpBenchOptions['grants'], principals:
  * the page inert: style work that grows with the page), on the page as served and with
  * `DIALOG_BENCH.nodes` more elements in it, interleaved open by open. Median per run.
  */
-async function dialogOpenBench({ browser, origin, owner, runs, log }: ShareHttpBenchOptions): Promise<Figures> {
+async function dialogOpenBench(browser: Browser, origin: string, owner: StoredIdentity, runs: number, log: (line: string) => void): Promise<Figures> {
   const context = await browser.createBrowserContext();
   const crowded: number[] = [];
   const empty: number[] = [];
@@ -253,8 +241,7 @@ const OPEN_TIMES = String.raw`async (extra, opens) => {
   return { crowded, empty, nodes, baseNodes };
 }`;
 
-/** The table's rows for these figures (bench.ts appends them). */
-export const SHARE_HTTP_ROWS: Row[] = [
+const SHARE_HTTP_ROWS: Row[] = [
   {
     label: `**Share, through HTTP**: playback sessions/s reached through a grant (${SHARE_BENCH.orgGrants} grants on the video; baseline: same viewer, org-wide video, same run)`,
     veil: 'share.http.granted_sessions_per_s',
@@ -271,3 +258,6 @@ export const SHARE_HTTP_ROWS: Row[] = [
     unit: 'ms',
   },
 ];
+
+/** The bench part (scripts/bench-part.ts): sessions through a grant over HTTP, and the dialog's open time. */
+export const shareHttpPart: BenchPart = { name: 'share-http', run: shareHttp, rows: SHARE_HTTP_ROWS };

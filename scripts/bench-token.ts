@@ -8,6 +8,9 @@
 import { randomUUID } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { createLocalJWKSet, exportJWK, generateKeyPair, jwtVerify, SignJWT } from 'jose';
+import { accessTokenOf } from './bench-browser.js';
+import type { BenchContext, BenchPart } from './bench-part.js';
+import { figure, ratioFigure, type Figures } from './bench-stats.js';
 
 export interface Burst {
   /** Successful operations. */
@@ -126,3 +129,38 @@ export async function rawSigningBurst(limits: BurstLimits, { verify = false } = 
   const ms = performance.now() - start;
   return { ok, failed: 0, ms, perSecond: (ok / ms) * 1000 };
 }
+
+/** Part 6: playback sessions/s through HTTP beside the raw signing and verify+sign rates, interleaved. */
+async function tokenService({ origin, identity, runs, bursts: limits, log }: BenchContext): Promise<Figures> {
+  const accessToken = accessTokenOf(await identity(origin, 'alice@acme.test'));
+  const service: number[] = [];
+  const raw: number[] = [];
+  const rawWithVerify: number[] = [];
+  // Warm both paths (JIT, keep-alive sockets) before measuring.
+  await serviceBurst(origin, accessToken, 'sample-dash', { ...limits, maxMs: 300, maxOperations: 500 });
+  await rawSigningBurst({ ...limits, maxMs: 300, maxOperations: 500 });
+  for (let i = 0; i < runs; i++) {
+    const burst = await serviceBurst(origin, accessToken, 'sample-dash', limits);
+    if (burst.failed > 0) throw new Error(`token service: ${burst.failed} requests failed (${burst.firstFailure})`);
+    service.push(burst.perSecond);
+    raw.push((await rawSigningBurst(limits)).perSecond);
+    rawWithVerify.push((await rawSigningBurst(limits, { verify: true })).perSecond);
+    log(`token service run ${i + 1}/${runs}: ${service.at(-1)!.toFixed(0)} sessions/s, raw ES256 ${raw.at(-1)!.toFixed(0)} signatures/s, ${rawWithVerify.at(-1)!.toFixed(0)} verify+sign/s`);
+  }
+  return {
+    'token.sessions_per_s': figure(service, 0),
+    'token.raw_sign_per_s': figure(raw, 0),
+    'token.ratio': ratioFigure(service, raw),
+    'token.raw_verify_sign_per_s': figure(rawWithVerify, 0),
+    'token.verify_sign_ratio': ratioFigure(service, rawWithVerify),
+  };
+}
+
+export const tokenServicePart: BenchPart = {
+  name: 'token',
+  run: tokenService,
+  rows: [
+    { label: '**6. Token service**: playback sessions/s (baseline: raw ES256 signatures/s)', veil: 'token.sessions_per_s', baseline: 'token.raw_sign_per_s', ratio: 'token.ratio', unit: '/s' },
+    { label: '  same, baseline: raw ES256 access-token verification + signature/s', veil: 'token.sessions_per_s', baseline: 'token.raw_verify_sign_per_s', ratio: 'token.verify_sign_ratio', unit: '/s', goal: '≥ 0.5' },
+  ],
+};

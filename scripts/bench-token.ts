@@ -6,6 +6,9 @@
  * the same number of operations in flight. Every loop is bounded in count and in time.
  */
 import { randomUUID } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { createLocalJWKSet, exportJWK, generateKeyPair, jwtVerify, SignJWT } from 'jose';
 import { accessTokenOf } from './bench-browser.js';
@@ -63,6 +66,27 @@ Promise.all(Array.from({ length: concurrency }, lane)).then(() => {
   parentPort.postMessage({ ok, failed, ms, firstFailure });
 });
 `;
+
+/**
+ * With `BENCH_CPU_PROF=<dir>`, each measured burst writes a CPU profile of this thread (the
+ * server's: the load generator is a worker) to `<dir>/token-burst-<n>.cpuprofile`, for Chrome
+ * DevTools or `speedscope`. Only the burst is profiled, not the bench's start-up.
+ */
+async function profiled<T>(name: string, run: () => Promise<T>): Promise<T> {
+  const dir = process.env.BENCH_CPU_PROF;
+  if (!dir) return run();
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  try {
+    return await run();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    session.disconnect();
+    await writeFile(join(dir, `${name}.cpuprofile`), JSON.stringify(profile));
+  }
+}
 
 /** Playback sessions per second through the real service on loopback. */
 export function serviceBurst(origin: string, accessToken: string, videoId: string, limits: BurstLimits): Promise<Burst & { firstFailure?: string }> {
@@ -140,7 +164,7 @@ async function tokenService({ origin, identity, runs, bursts: limits, log }: Ben
   await serviceBurst(origin, accessToken, 'sample-dash', { ...limits, maxMs: 300, maxOperations: 500 });
   await rawSigningBurst({ ...limits, maxMs: 300, maxOperations: 500 });
   for (let i = 0; i < runs; i++) {
-    const burst = await serviceBurst(origin, accessToken, 'sample-dash', limits);
+    const burst = await profiled(`token-burst-${i + 1}`, () => serviceBurst(origin, accessToken, 'sample-dash', limits));
     if (burst.failed > 0) throw new Error(`token service: ${burst.failed} requests failed (${burst.firstFailure})`);
     service.push(burst.perSecond);
     raw.push((await rawSigningBurst(limits)).perSecond);

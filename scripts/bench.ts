@@ -28,6 +28,7 @@ import type { BenchContext, BenchPart } from './bench-part.js';
 import { auditBench, securityHooks, watermarkBench } from './bench-security.js';
 import { figure, markdownTable, ratioFigure, withBenchTable, type Figures, type Row } from './bench-stats.js';
 import { tokenServicePart, type BurstLimits } from './bench-token.js';
+import { recorderPart } from './bench-recorder.js';
 import { SHARE_BENCH, shareDecisionBench, shareHttpPart } from './bench-share.js';
 
 const { values: args } = parseArgs({
@@ -396,6 +397,7 @@ const PARTS: BenchPart[] = [
   tokenServicePart,
   { name: 'share', run: (context) => shareDecisionBench(context.runs, context.bursts), rows: SHARE_ROWS },
   shareHttpPart,
+  recorderPart,
 ];
 
 main().catch((error: unknown) => {

@@ -42,6 +42,8 @@ const INDEX = readIndex();
 interface Expected {
   state: string;
   errorCode?: string;
+  /** The element whose state the story shows (default `veil-player`). */
+  element?: string;
 }
 
 /** One story per player state, and the `<veil-session>` stories' player: held to these states. */
@@ -62,12 +64,17 @@ const SESSION_STATES: Record<string, Expected> = {
   'elements-veil-session--initializing': { state: 'authorizing' },
   'elements-veil-session--outside-perimeter': { state: 'denied', errorCode: 'PERIMETER_DENIED' },
 };
-const EXPECTED: Record<string, Expected> = { ...PLAYER_STATES, ...SESSION_STATES };
-/**
- * Elements that must have stories. `<veil-recorder>` joins when `stories/recorder.stories.ts`
- * lands (issue 11); its stories are run by the tests below as soon as they are in index.json.
- */
-const WITH_STORIES = ['veil-player', 'veil-session', 'veil-share-dialog'];
+/** One recorder story per state it reaches without the Veil API. */
+const RECORDER_STATES: Record<string, Expected> = {
+  'elements-veil-recorder--signed-out': { state: 'signed-out', element: 'veil-recorder' },
+  'elements-veil-recorder--denied': { state: 'denied', errorCode: 'PERIMETER_DENIED', element: 'veil-recorder' },
+  'elements-veil-recorder--idle': { state: 'idle', element: 'veil-recorder' },
+  'elements-veil-recorder--countdown': { state: 'countdown', element: 'veil-recorder' },
+  'elements-veil-recorder--error-state': { state: 'error', errorCode: 'CAPTURE_PERMISSION_DENIED', element: 'veil-recorder' },
+};
+const EXPECTED: Record<string, Expected> = { ...PLAYER_STATES, ...RECORDER_STATES, ...SESSION_STATES };
+/** Elements that must have stories (every element of the manifest has them now). */
+const WITH_STORIES = ['veil-player', 'veil-session', 'veil-share-dialog', 'veil-recorder'];
 
 let browser: Browser;
 let server: Server;
@@ -113,30 +120,31 @@ async function untilFinished(run: Run, id: string): Promise<void> {
   assert.equal(outcome.status, 'success', `the story's play function passes (${outcome.why ?? ''}); page errors: ${run.errors.join(' | ') || 'none'}`);
 }
 
-async function playerAttributes(page: Page) {
-  return page.evaluate(() => {
-    const player = document.querySelector('veil-player');
-    return { state: player?.getAttribute('state') ?? null, errorCode: player?.getAttribute('error-code') ?? null };
-  });
+async function attributes(page: Page, element = 'veil-player') {
+  return page.evaluate((selector: string) => {
+    const shown = document.querySelector(selector);
+    return { state: shown?.getAttribute('state') ?? null, errorCode: shown?.getAttribute('error-code') ?? null };
+  }, element);
 }
 
-/** The story's player shows `state` (and `error-code`), and it holds. */
-async function expectState({ page, errors }: Run, { state, errorCode }: Expected): Promise<void> {
+/** The story's element (its player, by default) shows `state` (and `error-code`), and it holds. */
+async function expectState({ page, errors }: Run, { state, errorCode, element = 'veil-player' }: Expected): Promise<void> {
   try {
     await page.waitForFunction(
-      (wanted: string, code: string | null) => {
-        const player = document.querySelector('veil-player');
-        return player?.getAttribute('state') === wanted && player.getAttribute('error-code') === code;
+      (selector: string, wanted: string, code: string | null) => {
+        const shown = document.querySelector(selector);
+        return shown?.getAttribute('state') === wanted && shown.getAttribute('error-code') === code;
       },
       { timeout: 15_000 },
+      element,
       state,
       errorCode ?? null,
     );
   } catch {
-    assert.fail(`expected state=${state} error-code=${errorCode ?? 'none'}, got ${JSON.stringify(await playerAttributes(page))}; page errors: ${errors.join(' | ') || 'none'}`);
+    assert.fail(`expected ${element} state=${state} error-code=${errorCode ?? 'none'}, got ${JSON.stringify(await attributes(page, element))}; page errors: ${errors.join(' | ') || 'none'}`);
   }
   await new Promise((done) => setTimeout(done, 300));
-  assert.deepEqual(await playerAttributes(page), { state, errorCode: errorCode ?? null }, 'the state holds');
+  assert.deepEqual(await attributes(page, element), { state, errorCode: errorCode ?? null }, 'the state holds');
 }
 
 /** The player stories' extra checks: the media clock advances while playing, the watermark names the viewer. */
@@ -162,10 +170,11 @@ describe('storybook-static', () => {
   const stories = INDEX.filter((entry) => entry.type === 'story');
   const docs = INDEX.filter((entry) => entry.type === 'docs');
 
-  it('indexes one player story per state, the session stories, stories of each element listed, and a docs page for every element with stories', () => {
+  it('indexes one player story per state, the recorder and session stories, stories of each element listed, and a docs page for every element with stories', () => {
     for (const id of Object.keys(EXPECTED)) assert.ok(stories.some((entry) => entry.id === id), `story ${id} is in index.json`);
     const names = stories.filter((entry) => entry.id in PLAYER_STATES).map((entry) => entry.name).sort();
     assert.deepEqual(names, ['authorizing', 'denied', 'ended', 'error', 'loading', 'paused', 'playing', 'signed-out']);
+    assert.deepEqual(stories.filter((entry) => entry.id in RECORDER_STATES).map((entry) => entry.name).sort(), ['countdown', 'denied', 'error', 'idle', 'signed-out']);
     const tags = manifestElements().map((element) => element.tagName);
     for (const tagName of WITH_STORIES) {
       assert.ok(tags.includes(tagName), `<${tagName}> is in custom-elements.json`);
@@ -182,7 +191,7 @@ describe('storybook-static', () => {
 
   for (const entry of stories) {
     const expected = EXPECTED[entry.id];
-    it(`${entry.id}: its play function passes${expected ? `, the player shows state=${expected.state}${expected.errorCode ? ` (${expected.errorCode})` : ''}` : ''}, nothing is fetched off the page`, async () => {
+    it(`${entry.id}: its play function passes${expected ? `, ${expected.element ?? 'veil-player'} shows state=${expected.state}${expected.errorCode ? ` (${expected.errorCode})` : ''}` : ''}, nothing is fetched off the page`, async () => {
       const run = await open(entry.id, 'story');
       try {
         await untilFinished(run, entry.id);

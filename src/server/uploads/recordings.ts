@@ -104,7 +104,7 @@ export function createRecordings(options: RecordingsOptions): Recordings {
     recordings,
     workers: options.workers,
     process: (job) =>
-      processRecording(job, { recordings, videos, keys: options.keys, media: options.media, uploadFile: tus.file, limits, audit, log: options.log }),
+      processRecording(job, { recordings, videos, keys: options.keys, media: options.media, uploadFile: tus.file, limits, quota, audit, log: options.log }),
   });
   let timer: ReturnType<typeof setInterval> | undefined;
 

@@ -29,7 +29,7 @@ import { auditBench, securityHooks, watermarkBench } from './bench-security.js';
 import { figure, markdownTable, ratioFigure, withBenchTable, type Figures, type Row } from './bench-stats.js';
 import { tokenServicePart, type BurstLimits } from './bench-token.js';
 import { recorderPart } from './bench-recorder.js';
-import { SHARE_BENCH, shareDecisionBench } from './bench-share.js';
+import { SHARE_BENCH, shareDecisionBench, shareHttpPart } from './bench-share.js';
 import { clusterPart } from './bench-cluster.js';
 
 const { values: args } = parseArgs({
@@ -107,6 +107,7 @@ async function main(): Promise<void> {
     const context: BenchContext = {
       browser,
       origin: demo.config.origin,
+      grants: demo.grants,
       renewalOrigin: renewalDemo.config.origin,
       hooks,
       runs,
@@ -396,6 +397,7 @@ const PARTS: BenchPart[] = [
   { name: 'audit', run: audit, rows: AUDIT_ROWS, sideBySideInSmoke: true },
   tokenServicePart,
   { name: 'share', run: (context) => shareDecisionBench(context.runs, context.bursts), rows: SHARE_ROWS },
+  shareHttpPart,
   recorderPart,
   clusterPart,
 ];

@@ -5,6 +5,7 @@
  * `bench.ts` (and its keys in `MEASURED` of test/e2e/bench-smoke.test.ts).
  */
 import type { Browser } from 'puppeteer-core';
+import type { GrantRepository } from '../src/server/storage/grants.js';
 import type { StoredIdentity } from './bench-browser.js';
 import type { SecurityHooks } from './bench-security.js';
 import type { Figures, Row } from './bench-stats.js';
@@ -15,6 +16,8 @@ export interface BenchContext {
   browser: Browser;
   /** The demo with the default token lifetime, the bench hooks, and the token-service rate limits lifted. */
   origin: string;
+  /** `origin`'s grant repository: a part may seed grants there (and removes them after). */
+  grants: Pick<GrantRepository, 'read' | 'save'>;
   /** A second demo whose playback tokens live 5 s (renewal). */
   renewalOrigin: string;
   /** A signed-in viewer of `origin`'s dev IdP, cached; `tag` asks for a separate sign-in (its own access token). */

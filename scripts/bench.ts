@@ -28,7 +28,9 @@ import type { BenchContext, BenchPart } from './bench-part.js';
 import { auditBench, securityHooks, watermarkBench } from './bench-security.js';
 import { figure, markdownTable, ratioFigure, withBenchTable, type Figures, type Row } from './bench-stats.js';
 import { tokenServicePart, type BurstLimits } from './bench-token.js';
-import { SHARE_BENCH, shareDecisionBench } from './bench-share.js';
+import { recorderPart } from './bench-recorder.js';
+import { SHARE_BENCH, shareDecisionBench, shareHttpPart } from './bench-share.js';
+import { clusterPart } from './bench-cluster.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -105,6 +107,7 @@ async function main(): Promise<void> {
     const context: BenchContext = {
       browser,
       origin: demo.config.origin,
+      grants: demo.grants,
       renewalOrigin: renewalDemo.config.origin,
       hooks,
       runs,
@@ -394,6 +397,9 @@ const PARTS: BenchPart[] = [
   { name: 'audit', run: audit, rows: AUDIT_ROWS, sideBySideInSmoke: true },
   tokenServicePart,
   { name: 'share', run: (context) => shareDecisionBench(context.runs, context.bursts), rows: SHARE_ROWS },
+  shareHttpPart,
+  recorderPart,
+  clusterPart,
 ];
 
 main().catch((error: unknown) => {

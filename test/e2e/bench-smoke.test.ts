@@ -69,6 +69,11 @@ const MEASURED = [
   // share decision
   'share.raw_sign_per_s',
   ...['read', 'worst'].flatMap((c) => [`share.${c}.decide_per_s`, `share.${c}.ratio`, `share.${c}.decide_p99_us`, `share.${c}.p99_of_signature`]),
+  // share through HTTP, share dialog
+  ...['granted_sessions_per_s', 'open_sessions_per_s', 'ratio', 'raw_sign_per_s', 'sign_ratio'].map((f) => `share.http.${f}`),
+  ...['open_crowded_ms', 'open_empty_ms', 'ratio', 'crowded_nodes'].map((f) => `share.dialog.${f}`),
+  // recorder: stop → ready
+  ...['remux', 'transcode'].flatMap((p) => [`recorder.${p}.ready_s`, `recorder.${p}.plain_s`, `recorder.${p}.of_duration`, `recorder.${p}.ratio`]),
 ];
 
 function runBench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {

@@ -30,6 +30,7 @@ import { figure, markdownTable, ratioFigure, withBenchTable, type Figures, type 
 import { tokenServicePart, type BurstLimits } from './bench-token.js';
 import { recorderPart } from './bench-recorder.js';
 import { SHARE_BENCH, shareDecisionBench, shareHttpPart } from './bench-share.js';
+import { clusterPart } from './bench-cluster.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -398,6 +399,7 @@ const PARTS: BenchPart[] = [
   { name: 'share', run: (context) => shareDecisionBench(context.runs, context.bursts), rows: SHARE_ROWS },
   shareHttpPart,
   recorderPart,
+  clusterPart,
 ];
 
 main().catch((error: unknown) => {

@@ -27,8 +27,8 @@ export interface PipelineDeps {
   videos: VideoRepository;
   keys: KeyStore;
   media: MediaStore;
-  /** The file holding an upload's bytes. */
-  uploadFile(uploadId: string): string;
+  /** A local file holding an upload's bytes (the store's own, or a copy into the job's `workDir`). */
+  uploadFile(uploadId: string, workDir: string): Promise<string>;
   limits: RecordingLimits;
   /** Seconds of processed recordings per owner (`UploadQuota.secondsPerUser`). */
   quota: Pick<UploadQuota, 'secondsPerUser'>;
@@ -45,7 +45,7 @@ export async function processRecording(job: ProcessingJob, deps: PipelineDeps): 
   const stage = (state: ProcessingState) => deps.recordings.updateJob(job.videoId, { state, progress: STAGE_START[state] ?? 0 });
   try {
     if (!video) throw new VeilError('VIDEO_NOT_FOUND', { data: { videoId: job.videoId } });
-    const input = deps.uploadFile(job.uploadId);
+    const input = await deps.uploadFile(job.uploadId, work);
     if ((await stat(input)).size === 0) throw new VeilError('RECORDING_UNREADABLE', { data: { reason: 'empty' } });
     const container = await sniffContainer(input);
     if (!container) throw new VeilError('RECORDING_UNREADABLE', { data: { reason: 'magic-bytes' } });

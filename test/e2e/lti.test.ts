@@ -3,7 +3,8 @@
  * real demo and its LMS on another site (`localhost` vs the tool's `127.0.0.1`): each LMS variant
  * launches the tool in its iframe and the player plays (frames advance) with the carrier the
  * variant allows, and no unpartitioned tool cookie exists; a student of another course is refused;
- * the framed URL opened top-level elsewhere plays nothing; a replayed launch is refused.
+ * the framed URL opened top-level elsewhere plays nothing; a replayed launch is refused; the teacher
+ * deep-links her video into c101 through the tool's picker, and only c101's students can play it.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -55,10 +56,23 @@ async function toolFrame(page: Page, timeout = 30_000): Promise<Frame> {
   for (;;) {
     for (const frame of page.frames()) {
       if (!frame.url().startsWith(`${tool()}/lti/`)) continue;
-      const ready = await frame.evaluate(() => Boolean(document.querySelector('veil-player, [data-veil-error-code], [data-veil-action]:not([hidden] *)'))).catch(() => false);
+      const ready = await frame.evaluate(() => Boolean(document.querySelector('veil-player, #veil-lti-picker, [data-veil-error-code], [data-veil-action]:not([hidden] *)'))).catch(() => false);
       if (ready) return frame;
     }
     if (Date.now() - started > timeout) throw new Error(`no tool frame; frames: ${page.frames().map((f) => f.url()).join(', ')}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** The tool's frame whose player shows `videoId` (a course page with several links launches them all). */
+async function playerFrame(page: Page, videoId: string, timeout = 60_000): Promise<Frame> {
+  const started = Date.now();
+  for (;;) {
+    for (const frame of page.frames()) {
+      if (!frame.url().startsWith(`${tool()}/lti/`)) continue;
+      if ((await frame.evaluate(() => document.querySelector('veil-player')?.getAttribute('video')).catch(() => undefined)) === videoId) return frame;
+    }
+    if (Date.now() - started > timeout) throw new Error(`no player of ${videoId}; frames: ${page.frames().map((f) => f.url()).join(', ')}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
@@ -202,5 +216,39 @@ describe('LTI launch inside the LMS iframe, third-party cookies blocked', () => 
     assert.ok(code === 'LTI_STATE_UNKNOWN' || code === 'LTI_STATE_UNBOUND', String(code));
     assert.equal(await second.page.$('veil-player'), null);
     await second.page.browserContext().close();
+  });
+
+  it('the teacher deep-links her video into c101: a c101 student plays it, a c202 student opening it is refused, the return is single-use', async () => {
+    const { page } = await lmsPage('teacher@school.test', '/lms/courses/c101?variant=canvas');
+    const returns: string[] = [];
+    page.on('request', (request) => {
+      if (request.method() === 'POST' && request.url() === `${lms()}/lms/deep-link/return`) returns.push(request.postData() ?? '');
+    });
+    await Promise.all([page.waitForNavigation(), page.click('[data-lms-action="add-video"]')]);
+    const picker = await toolFrame(page);
+    // Her own video only: the org's others are not hers to share, course c101's own sample neither.
+    assert.deepEqual(await picker.$$eval('[data-veil-pick]', (buttons) => buttons.map((button) => button.getAttribute('data-veil-pick'))), ['sample-lecture']);
+    await picker.click('[data-veil-pick="sample-lecture"]');
+    // The signed response is auto-posted to the LMS, which validates it, adds the link and goes back to the course.
+    const title = 'Lecture sample (CENC DASH)';
+    await page.waitForFunction((wanted: string) => location.pathname === '/lms/courses/c101' && [...document.querySelectorAll('.resource-link h2')].some((h2) => h2.textContent === wanted), { timeout: 60_000 }, title);
+    const linkId = await page.evaluate((wanted: string) => [...document.querySelectorAll('.resource-link')].find((section) => section.querySelector('h2')?.textContent === wanted)!.getAttribute('data-link')!, title);
+    assert.equal(returns.length, 1);
+    const replay = await fetch(`${lms()}/lms/deep-link/return`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: returns[0] });
+    assert.equal(replay.status, 400);
+    assert.match(await replay.text(), /data-lms-error="already-used"/);
+    await page.browserContext().close();
+
+    const student = await lmsPage('student@school.test', '/lms/courses/c101?variant=canvas');
+    const frame = await playerFrame(student.page, 'sample-lecture');
+    const { before, after } = await plays(frame);
+    assert.ok(after > before + 20, `frames ${before} → ${after}`);
+    await student.page.browserContext().close();
+
+    const outsider = await lmsPage('outsider@school.test', `/lms/courses/c202?link=${linkId}`);
+    const refused = await playerFrame(outsider.page, 'sample-lecture');
+    assert.equal(await playerState(refused, ['denied', 'error']), 'denied');
+    assert.equal(await refused.evaluate(() => document.querySelector('veil-player')!.getAttribute('error-code')), 'PLAYBACK_NOT_GRANTED');
+    await outsider.page.browserContext().close();
   });
 });

@@ -127,6 +127,10 @@ export async function createDemoLms(options: LmsOptions) {
 <iframe title="${title}" src="${login.href}" allow="fullscreen; encrypted-media; autoplay" allowfullscreen${sandbox}></iframe></section>`;
   }
 
+  const variantOf = (value: string | undefined): Variant => ((VARIANTS as readonly string[]).includes(value ?? '') ? (value as Variant) : 'canvas');
+  /** Canvas's platform-storage frame (the one its `lti_storage_target` names). */
+  const storageFrame = (variant: Variant): SafeHtml => (variant === 'canvas' ? html`<iframe name="veil-lms-storage" class="lms-storage" src="/lms/storage" title="platform storage" hidden></iframe>` : html``);
+
   /** The auth endpoint's answer once `redirect_uri` is known good: a `form_post` (auto-submitted). */
   function formPost(fields: Record<string, string>): Response {
     const inputs = Object.entries(fields).map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}">`);
@@ -214,13 +218,13 @@ export async function createDemoLms(options: LmsOptions) {
     const course = courseById(c.req.param('courseId'));
     if (!course) return page('Not found', html`<main><h1>No such course</h1></main>`, 404);
     if (!course.members[user.id]) return page('Not enrolled', html`<main data-lms-error="not-enrolled"><h1>You are not enrolled in ${course.title}</h1></main>`, 403);
-    const variant = (VARIANTS as readonly string[]).includes(c.req.query('variant') ?? '') ? (c.req.query('variant') as Variant) : 'canvas';
+    const variant = variantOf(c.req.query('variant'));
     const mutate = c.req.query('mutate');
     const copied = c.req.query('link') ? linkById(c.req.query('link')!) : undefined;
     const own = linksOf(course.id);
     const links = [...own, ...(copied && !own.includes(copied) ? [copied] : [])];
     const add = course.members[user.id] === 'Instructor' ? html`<p><a data-lms-action="add-video" href="/lms/courses/${course.id}/deep-link?variant=${variant}">Add Veil video</a></p>` : html``;
-    const storage = variant === 'canvas' ? html`<iframe name="veil-lms-storage" class="lms-storage" src="/lms/storage" title="platform storage" hidden></iframe>` : html``;
+    const storage = storageFrame(variant);
     return page(
       course.title,
       html`<header class="lms-header"><strong>Demo LMS</strong> <span>${user.name}</span> <span data-variant="${variant}">${variant}</span></header>
@@ -235,8 +239,8 @@ export async function createDemoLms(options: LmsOptions) {
     const course = courseById(c.req.param('courseId'));
     if (!course) return page('Not found', html`<main><h1>No such course</h1></main>`, 404);
     if (course.members[user.id] !== 'Instructor') return page('Not allowed', html`<main data-lms-error="not-instructor"><h1>Only teachers add materials</h1></main>`, 403);
-    const variant = (VARIANTS as readonly string[]).includes(c.req.query('variant') ?? '') ? (c.req.query('variant') as Variant) : 'canvas';
-    const storage = variant === 'canvas' ? html`<iframe name="veil-lms-storage" class="lms-storage" src="/lms/storage" title="platform storage" hidden></iframe>` : html``;
+    const variant = variantOf(c.req.query('variant'));
+    const storage = storageFrame(variant);
     return page(
       `Add a video to ${course.title}`,
       html`<header class="lms-header"><strong>Demo LMS</strong> <span>${user.name}</span></header>

@@ -107,6 +107,7 @@ export async function startDemo(requested = demoConfig(), options: DemoOptions =
     store: storage.lti,
     signingKeys: storage.signingKeys,
     toolKeys: storage.ltiToolKeys,
+    sessionTtlSeconds: config.ltiSessionTtlSeconds,
     assets: { scripts: ['/assets/trusted-types.js', '/veil/define.js'], styles: ['/assets/demo.css'], hlsWorkerUrl: '/veil/hls.worker.js' },
     // Deep Linking: instructors map to the provisioned directory by email (docs/lti.md).
     deepLinking: { videos: storage.videos, grants: storage.grants, directory: storage.scim.directory, policyFor: async (org) => (await storage.sharingPolicies.get(org))?.policy ?? DEFAULT_SHARING_POLICY },

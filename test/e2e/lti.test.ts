@@ -16,8 +16,11 @@ const PASSWORD = 'veil-demo';
 let demo: Demo;
 let browser: Browser;
 
+/** Short token lifetimes (playback and LTI session): a learner removed from the roster stops within them. */
+const TTL_SECONDS = 20;
+
 before(async () => {
-  demo = await startTestDemo();
+  demo = await startTestDemo({ tokenTtlSeconds: TTL_SECONDS, ltiSessionTtlSeconds: TTL_SECONDS });
   // Chromium's third-party-cookie phase-out: unpartitioned cookies are blocked in cross-site frames.
   browser = await puppeteer.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, '--test-third-party-cookie-phaseout'], headless: true, protocolTimeout: 120_000 });
 });
@@ -65,7 +68,7 @@ async function toolFrame(page: Page, timeout = 30_000): Promise<Frame> {
 }
 
 /** The tool's frame whose player shows `videoId` (a course page with several links launches them all). */
-async function playerFrame(page: Page, videoId: string, timeout = 60_000): Promise<Frame> {
+async function playerFrame(page: Page, videoId: string, timeout = 120_000): Promise<Frame> {
   const started = Date.now();
   for (;;) {
     for (const frame of page.frames()) {
@@ -90,7 +93,7 @@ async function plays(target: Frame | Page): Promise<{ before: number; after: num
   await playerState(target, ['paused', 'playing']);
   await target.evaluate(() => (document.querySelector('veil-player') as unknown as { play(): Promise<void> }).play());
   const frames = () => target.evaluate(() => document.querySelector('veil-player')!.shadowRoot!.querySelector('video')!.getVideoPlaybackQuality().totalVideoFrames);
-  await target.waitForFunction(() => document.querySelector('veil-player')!.shadowRoot!.querySelector('video')!.currentTime > 1, { timeout: 60_000 });
+  await target.waitForFunction(() => document.querySelector('veil-player')!.shadowRoot!.querySelector('video')!.currentTime > 1, { timeout: 120_000 });
   const before = await frames();
   await target.waitForFunction(() => document.querySelector('veil-player')!.shadowRoot!.querySelector('video')!.currentTime > 3, { timeout: 60_000 });
   return { before, after: await frames() };
@@ -241,7 +244,16 @@ describe('LTI launch inside the LMS iframe, third-party cookies blocked', () => 
 
     const student = await lmsPage('student@school.test', '/lms/courses/c101?variant=canvas');
     const frame = await playerFrame(student.page, 'sample-lecture');
-    const { before, after } = await plays(frame);
+    const ready = await playerState(frame, ['paused', 'playing', 'denied', 'error'], 90_000);
+    assert.ok(ready === 'paused' || ready === 'playing', `${ready}: ${await frame.evaluate(() => document.querySelector('veil-player')!.getAttribute('error-code'))}`);
+    const { before, after } = await plays(frame).catch(async (error: unknown) => {
+      const video = await frame.evaluate(() => {
+        const player = document.querySelector('veil-player')!;
+        const element = player.shadowRoot!.querySelector('video')!;
+        return { state: player.getAttribute('state'), code: player.getAttribute('error-code'), readyState: element.readyState, currentTime: element.currentTime, paused: element.paused, error: element.error?.message };
+      });
+      throw new Error(`${String(error)}: ${JSON.stringify(video)}`);
+    });
     assert.ok(after > before + 20, `frames ${before} → ${after}`);
     await student.page.browserContext().close();
 
@@ -250,5 +262,32 @@ describe('LTI launch inside the LMS iframe, third-party cookies blocked', () => 
     assert.equal(await playerState(refused, ['denied', 'error']), 'denied');
     assert.equal(await refused.evaluate(() => document.querySelector('veil-player')!.getAttribute('error-code')), 'PLAYBACK_NOT_GRANTED');
     await outsider.page.browserContext().close();
+  });
+
+  // Last: it takes the student off c101's roster (and puts her back after).
+  it('a learner removed from the roster (NRPS Deleted) while the player plays stops within one token lifetime', async () => {
+    const { page } = await lmsPage('student@school.test', '/lms/courses/c101?variant=canvas');
+    try {
+      const frame = await playerFrame(page, 'sample-course');
+      await playerState(frame, ['paused', 'playing']);
+      // Loop the short sample so that only the roster can stop it.
+      await frame.evaluate(() => {
+        document.querySelector('veil-player')!.shadowRoot!.querySelector('video')!.loop = true;
+        return (document.querySelector('veil-player') as unknown as { play(): Promise<void> }).play();
+      });
+      await frame.waitForFunction(() => document.querySelector('veil-player')!.getAttribute('state') === 'playing', { timeout: 60_000 });
+      demo.lms.setStatus('c101', 'student', 'Deleted');
+      const removed = performance.now();
+      const state = await playerState(frame, ['signed-out', 'denied', 'error'], 2 * 2 * TTL_SECONDS * 1000 + 60_000);
+      const stoppedAfter = Math.round(performance.now() - removed);
+      console.log(`# NRPS Deleted → player ${state} after ${stoppedAfter} ms (token lifetimes ${TTL_SECONDS} s)`);
+      const time = () => frame.evaluate(() => document.querySelector('veil-player')!.shadowRoot!.querySelector('video')!.currentTime);
+      const at = await time();
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      assert.equal(await time(), at, 'the video no longer advances');
+    } finally {
+      demo.lms.setStatus('c101', 'student', 'Active');
+      await page.browserContext().close();
+    }
   });
 });

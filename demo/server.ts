@@ -241,7 +241,7 @@ export async function startDemo(requested = demoConfig(), options: DemoOptions =
     await recordings.close();
     await backends.close();
   };
-  return { server, config, videos: storage.videos, grants: storage.grants, recordings, lms, close, drain };
+  return { server, config, videos: storage.videos, grants: storage.grants, recordings, lms, scimSecrets: storage.scim.secrets, close, drain };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

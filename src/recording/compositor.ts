@@ -21,6 +21,20 @@ interface InsertableStreams {
 /** The bubble's diameter as a share of the picture's shorter side, and its margin from the corner. */
 const BUBBLE_SHARE = 0.28;
 const MARGIN_SHARE = 0.03;
+/**
+ * The composite is at most 720p: the recorder's video bitrate (2.5 Mbit/s) is a 720p bitrate, and
+ * a full-HD or larger screen drawn and encoded at 30 fps on the main thread's budget drops frames
+ * on a busy machine (measured: 11 fps at load ~30 for a 1080p picture).
+ */
+const MAX_WIDTH = 1280;
+const MAX_HEIGHT = 720;
+
+/** The screen's size scaled down (never up) to fit 720p, in even pixels as encoders want. */
+export function compositeSize(width: number, height: number): { width: number; height: number } {
+  const scale = Math.min(1, MAX_WIDTH / width, MAX_HEIGHT / height);
+  const even = (value: number) => Math.max(2, Math.floor((value * scale) / 2) * 2);
+  return { width: even(width), height: even(height) };
+}
 
 /** True where the composite can be drawn without timers (Chromium's insertable streams). */
 export function canComposite(): boolean {
@@ -88,7 +102,11 @@ export class Compositor {
     const screen = this.#screen;
     if (!screen) return undefined;
     // The picture keeps the first screen frame's size: a recording's frame size does not change.
-    const canvas = (this.#canvas ??= new OffscreenCanvas(screen.displayWidth, screen.displayHeight));
+    if (!this.#canvas) {
+      const size = compositeSize(screen.displayWidth, screen.displayHeight);
+      this.#canvas = new OffscreenCanvas(size.width, size.height);
+    }
+    const canvas = this.#canvas;
     const context = canvas.getContext('2d');
     if (!context) return undefined;
     const { width, height } = canvas;

@@ -204,7 +204,7 @@ export function veilRoutes(options: VeilServiceOptions, guard?: Guard): RouteDef
     ...auditRoutes({ audit, verifyAccessToken: verifyIdentity, checkPerimeter: perimeterCheck, playbackTokens, guard }),
     ...(options.recordings ? uploadRoutes(options.recordings.routes) : []),
     ...videoRoutes({ verifyAccessToken, checkPerimeter: perimeterCheck, videos, authorizer, recordings: options.recordings?.routes.recordings }),
-    ...(options.scim ? scimRoutes({ publicUrl, store: options.scim.store, secrets: options.scim.secrets, audit: record }) : []),
+    ...(options.scim ? scimRoutes({ publicUrl, store: options.scim.store, secrets: options.scim.secrets, audit: record, guard }) : []),
   ];
 }
 

@@ -5,6 +5,8 @@
  * under members-only, an overage user, a user of another tenant and a personal (consumer-tenant)
  * account are refused by the token service before any engine byte. From inside a cross-site iframe
  * (host page on `localhost`, player on 127.0.0.1) msal signs in through the popup relay page.
+ * A member deactivated or deleted through SCIM while playing stops within one playback-token
+ * lifetime (the demo runs with a short one), and no renewal succeeds after it.
  */
 import assert from 'node:assert/strict';
 import type { Server as HttpServer } from 'node:http';
@@ -12,7 +14,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
-import { createEntraLookalike, ENTRA_DEV_TENANTS, type EntraLookalike } from '../../demo/idp/entra-lookalike.js';
+import { createEntraLookalike, ENTRA_DEV_TENANTS, ENTRA_DEV_USERS, type EntraDevUser, type EntraLookalike } from '../../demo/idp/entra-lookalike.js';
 import { playerState, watchCsp, watchRequests } from '../support/browser.js';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../support/chromium.js';
 import { startTestDemo, type Demo } from '../support/demo.js';
@@ -22,6 +24,13 @@ import { createTestTls, type TestTls } from '../support/tls.js';
 /** A fixed port (this feature's range): the look-alike registers the demo's redirect URI before the demo starts. */
 const DEMO_PORT = 8411;
 const DEMO = `http://127.0.0.1:${DEMO_PORT}`;
+/** Playback-token lifetime of this file's demo: deprovisioning must stop a player within it. */
+const TTL_SECONDS = 5;
+/** Members who leave the company during the tests (one deactivated, one deleted through SCIM). */
+const LEAVERS: readonly EntraDevUser[] = [
+  { login: 'dana@acme.test', oid: 'da9a0000-0000-4000-8000-00000000da9a', name: 'Dana Leaver', tenantId: ENTRA_DEV_TENANTS.acme, acct: 0, groups: ['acme-staff'] },
+  { login: 'erin@acme.test', oid: 'e7170000-0000-4000-8000-00000000e717', name: 'Erin Leaver', tenantId: ENTRA_DEV_TENANTS.acme, acct: 0, groups: ['acme-staff'] },
+];
 
 let tls: TestTls;
 let server: Server;
@@ -37,14 +46,14 @@ before(async () => {
   server = createServer({ key: tls.key, cert: tls.cert }, (req, res) => handle!(req, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  lookalike = await createEntraLookalike({ origin, apiResource: `${DEMO}/api`, clients: [{ client_id: 'veil-demo', redirect_uris: [`${DEMO}/entra/redirect`], post_logout_redirect_uris: [`${DEMO}/`], redirect_origins: [DEMO] }] });
+  lookalike = await createEntraLookalike({ origin, apiResource: `${DEMO}/api`, clients: [{ client_id: 'veil-demo', redirect_uris: [`${DEMO}/entra/redirect`], post_logout_redirect_uris: [`${DEMO}/`], redirect_origins: [DEMO] }], users: [...ENTRA_DEV_USERS, ...LEAVERS] });
   handle = (req, res) => {
     if (!lookalike.handle(req, res)) res.writeHead(404).end();
   };
   const acme = lookalike.tenants.find((tenant) => tenant.tenantId === ENTRA_DEV_TENANTS.acme)!;
   const served = await serveStatic(tls.home, { pages: { '/intranet.html': `<!doctype html><title>Intranet</title><iframe src="${DEMO}/entra/watch?v=sample-dash" allow="encrypted-media; autoplay" width="800" height="500"></iframe>` } });
   host = { server: served.server, origin: served.origin.replace('127.0.0.1', 'localhost') };
-  demo = await startTestDemo({ port: DEMO_PORT, entra: { authorityBase: lookalike.authorityBase, tenant: acme, membersOnly: true, frameAncestors: [host.origin] } });
+  demo = await startTestDemo({ port: DEMO_PORT, tokenTtlSeconds: TTL_SECONDS, entra: { authorityBase: lookalike.authorityBase, tenant: acme, membersOnly: true, frameAncestors: [host.origin] } });
   browser = await puppeteer.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true, protocolTimeout: 120_000, env: { ...process.env, HOME: tls.home } });
 });
 
@@ -123,4 +132,61 @@ describe('Entra sign-in with msal-browser (popup relay, cross-site iframe)', () 
     assert.ok(requests.some((url) => /\/chunks\/entra-provider-/.test(url)), 'the Entra provider chunk was loaded in the frame');
     assert.equal(await frame.evaluate(() => Object.keys(localStorage).length), 0, 'nothing in localStorage');
   });
+});
+
+/** A SCIM request as Entra's provisioning service sends it, with a secret of the demo org. */
+async function scim(method: string, path: string, body?: unknown): Promise<Response> {
+  const secret = await demo.scimSecrets.rotate('acme', 3600);
+  const headers: Record<string, string> = { authorization: `Bearer ${secret}` };
+  if (body !== undefined) headers['content-type'] = 'application/scim+json';
+  return fetch(`${DEMO}/scim/v2${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+}
+
+describe('Entra offboarding through SCIM (deprovisioned while playing)', () => {
+  const offboard: Array<[string, EntraDevUser, (id: string) => Promise<Response>]> = [
+    // Entra's deactivation: a PATCH of `active` with the string "False" and a capitalised op.
+    ['deactivated (active: false)', LEAVERS[0]!, (id) => scim('PATCH', `/Users/${id}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'Replace', path: 'active', value: 'False' }] })],
+    ['deleted', LEAVERS[1]!, (id) => scim('DELETE', `/Users/${id}`)],
+  ];
+  for (const [how, user, deprovision] of offboard) {
+    it(`a member ${how} while playing stops within one token lifetime (ACCOUNT_DEPROVISIONED), no renewal after`, async () => {
+      const created = await scim('POST', '/Users', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: user.login, externalId: user.oid, active: true, displayName: user.name });
+      assert.equal(created.status, 201, await created.clone().text());
+      const { id } = (await created.json()) as { id: string };
+      const { page } = await signIn(user.login);
+      // Every playback-session answer (new or renewal) with the time its request left the page.
+      const sent = new Map<unknown, number>();
+      const answers: Array<{ sentAt: number; status: number }> = [];
+      page.on('request', (request) => {
+        if (request.method() === 'POST' && request.url().endsWith('/api/playback-sessions')) sent.set(request, Date.now());
+      });
+      page.on('response', (response) => {
+        const sentAt = sent.get(response.request());
+        if (sentAt !== undefined) answers.push({ sentAt, status: response.status() });
+      });
+      try {
+        await playerState(page, ['paused']);
+        await page.evaluate(() => document.querySelector('veil-player')!.play());
+        await page.waitForFunction(() => document.querySelector('veil-player')!.currentTime > 1, { timeout: 30_000 });
+        const response = await deprovision(id);
+        assert.ok(response.ok, `${response.status} ${await response.text()}`);
+        const deprovisionedAt = Date.now();
+        assert.equal(await playerState(page, ['denied', 'error'], 30_000), 'denied');
+        const stoppedAfter = Date.now() - deprovisionedAt;
+        const { errorCode, paused } = await page.evaluate(() => {
+          const player = document.querySelector('veil-player')!;
+          return { errorCode: player.getAttribute('error-code'), paused: player.paused };
+        });
+        assert.equal(errorCode, 'ACCOUNT_DEPROVISIONED');
+        assert.equal(paused, true);
+        const renewedAfter = answers.filter((answer) => answer.sentAt > deprovisionedAt && answer.status < 400);
+        assert.deepEqual(renewedAfter, [], 'no playback session or renewal granted after deprovisioning');
+        assert.ok(answers.some((answer) => answer.sentAt > deprovisionedAt && answer.status === 403), 'the renewal after deprovisioning was refused');
+        console.log(`deprovisioning (${how}): playback stopped ${stoppedAfter} ms after it (token lifetime ${TTL_SECONDS * 1000} ms)`);
+        assert.ok(stoppedAfter <= TTL_SECONDS * 1000 + 1000, `stopped after ${stoppedAfter} ms`);
+      } finally {
+        await page.browserContext().close();
+      }
+    });
+  }
 });

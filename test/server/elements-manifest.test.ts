@@ -26,8 +26,8 @@ interface Declaration {
 
 const EXPECTED: Record<string, { attributes: string[]; properties: string[]; methods: string[]; events: string[]; cssParts: string[] }> = {
   'veil-session': {
-    attributes: ['status', 'provider', 'issuer', 'client-id', 'api', 'org', 'groups', 'email-domains', 'auto-sign-in', 'scope', 'redirect-uri', 'post-logout-redirect-uri'],
-    properties: ['provider', 'issuer', 'clientId', 'api', 'org', 'groups', 'emailDomains', 'autoSignIn', 'scope', 'redirectUri', 'postLogoutRedirectUri', 'status', 'claims'],
+    attributes: ['status', 'provider', 'issuer', 'tenant', 'client-id', 'api', 'org', 'groups', 'email-domains', 'auto-sign-in', 'scope', 'redirect-uri', 'post-logout-redirect-uri'],
+    properties: ['provider', 'issuer', 'tenant', 'clientId', 'api', 'org', 'groups', 'emailDomains', 'autoSignIn', 'scope', 'redirectUri', 'postLogoutRedirectUri', 'status', 'claims'],
     methods: ['signIn', 'signOut', 'getAccessToken'],
     events: ['veil-signed-in', 'veil-signed-out', 'veil-error', 'veil-audit'],
     cssParts: [],

@@ -11,17 +11,14 @@ import { after, before, describe, it } from 'node:test';
 import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { SqliteAuditStore } from '../../src/server/audit/sqlite-store.js';
 import type { AuditRecord } from '../../src/server/audit/store.js';
-import { createAccessTokenVerifier } from '../../src/server/identity/index.js';
-import { createPlaybackTokenService } from '../../src/server/playback-token.js';
-import { createVeilService } from '../../src/server/service.js';
+import { createPlaybackTokenService, type PlaybackTokenService } from '../../src/server/playback-token.js';
 import type { Handler } from '../../src/server/http.js';
 import { sampleVideo } from './contracts/video-repository.js';
 import { grant } from '../support/access.js';
+import { ISSUER, ORIGIN, testService, type TestServiceOptions } from '../support/service.js';
 import { openTestStorage, type TestStorage } from '../support/storage.js';
 import { scimStoreContract } from './contracts/scim-store.js';
 
-const ORIGIN = 'https://video.test';
-const ISSUER = 'https://idp.test';
 const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
@@ -80,24 +77,23 @@ async function records(): Promise<AuditRecord[]> {
   return all;
 }
 
+let playbackTokens: PlaybackTokenService;
+let jwks: ReturnType<typeof createLocalJWKSet>;
+
+/** The service as every server test builds it (test/support/service.ts), with SCIM and an audit trail. */
+function scimService(options: Partial<TestServiceOptions> = {}): Handler {
+  return testService({ storage, jwks, playbackTokens, audit: { store: audit }, scim: storage.scim, ...options });
+}
+
 before(async () => {
   storage = await openTestStorage();
   audit = new SqliteAuditStore(':memory:');
   const idp = await generateKeyPair('ES256');
   idpKey = idp.privateKey;
+  jwks = createLocalJWKSet({ keys: [{ ...(await exportJWK(idp.publicKey)), alg: 'ES256' }] });
+  playbackTokens = createPlaybackTokenService({ issuer: ORIGIN, audience: `${ORIGIN}/media`, keys: storage.signingKeys, ttlSeconds: 60 });
   await storage.videos.put(sampleVideo('talk', { owner: 'owner-oid', generalAccess: 'restricted' }));
-  service = createVeilService({
-    publicUrl: ORIGIN,
-    verifyAccessToken: createAccessTokenVerifier({ issuer: ISSUER, audience: `${ORIGIN}/api`, jwks: createLocalJWKSet({ keys: [{ ...(await exportJWK(idp.publicKey)), alg: 'ES256' }] }) }),
-    perimeter: { issuer: ISSUER, org: 'acme' },
-    videos: storage.videos,
-    grants: storage.grants,
-    keys: storage.keys,
-    media: storage.media,
-    playbackTokens: createPlaybackTokenService({ issuer: ORIGIN, audience: `${ORIGIN}/media`, keys: storage.signingKeys, ttlSeconds: 60 }),
-    audit: { store: audit },
-    scim: storage.scim,
-  });
+  service = scimService();
   secret = await storage.scim.secrets.rotate('acme');
   globexSecret = await storage.scim.secrets.rotate('globex');
 });
@@ -160,6 +156,23 @@ describe('SCIM: Entra provisioning sequence', () => {
     assert.equal(patched.body.name.familyName, 'Byron');
     assert.equal(patched.body['urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'].department, 'Research');
     assert.equal((await scim('GET', `/Users/${userId}`)).body.displayName, 'Ada Lovelace');
+  });
+
+  it("sets and removes the manager as Entra sends it (a bare id on the path `manager`)", async () => {
+    // The manager's SCIM id (a resource of this directory or not: Veil keeps it as an attribute).
+    const managerId = '2819c223-7f76-453a-919d-413861904646';
+    const enterprise = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+    const added = await scim('PATCH', `/Users/${userId}`, { schemas: [PATCH], Operations: [{ op: 'Add', path: 'manager', value: managerId }] });
+    assert.equal(added.status, 200, JSON.stringify(added.body));
+    assert.deepEqual(added.body[enterprise].manager, { value: managerId });
+    assert.equal(added.body[enterprise].department, 'Research', 'the rest of the extension stays');
+    // A later change names the extension's full path and may wrap the id as Entra's reference form.
+    const replaced = await scim('PATCH', `/Users/${userId}`, { schemas: [PATCH], Operations: [{ op: 'Replace', path: `${enterprise}:manager`, value: [{ $ref: null, value: 'oid-someone-else' }] }] });
+    assert.equal(replaced.status, 200, JSON.stringify(replaced.body));
+    assert.deepEqual((await scim('GET', `/Users/${userId}`)).body[enterprise].manager, { value: 'oid-someone-else' });
+    const removed = await scim('PATCH', `/Users/${userId}`, { schemas: [PATCH], Operations: [{ op: 'Remove', path: 'manager' }] });
+    assert.equal(removed.status, 200, JSON.stringify(removed.body));
+    assert.equal((await scim('GET', `/Users/${userId}`)).body[enterprise].manager, undefined);
   });
 
   it('adds a work email to a user who has none (Entra adds through the filtered path)', async () => {
@@ -326,6 +339,16 @@ describe('SCIM: lists, errors and authentication', () => {
     assert.equal((await scim('GET', '/Users', undefined, globexSecret)).status, 401);
     assert.equal((await scim('GET', '/Users', undefined, graced)).status, 401);
     assert.equal((await scim('GET', '/Users', undefined, next)).status, 200);
+  });
+
+  it('a client guessing secrets is blocked like one presenting refused tokens (SCIM_UNAUTHORIZED counts)', async () => {
+    const guarded = scimService({ rateLimits: { refusals: { points: 3, durationSeconds: 60, blockSeconds: 120 } }, clientAddress: () => '203.0.113.9' });
+    const call = (token: string) => guarded(new Request(`${ORIGIN}/scim/v2/Users`, { headers: { authorization: `Bearer ${token}` } }));
+    for (let i = 0; i < 4; i++) assert.equal((await call(`veil_scim_guess${i}`)).status, 401, `guess ${i + 1}`);
+    const blocked = await call(secret);
+    assert.equal(blocked.status, 429, 'blocked, even with the right secret');
+    assert.equal(((await blocked.json()) as Json).error.code, 'CLIENT_BLOCKED');
+    assert.equal((await scim('GET', '/Users?count=1')).status, 200, 'another client is not blocked');
   });
 
   it('serves ServiceProviderConfig, ResourceTypes and Schemas', async () => {

@@ -52,6 +52,10 @@ export async function startTestDemo(options: TestDemoOptions = {}): Promise<Demo
     get lms() {
       return demo.lms;
     },
+    /** The SCIM secrets: a test issues its own with `rotate(org, grace)` to provision like Entra. */
+    get scimSecrets() {
+      return demo.scimSecrets;
+    },
     async restart(pauseMs = 0) {
       await demo.close();
       await new Promise((resolve) => setTimeout(resolve, pauseMs));

@@ -37,8 +37,14 @@ export class VeilSession extends LitElement {
 
   /** Name of the identity provider to load: `oidc` (built in), or one added with `registerIdentityProvider`. */
   @property() provider = 'oidc';
-  /** OpenID Provider issuer URL (its discovery document lives under it). */
+  /** OpenID Provider issuer URL (its discovery document lives under it). Not with `tenant`. */
   @property() issuer = '';
+  /**
+   * Microsoft Entra ID (`provider="entra"`): the directory (tenant) id, a GUID. Sets the issuer
+   * (and msal's authority) to `https://login.microsoftonline.com/{tenant}/v2.0`; only that
+   * tenant's users get in. For a sovereign cloud set `issuer` instead.
+   */
+  @property() tenant = '';
   /** OAuth client id registered with the issuer for this page. */
   @property({ attribute: 'client-id' }) clientId = '';
   /** Base URL of the Veil API. Defaults to the page's origin. */
@@ -63,6 +69,8 @@ export class VeilSession extends LitElement {
   protected session: VeilSessionState | undefined;
 
   #identity?: IdentityProvider;
+  /** The issuer in use (from `issuer` or `tenant`), read once at start. */
+  #issuer = '';
   /** The viewer of a sign-in callback, recorded before the page settles (and not yet published). */
   #settling?: VeilSessionState;
   readonly #audit = new AuditController(this, { viewer: () => this.#settling ?? this.session });
@@ -126,16 +134,25 @@ export class VeilSession extends LitElement {
     // `veil-video/react`, Vue, …) set properties just after they insert the element.
     await this.updateComplete;
     if (!this.isConnected) return;
-    if (!this.issuer || !this.clientId) {
+    let issuer = this.issuer;
+    try {
+      // Entra's tenant → issuer is its own small chunk: pages without `tenant` load none of it.
+      if (this.tenant) issuer = (await import('../../identity/entra/entra-tenant.js')).entraTenantIssuer(this.tenant, this.issuer);
+    } catch (error) {
+      this.#fail(error as VeilError);
+      return;
+    }
+    this.#issuer = issuer;
+    if (!issuer || !this.clientId) {
       this.#fail(new VeilError('CONFIG_INVALID', {
-        message: '<veil-session> needs `issuer` and `client-id` attributes.',
+        message: '<veil-session> needs `issuer` (or `tenant`) and `client-id` attributes.',
         data: { issuer: this.issuer, clientId: this.clientId },
       }));
       return;
     }
     try {
       const identity = (this.#identity = await loadIdentityProvider(this.provider, {
-        issuer: this.issuer,
+        issuer,
         clientId: this.clientId,
         redirectUri: this.redirectUri || `${location.origin}${location.pathname}`,
         postLogoutRedirectUri: this.postLogoutRedirectUri || `${location.origin}/`,
@@ -197,7 +214,7 @@ export class VeilSession extends LitElement {
   #perimeter(): PerimeterPolicy {
     const list = (value: string) => value.split(/\s+/).filter(Boolean);
     return {
-      issuer: this.issuer,
+      issuer: this.#issuer,
       ...(this.org ? { org: this.org } : {}),
       ...(this.groups ? { groups: list(this.groups) } : {}),
       ...(this.emailDomains ? { emailDomains: list(this.emailDomains) } : {}),

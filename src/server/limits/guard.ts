@@ -67,6 +67,8 @@ export const REFUSAL_CODES: ReadonlySet<VeilErrorCode> = new Set([
   'PLAYBACK_TOKEN_INVALID',
   'PLAYBACK_TOKEN_EXPIRED',
   'PLAYBACK_TOKEN_WRONG_VIDEO',
+  // A wrong SCIM secret (issue 14): someone guessing at the provisioning endpoint.
+  'SCIM_UNAUTHORIZED',
 ]);
 
 export interface BlockReport {

@@ -8,6 +8,7 @@
 import { VeilError } from '../../protocol/errors.js';
 import { API_ROUTES } from '../../protocol/paths.js';
 import type { ServerAuditLog } from '../audit/server-events.js';
+import type { Guard } from '../limits/guard.js';
 import type { RouteDefinition, RouteContext } from '../context.js';
 import { bearerToken, contentType, readJsonBody } from '../http/body.js';
 import { discoveryDocument, LIST_SCHEMA, SCIM_CONTENT_TYPE, SCIM_MAX_RESULTS, ScimProblem, toProblem, type Kind } from '../scim/protocol.js';
@@ -24,6 +25,8 @@ export interface ScimRouteDeps {
   store: ScimStore;
   secrets: Pick<ScimSecrets, 'authenticate'>;
   audit: ServerAuditLog;
+  /** A refused secret counts toward blocking the client, as a refused token does elsewhere. */
+  guard?: Pick<Guard, 'refused'>;
 }
 
 type Handle = (credential: ScimCredential, context: RouteContext) => Promise<Response>;
@@ -101,7 +104,12 @@ export function scimRoutes(deps: ScimRouteDeps): RouteDefinition[] {
       async handle(context) {
         try {
           const credential = await deps.secrets.authenticate(bearerToken(context.request));
-          if (!credential) throw new ScimProblem(401, undefined, new VeilError('SCIM_UNAUTHORIZED').hint);
+          if (!credential) {
+            // The error goes out in SCIM's format, so the router never sees it: report it here.
+            const refused = new VeilError('SCIM_UNAUTHORIZED');
+            await deps.guard?.refused(context.request, refused);
+            throw new ScimProblem(401, undefined, refused.hint);
+          }
           return await handle(credential, context);
         } catch (error) {
           if (error instanceof VeilError && error.status < 500) return problemResponse(new ScimProblem(error.status, error.status === 400 ? 'invalidSyntax' : undefined, error.message));

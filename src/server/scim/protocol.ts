@@ -5,8 +5,9 @@
  * filtering) is not used: storage, filtering and paging are SQL in `store.ts`.
  *
  * Entra's provisioning service has documented deviations that are normalised here before scimmy
- * sees them: `"active": "False"` as a string, capitalised `op`s, and `add` to
- * `emails[type eq "work"].value` on a user with no work email.
+ * sees them: `"active": "False"` as a string, capitalised `op`s, `add` to
+ * `emails[type eq "work"].value` on a user with no work email, and the manager as a bare id on the
+ * unqualified path `manager` (the enterprise extension's `manager` is complex: `{ value }`).
  */
 import SCIMMY from 'scimmy';
 
@@ -79,6 +80,15 @@ export function parseResource(kind: Kind, body: unknown): Json {
 }
 
 const WORK_VALUE_PATH = /^(\w+)\[type eq "([^"]+)"\]\.(\w+)$/i;
+const MANAGER_PATH = new RegExp(`^(${ENTERPRISE_USER_SCHEMA.replace(/\./g, '\\.')}:)?manager$`, 'i');
+
+/** Entra's manager value: the manager's id as a string (or `[{ value, $ref: null }]`) → `{ value }`. */
+function entraManager(value: unknown): unknown {
+  const first = Array.isArray(value) && value.length === 1 ? value[0] : value;
+  if (typeof first === 'string') return { value: first };
+  if (typeof first === 'object' && first !== null && typeof (first as Json).value === 'string') return { value: (first as Json).value };
+  return value;
+}
 
 function entraBoolean(value: unknown): unknown {
   if (typeof value !== 'string') return value;
@@ -95,6 +105,10 @@ function normaliseOperation(operation: unknown, current: Json): unknown {
   const path = typeof op.path === 'string' ? op.path : undefined;
   if (path?.toLowerCase() === 'active') op.value = entraBoolean(op.value);
   if (path === undefined && typeof op.value === 'object' && op.value !== null && 'active' in op.value) op.value = { ...(op.value as Json), active: entraBoolean((op.value as Json).active) };
+  if (path && MANAGER_PATH.test(path)) {
+    op.path = `${ENTERPRISE_USER_SCHEMA}:manager`;
+    if (op.op === 'add' || op.op === 'replace') op.value = entraManager(op.value);
+  }
   const work = path && (op.op === 'add' || op.op === 'replace') ? WORK_VALUE_PATH.exec(path) : null;
   if (work) {
     const [, attribute, type, subAttribute] = work as unknown as [string, string, string, string];

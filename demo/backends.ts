@@ -1,7 +1,7 @@
 /**
  * Where the demo keeps its state: one machine (SQLite files, media on disk, counters in memory)
  * or, for replicas of a cluster, PostgreSQL (repositories, audit trail, rate limits) and an
- * S3-compatible store (media). Either way the service gets the same interfaces.
+ * S3-compatible store (media and recording uploads). Either way the service gets the same interfaces.
  */
 import { PostgresAuditStore } from '../src/server/audit/postgres-store.js';
 import { SqliteAuditStore } from '../src/server/audit/sqlite-store.js';
@@ -16,6 +16,9 @@ import { openPostgresStorage } from '../src/server/storage/postgres.js';
 import { S3MediaStore } from '../src/server/storage/s3-media-store.js';
 import { openSqliteStorage } from '../src/server/storage/sqlite.js';
 import { PostgresLocker } from '../src/server/uploads/postgres-locker.js';
+import { S3UploadStore } from '../src/server/uploads/s3-store.js';
+import type { UploadStore } from '../src/server/uploads/tus.js';
+import { UPLOAD_EXPIRY_SECONDS } from '../src/protocol/recording.js';
 import type { DemoConfig } from './config.js';
 
 type Storage = KyselyStorage & { close(): Promise<void> };
@@ -25,8 +28,10 @@ export interface DemoBackends {
   media: MediaStore;
   audit: AuditStore;
   rateLimits: RateLimitBackend;
-  /** Replicas sharing the upload directory lock uploads through PostgreSQL; one machine: tus's own. */
+  /** Replicas lock uploads through PostgreSQL; one machine: tus's own. */
   uploadLocker?: PostgresLocker;
+  /** With S3: recording uploads in the bucket (under `.uploads/`), so any replica resumes one; else files in the upload directory. */
+  uploadStore?: UploadStore;
   /** Resolves when the database and the object store answer (`/readyz`); rejects otherwise. */
   ready(): Promise<void>;
   close(): Promise<void>;
@@ -52,12 +57,14 @@ export async function openBackends(config: DemoConfig, opened: Awaited<ReturnTyp
   const audit = config.cluster.databaseUrl ? await PostgresAuditStore.open(config.cluster.databaseUrl) : new SqliteAuditStore(config.auditDb);
   const rateLimits = pool ? await postgresRateLimits(pool) : memoryRateLimits;
   const uploadLocker = pool && (await PostgresLocker.open(pool));
+  const uploadStore = config.cluster.s3 && new S3UploadStore(config.cluster.s3, { prefix: '.uploads/', expirationPeriodInMilliseconds: UPLOAD_EXPIRY_SECONDS * 1000 });
   return {
     storage,
     media,
     audit,
     rateLimits,
     uploadLocker,
+    uploadStore,
     ready: async () => {
       await ping();
       await s3?.check();

@@ -53,17 +53,30 @@ export interface Row {
   unit?: string;
   /** Unit of the baseline column when it differs (e.g. the token service's raw signing rate). */
   baselineUnit?: string;
+  /** What the figure should reach (issue 16's goals: `≤ 1.10`, `≤ 50 ms`, …). */
+  goal?: string;
 }
 
-/** The markdown table: one row per figure, Veil beside its baseline and the ratio. */
+/** The markdown table: one row per figure, Veil beside its baseline, the ratio and the goal. */
 export function markdownTable(figures: Figures, rows: readonly Row[]): string {
-  const lines = ['| figure | Veil | baseline | Veil / baseline |', '|---|---|---|---|'];
+  const lines = ['| figure | Veil | baseline | Veil / baseline | goal |', '|---|---|---|---|---|'];
   for (const row of rows) {
     const unit = row.unit ? ` ${row.unit}` : '';
     const baselineUnit = row.baselineUnit !== undefined ? ` ${row.baselineUnit}` : unit;
     lines.push(
-      `| ${row.label} | ${cell(figures[row.veil], unit)} | ${row.baseline ? cell(figures[row.baseline], baselineUnit) : '—'} | ${row.ratio ? cell(figures[row.ratio], '', 2) : '—'} |`,
+      `| ${row.label} | ${cell(figures[row.veil], unit)} | ${row.baseline ? cell(figures[row.baseline], baselineUnit) : '—'} | ${row.ratio ? cell(figures[row.ratio], '', 2) : '—'} | ${row.goal ?? ''} |`,
     );
   }
   return lines.join('\n');
+}
+
+const README_START = '<!-- bench:start -->';
+const README_END = '<!-- bench:end -->';
+
+/** README.md with the text between its bench markers replaced (the published full run). */
+export function withBenchTable(readme: string, table: string): string {
+  const start = readme.indexOf(README_START);
+  const end = readme.indexOf(README_END);
+  if (start < 0 || end < start) throw new Error(`README.md has no ${README_START} … ${README_END} block`);
+  return `${readme.slice(0, start + README_START.length)}\n${table}\n${readme.slice(end)}`;
 }

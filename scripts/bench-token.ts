@@ -6,8 +6,14 @@
  * the same number of operations in flight. Every loop is bounded in count and in time.
  */
 import { randomUUID } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { createLocalJWKSet, exportJWK, generateKeyPair, jwtVerify, SignJWT } from 'jose';
+import { accessTokenOf } from './bench-browser.js';
+import type { BenchContext, BenchPart } from './bench-part.js';
+import { figure, ratioFigure, type Figures } from './bench-stats.js';
 
 export interface Burst {
   /** Successful operations. */
@@ -60,6 +66,27 @@ Promise.all(Array.from({ length: concurrency }, lane)).then(() => {
   parentPort.postMessage({ ok, failed, ms, firstFailure });
 });
 `;
+
+/**
+ * With `BENCH_CPU_PROF=<dir>`, each measured burst writes a CPU profile of this thread (the
+ * server's: the load generator is a worker) to `<dir>/token-burst-<n>.cpuprofile`, for Chrome
+ * DevTools or `speedscope`. Only the burst is profiled, not the bench's start-up.
+ */
+async function profiled<T>(name: string, run: () => Promise<T>): Promise<T> {
+  const dir = process.env.BENCH_CPU_PROF;
+  if (!dir) return run();
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  try {
+    return await run();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    session.disconnect();
+    await writeFile(join(dir, `${name}.cpuprofile`), JSON.stringify(profile));
+  }
+}
 
 /** Playback sessions per second through the real service on loopback. */
 export function serviceBurst(origin: string, accessToken: string, videoId: string, limits: BurstLimits): Promise<Burst & { firstFailure?: string }> {
@@ -126,3 +153,38 @@ export async function rawSigningBurst(limits: BurstLimits, { verify = false } = 
   const ms = performance.now() - start;
   return { ok, failed: 0, ms, perSecond: (ok / ms) * 1000 };
 }
+
+/** Part 6: playback sessions/s through HTTP beside the raw signing and verify+sign rates, interleaved. */
+async function tokenService({ origin, identity, runs, bursts: limits, log }: BenchContext): Promise<Figures> {
+  const accessToken = accessTokenOf(await identity(origin, 'alice@acme.test'));
+  const service: number[] = [];
+  const raw: number[] = [];
+  const rawWithVerify: number[] = [];
+  // Warm both paths (JIT, keep-alive sockets) before measuring.
+  await serviceBurst(origin, accessToken, 'sample-dash', { ...limits, maxMs: 300, maxOperations: 500 });
+  await rawSigningBurst({ ...limits, maxMs: 300, maxOperations: 500 });
+  for (let i = 0; i < runs; i++) {
+    const burst = await profiled(`token-burst-${i + 1}`, () => serviceBurst(origin, accessToken, 'sample-dash', limits));
+    if (burst.failed > 0) throw new Error(`token service: ${burst.failed} requests failed (${burst.firstFailure})`);
+    service.push(burst.perSecond);
+    raw.push((await rawSigningBurst(limits)).perSecond);
+    rawWithVerify.push((await rawSigningBurst(limits, { verify: true })).perSecond);
+    log(`token service run ${i + 1}/${runs}: ${service.at(-1)!.toFixed(0)} sessions/s, raw ES256 ${raw.at(-1)!.toFixed(0)} signatures/s, ${rawWithVerify.at(-1)!.toFixed(0)} verify+sign/s`);
+  }
+  return {
+    'token.sessions_per_s': figure(service, 0),
+    'token.raw_sign_per_s': figure(raw, 0),
+    'token.ratio': ratioFigure(service, raw),
+    'token.raw_verify_sign_per_s': figure(rawWithVerify, 0),
+    'token.verify_sign_ratio': ratioFigure(service, rawWithVerify),
+  };
+}
+
+export const tokenServicePart: BenchPart = {
+  name: 'token',
+  run: tokenService,
+  rows: [
+    { label: '**6. Token service**: playback sessions/s (baseline: raw ES256 signatures/s)', veil: 'token.sessions_per_s', baseline: 'token.raw_sign_per_s', ratio: 'token.ratio', unit: '/s' },
+    { label: '  same, baseline: raw ES256 access-token verification + signature/s', veil: 'token.sessions_per_s', baseline: 'token.raw_verify_sign_per_s', ratio: 'token.verify_sign_ratio', unit: '/s', goal: '≥ 0.5' },
+  ],
+};

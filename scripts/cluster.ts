@@ -3,11 +3,12 @@
  * S3-compatible store (s3rver), the dev IdP, two replicas of the demo on them, and nginx in front
  * (round-robin, no stickiness) at `http://127.0.0.1:8080` (`PORT` overrides). Prints
  * `replica <n> pid <pid>` per replica, then the demo's ready line. Everything is fresh per run
- * (under `<VEIL_DATA_DIR>/cluster`) and stopped on Ctrl-C / SIGTERM. The e2e tests start it in-process.
+ * (under `<VEIL_DATA_DIR>/cluster`; `--resume`: the previous run's PostgreSQL, S3 and KEK again)
+ * and stopped on Ctrl-C / SIGTERM. The e2e tests start it in-process.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +28,8 @@ export interface ClusterOptions {
   replicas?: number;
   /** Everything the cluster writes (wiped first); default `<VEIL_DATA_DIR or .cache>/cluster`. */
   dir?: string;
+  /** Start on what a stopped cluster left in `dir` (PostgreSQL, S3, the KEK) instead of wiping it. */
+  resume?: boolean;
   /** Extra environment for the replicas (e.g. `VEIL_TOKEN_TTL`). */
   env?: Record<string, string>;
   /** Where replica output goes, line by line; default: stdout with a `[replica n]` prefix. */
@@ -59,8 +62,12 @@ export interface Cluster {
 export async function startCluster(options: ClusterOptions = {}): Promise<Cluster> {
   const started = performance.now();
   const dir = resolve(options.dir ?? join(process.env.VEIL_DATA_DIR || join(ROOT, '.cache'), 'cluster'));
-  rmSync(dir, { recursive: true, force: true });
+  if (!options.resume) rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
+  // The KEK outlives a run with the data it wraps (the demo's stand-in for a secret store).
+  const kekFile = join(dir, 'kek');
+  if (options.resume && !existsSync(kekFile)) throw new Error(`nothing to resume in ${dir} (no KEK file)`);
+  if (!existsSync(kekFile)) writeFileSync(kekFile, randomBytes(32).toString('base64'), { mode: 0o600 });
   const port = options.port || (options.port === 0 ? await freePort() : Number(process.env.PORT || 8080));
   const origin = `http://127.0.0.1:${port}`;
   const stops: Array<() => Promise<void>> = [];
@@ -68,7 +75,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     for (const close of stops.splice(0).reverse()) await close().catch((error: unknown) => console.error(error));
   };
   try {
-    const postgres = await startPostgres();
+    const postgres = await startPostgres({ dir: join(dir, 'postgres') });
     stops.push(() => postgres.stop());
     const s3 = await startS3({ dir: join(dir, 's3') });
     stops.push(() => s3.stop());
@@ -84,7 +91,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     const env: Record<string, string> = {
       VEIL_PUBLIC_URL: origin,
       VEIL_DATABASE_URL: postgres.url,
-      VEIL_KEK: randomBytes(32).toString('base64'),
+      VEIL_KEK: readFileSync(kekFile, 'utf8'),
       ...s3.env,
       VEIL_IDP_JWKS_FILE: jwksFile,
       VEIL_TRUSTED_PROXIES: '127.0.0.1,::ffff:127.0.0.1',
@@ -173,7 +180,7 @@ async function waitReady(url: string): Promise<void> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  startCluster().then(
+  startCluster({ resume: process.argv.includes('--resume') }).then(
     (cluster) => {
       for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
         process.once(signal, () => {

@@ -1,11 +1,13 @@
 /**
  * A throwaway PostgreSQL cluster for tests and `npm run start:cluster`: `initdb` into a fresh
- * directory, `postgres` on a free TCP port of 127.0.0.1, trust authentication (nothing else can
- * reach it), durability off (the data is thrown away anyway). PostgreSQL refuses to run as root,
- * so under root both run as the `postgres` user through `runuser`.
+ * directory (or, given a `dir` that already holds one, that cluster again: a restart on existing
+ * data), `postgres` on a free TCP port of 127.0.0.1, trust authentication (nothing else can reach
+ * it), durability off (a clean shutdown still writes everything; a crash may lose the data, which
+ * is throwaway). PostgreSQL refuses to run as root, so under root both run as the `postgres` user
+ * through `runuser`.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -41,10 +43,14 @@ export async function startPostgres(options: { dir?: string; port?: number } = {
   const bin = postgresBinDir();
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'veil-pg-'));
   const data = join(dir, 'data');
+  const existing = existsSync(join(data, 'PG_VERSION'));
+  mkdirSync(dir, { recursive: true });
   if (asRoot) chownSync(dir, postgresUid(), postgresGid());
-  const [initCommand, initArgs] = asPostgres(join(bin, 'initdb'), ['-D', data, '-U', 'veil', '-A', 'trust', '-E', 'UTF8', '--locale=C', '-N']);
-  const init = spawnSync(initCommand, initArgs, { encoding: 'utf8' });
-  if (init.status !== 0) throw new Error(`initdb failed (${init.status}): ${init.stderr || init.stdout}`);
+  if (!existing) {
+    const [initCommand, initArgs] = asPostgres(join(bin, 'initdb'), ['-D', data, '-U', 'veil', '-A', 'trust', '-E', 'UTF8', '--locale=C', '-N']);
+    const init = spawnSync(initCommand, initArgs, { encoding: 'utf8' });
+    if (init.status !== 0) throw new Error(`initdb failed (${init.status}): ${init.stderr || init.stdout}`);
+  }
 
   const port = options.port ?? (await freePort());
   const settings = {
@@ -62,7 +68,7 @@ export async function startPostgres(options: { dir?: string; port?: number } = {
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (log = (log + chunk).slice(-4000)));
   const url = `postgres://veil@127.0.0.1:${port}/postgres`;
   await waitUntilAccepting(url, child, () => log);
-  await query(url, 'CREATE DATABASE veil');
+  if (!existing) await query(url, 'CREATE DATABASE veil');
 
   let stopped: Promise<void> | undefined;
   return {

@@ -277,7 +277,7 @@ export const ERROR_CODES = {
     severity: 'critical',
     status: 413,
     message: 'Your recording storage is full.',
-    hint: '`data.limit` names the quota: `bytes` (stored bytes per user), `concurrent` (unfinished uploads per user), `upload` (bytes per upload) or `patch` (bytes per PATCH).',
+    hint: '`data.limit` names the quota: `bytes` (stored bytes per user), `concurrent` (unfinished uploads per user), `upload` (bytes per upload), `patch` (bytes per PATCH) or `duration` (seconds of processed recordings per user: refused at creation once used up, and a recording that would exceed it ends `failed` with this code, its upload kept for a retry).',
   },
   UPLOAD_OFFSET_MISMATCH: {
     category: 'network',

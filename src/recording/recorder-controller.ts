@@ -44,6 +44,12 @@ export interface RecorderOptions {
 }
 
 const PROCESSING_POLL_MS = 1500;
+
+/** A failed job as the viewer's error: the quota is theirs to act on, so it is named; anything else is a processing failure. */
+function processingFailure(videoId: string, code: string | undefined): VeilError {
+  if (code === 'UPLOAD_QUOTA_EXCEEDED') return new VeilError('UPLOAD_QUOTA_EXCEEDED', { data: { videoId, limit: 'duration' } });
+  return new VeilError('VIDEO_PROCESSING_FAILED', { data: { videoId, code } });
+}
 const WARNING_BEFORE_END_S = 60;
 
 export class RecorderController implements ReactiveController {
@@ -263,7 +269,7 @@ export class RecorderController implements ReactiveController {
         this.#options.onReady(videoId);
         return;
       }
-      if (status?.status === 'failed') return this.#set('error', new VeilError('VIDEO_PROCESSING_FAILED', { data: { videoId, code: status.processing?.code } }));
+      if (status?.status === 'failed') return this.#set('error', processingFailure(videoId, status.processing?.code));
       if (status?.processing) this.#options.onProgress(status.processing.progress);
       await sleep(PROCESSING_POLL_MS, signal).catch(() => undefined);
     }

@@ -1,7 +1,8 @@
 /**
  * The built Storybook (`storybook-static/`, from `npm run build-storybook`, which this test does
  * not run) opened in Chromium: each player story brings the real `<veil-player>` to its state,
- * and nothing a story does leaves the local static server.
+ * each recorder story the real `<veil-recorder>` to its own, and nothing a story does leaves the
+ * local static server.
  */
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
@@ -19,6 +20,8 @@ interface Expected {
   id: string;
   state: string;
   errorCode?: string;
+  /** The element whose state the story shows (default `veil-player`). */
+  element?: string;
 }
 
 /** One story per player state, and the `<veil-session>` configuration stories. */
@@ -32,6 +35,14 @@ const PLAYER_STORIES: Expected[] = [
   { id: 'elements-veil-player--ended', state: 'ended' },
   { id: 'elements-veil-player--error-state', state: 'error', errorCode: 'NETWORK_ERROR' },
 ];
+/** One recorder story per state it reaches without the Veil API. */
+const RECORDER_STORIES: Expected[] = [
+  { id: 'elements-veil-recorder--signed-out', state: 'signed-out' },
+  { id: 'elements-veil-recorder--denied', state: 'denied', errorCode: 'PERIMETER_DENIED' },
+  { id: 'elements-veil-recorder--idle', state: 'idle' },
+  { id: 'elements-veil-recorder--countdown', state: 'countdown' },
+  { id: 'elements-veil-recorder--error-state', state: 'error', errorCode: 'CAPTURE_PERMISSION_DENIED' },
+].map((story) => ({ ...story, element: 'veil-recorder' }));
 const SESSION_STORIES: Expected[] = [
   { id: 'elements-veil-session--configured', state: 'signed-out' },
   { id: 'elements-veil-session--missing-issuer', state: 'error', errorCode: 'CONFIG_INVALID' },
@@ -75,41 +86,43 @@ async function openStory(id: string): Promise<StoryRun> {
   return { page, offsite, errors };
 }
 
-async function attributes(page: Page) {
-  return page.evaluate(() => {
-    const player = document.querySelector('veil-player');
-    return { state: player?.getAttribute('state') ?? null, errorCode: player?.getAttribute('error-code') ?? null };
-  });
+async function attributes(page: Page, element = 'veil-player') {
+  return page.evaluate((selector: string) => {
+    const shown = document.querySelector(selector);
+    return { state: shown?.getAttribute('state') ?? null, errorCode: shown?.getAttribute('error-code') ?? null };
+  }, element);
 }
 
 /** Waits until the story's player shows `state` (and `error-code`), then checks it holds. */
-async function expectState({ page, errors }: StoryRun, { state, errorCode }: Expected): Promise<void> {
+async function expectState({ page, errors }: StoryRun, { state, errorCode, element = 'veil-player' }: Expected): Promise<void> {
   try {
     await page.waitForFunction(
-      (wanted: string, code: string | null) => {
-        const player = document.querySelector('veil-player');
-        return player?.getAttribute('state') === wanted && player.getAttribute('error-code') === code;
+      (selector: string, wanted: string, code: string | null) => {
+        const shown = document.querySelector(selector);
+        return shown?.getAttribute('state') === wanted && shown.getAttribute('error-code') === code;
       },
       { timeout: 15_000 },
+      element,
       state,
       errorCode ?? null,
     );
   } catch {
-    assert.fail(`expected state=${state} error-code=${errorCode ?? 'none'}, got ${JSON.stringify(await attributes(page))}; page errors: ${errors.join(' | ') || 'none'}`);
+    assert.fail(`expected ${element} state=${state} error-code=${errorCode ?? 'none'}, got ${JSON.stringify(await attributes(page, element))}; page errors: ${errors.join(' | ') || 'none'}`);
   }
   await new Promise((done) => setTimeout(done, 300));
-  assert.deepEqual(await attributes(page), { state, errorCode: errorCode ?? null }, 'the state holds');
+  assert.deepEqual(await attributes(page, element), { state, errorCode: errorCode ?? null }, 'the state holds');
 }
 
 describe('storybook-static', () => {
-  it('indexes one player story per state, and the session stories', () => {
+  it('indexes one player story per state, the recorder stories, and the session stories', () => {
     const index = JSON.parse(readFileSync(resolve(ROOT, 'index.json'), 'utf8')) as { entries: Record<string, { name: string }> };
-    for (const { id } of [...PLAYER_STORIES, ...SESSION_STORIES]) assert.ok(index.entries[id], `story ${id} is in index.json`);
+    for (const { id } of [...PLAYER_STORIES, ...RECORDER_STORIES, ...SESSION_STORIES]) assert.ok(index.entries[id], `story ${id} is in index.json`);
     const names = PLAYER_STORIES.map(({ id }) => index.entries[id]!.name).sort();
     assert.deepEqual(names, ['authorizing', 'denied', 'ended', 'error', 'loading', 'paused', 'playing', 'signed-out']);
+    assert.deepEqual(RECORDER_STORIES.map(({ id }) => index.entries[id]!.name).sort(), ['countdown', 'denied', 'error', 'idle', 'signed-out']);
   });
 
-  for (const expected of [...PLAYER_STORIES, ...SESSION_STORIES]) {
+  for (const expected of [...PLAYER_STORIES, ...RECORDER_STORIES, ...SESSION_STORIES]) {
     it(`${expected.id} reaches state=${expected.state}${expected.errorCode ? ` (${expected.errorCode})` : ''}, fetching nothing off the page`, async () => {
       const run = await openStory(expected.id);
       try {

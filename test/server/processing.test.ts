@@ -149,6 +149,48 @@ describe('processing limits and restarts', () => {
     }
   });
 
+  it('enforces the per-user duration quota: an over-quota recording fails with UPLOAD_QUOTA_EXCEEDED, nothing lost; a used-up quota refuses creation with 413', async () => {
+    const t = await startRecordingService({ quota: { secondsPerUser: 5 } });
+    try {
+      const first = await upload(t, await recordingFixture('mp4', 3));
+      const ready = await until(t, first, ['ready', 'failed']);
+      assert.equal(ready.state, 'ready', `the first 3 s recording failed with ${ready.code}`);
+      const counted = (await t.storage.recordings.usage('alice')).seconds;
+      assert.ok(counted >= 2.5 && counted <= 3.5, `the quota counts ${counted} s for a 3 s recording`);
+
+      // 3 s more would make 6 s of 5: failed before conversion, nothing registered, the upload kept.
+      const second = await upload(t, await recordingFixture('mp4', 3));
+      const failed = await until(t, second, ['ready', 'failed']);
+      assert.deepEqual([failed.state, failed.code], ['failed', 'UPLOAD_QUOTA_EXCEEDED'], `a recording over the duration quota ended ${failed.state} (${failed.code})`);
+      assert.equal((await t.storage.videos.get(second))?.status, 'failed');
+      assert.deepEqual(await t.storage.keys.get(second), []);
+      assert.deepEqual(await t.storage.media.list(second), []);
+      const kept = await t.storage.recordings.getUpload(second);
+      assert.ok(kept?.finishedAt && kept.received > 0, `the over-quota upload was not kept for a retry: ${JSON.stringify(kept)}`);
+      assert.equal(kept.durationSeconds, null, 'a failed recording counts towards the duration quota');
+      const status = (await (await call(t, 'GET', `/api/videos/${second}`, await t.token('alice'))).json()) as { processing?: { code?: string } };
+      assert.equal(status.processing?.code, 'UPLOAD_QUOTA_EXCEEDED', `the status route says ${JSON.stringify(status)}`);
+
+      // Processing the first one again counts its own length once, not twice (3 + 3 > 5).
+      await t.storage.recordings.finishUpload(first, (await t.storage.recordings.getUpload(first))!.received);
+      t.recordings.queue.kick();
+      const again = await until(t, first, ['ready', 'failed']);
+      assert.equal(again.state, 'ready', `re-processing a counted recording failed with ${again.code}`);
+      assert.equal(again.attempts, 2);
+
+      // Used up: no new upload at all, with the limit named; another user is not affected.
+      await t.storage.recordings.setDuration(first, 5);
+      const refused = await new TusTestClient(t.service).create(await t.token('alice'));
+      assert.equal(refused.status, 413, `creation with the duration quota used up answered ${refused.status}`);
+      const body = (await refused.json()) as { error: { code: string; message: string } };
+      assert.equal(body.error.code, 'UPLOAD_QUOTA_EXCEEDED');
+      assert.match(body.error.message, /recording time is used up/, `the refusal does not name the duration quota: ${body.error.message}`);
+      assert.equal((await new TusTestClient(t.service).create(await t.token('bob'))).status, 201);
+    } finally {
+      await t.close();
+    }
+  });
+
   it('resumes a job a stopped process left half-done', async () => {
     const t = await startRecordingService({ start: false });
     try {

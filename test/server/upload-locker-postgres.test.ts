@@ -1,7 +1,8 @@
 /**
  * The tus locker shared through PostgreSQL: two replicas (two lockers, two pools) on one database.
  * A lock held by one is released on the other's request, a holder that will not let go makes the
- * other time out, and a holder whose replica dies (its connection gone) strands nothing.
+ * other time out, a holder whose replica dies (its connection gone) strands nothing, and a lost
+ * listening connection is re-opened, so release requests reach the holder again.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -69,5 +70,29 @@ describe('tus locker on PostgreSQL', () => {
     await wanted.lock(never, () => {});
     await wanted.unlock();
     await held.unlock(); // the dead holder's clean-up does not throw
+  });
+
+  it('a listener whose connection is killed (pg_terminate_backend) listens again: release requests reach the holder', async () => {
+    const [a, b] = await replicas();
+    const lost = a.listenerPid!;
+    await b.pool.query('SELECT pg_terminate_backend($1)', [lost]);
+    const deadline = Date.now() + 10_000;
+    while (a.relistened === 0) {
+      assert.ok(Date.now() < deadline, 'the listener was not re-opened within 10 s');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    assert.notEqual(a.listenerPid, lost);
+    const held = a.newLock('rec-1');
+    let asked = 0;
+    await held.lock(never, async () => {
+      asked += 1;
+      await held.unlock();
+    });
+    const started = Date.now();
+    const wanted = b.newLock('rec-1');
+    await wanted.lock(never, () => {});
+    assert.equal(asked, 1, 'the holder was asked to let go');
+    assert.ok(Date.now() - started < 2000, `took ${Date.now() - started} ms (the lock timeout is 5 s)`);
+    await wanted.unlock();
   });
 });

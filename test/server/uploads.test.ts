@@ -121,7 +121,7 @@ describe('uploads', () => {
     assert.equal((await t.storage.videos.get(client.videoId))?.status, 'processing');
     assert.equal((await client.delete()).status, 204);
     assert.equal((await client.head()).status, 404);
-    assert.deepEqual(await t.storage.recordings.usage('carol'), { bytes: 0, unfinished: 0 });
+    assert.deepEqual(await t.storage.recordings.usage('carol'), { bytes: 0, unfinished: 0, seconds: 0 });
     assert.equal(await t.storage.videos.get(client.videoId), undefined);
   });
 

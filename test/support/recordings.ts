@@ -159,8 +159,8 @@ export class TusTestClient {
 
 const exec = promisify(execFile);
 
-/** A short clip as a recorder would make it: fragmented MP4 H.264+Opus, or WebM VP8+Opus. */
-export async function recordingFixture(kind: 'mp4' | 'webm', seconds = 3): Promise<Uint8Array> {
+/** A short clip as a recorder would make it: fragmented MP4 H.264+Opus, or WebM VP8+Opus (`size` as ffmpeg's `WxH`). */
+export async function recordingFixture(kind: 'mp4' | 'webm', seconds = 3, { size = '320x240' } = {}): Promise<Uint8Array> {
   const dir = await mkdtemp(join(tmpdir(), 'veil-fixture-'));
   try {
     const out = join(dir, `clip.${kind}`);
@@ -168,7 +168,7 @@ export async function recordingFixture(kind: 'mp4' | 'webm', seconds = 3): Promi
       kind === 'mp4'
         ? ['-c:v', 'libx264', '-preset', 'ultrafast', '-g', '30', '-c:a', 'libopus', '-movflags', 'frag_keyframe+empty_moov+default_base_moof']
         : ['-c:v', 'libvpx', '-deadline', 'realtime', '-b:v', '500k', '-c:a', 'libopus'];
-    await exec('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', `testsrc2=size=320x240:rate=30`, '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', String(seconds), '-pix_fmt', 'yuv420p', ...codecs, out]);
+    await exec('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=30`, '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', String(seconds), '-pix_fmt', 'yuv420p', ...codecs, out]);
     return new Uint8Array(await readFile(out));
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -21,35 +21,51 @@ export function bearerToken(request: Request): string | undefined {
   return BEARER.exec(header)?.[1];
 }
 
-/** The body's bytes, or undefined when it passes `maxBytes`; 408 when it is slower than `timeoutMs`. */
-export async function readBodyBytes(request: Request, maxBytes: number, timeoutMs = BODY_TIMEOUT_MS): Promise<Uint8Array | undefined> {
-  const declared = request.headers.get('content-length');
-  if (declared !== null && (!/^\d+$/.test(declared) || Number(declared) > maxBytes)) return undefined;
-  if (!request.body) return new Uint8Array(0);
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
+/** `read` within `timeoutMs`, else 408 (after `onTimeout`, which releases what `read` holds). */
+async function withinDeadline<T>(read: Promise<T>, timeoutMs: number, onTimeout: () => void): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(() => resolve('timeout'), timeoutMs);
   });
   try {
-    for (;;) {
-      const next = await Promise.race([reader.read(), deadline]);
-      if (next === 'timeout') {
-        reader.cancel().catch(() => undefined);
-        throw new VeilError('REQUEST_TIMEOUT', { data: { timeoutMs } });
-      }
-      if (next.done) break;
-      size += next.value.byteLength;
-      if (size > maxBytes) {
-        reader.cancel().catch(() => undefined);
-        return undefined;
-      }
-      chunks.push(next.value);
+    const result = await Promise.race([read, deadline]);
+    if (result === 'timeout') {
+      onTimeout();
+      throw new VeilError('REQUEST_TIMEOUT', { data: { timeoutMs } });
     }
+    return result;
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/** The body's bytes, or undefined when it passes `maxBytes`; 408 when it is slower than `timeoutMs`. */
+export async function readBodyBytes(request: Request, maxBytes: number, timeoutMs = BODY_TIMEOUT_MS): Promise<Uint8Array | undefined> {
+  const declared = request.headers.get('content-length');
+  if (declared !== null && (!/^\d+$/.test(declared) || Number(declared) > maxBytes)) return undefined;
+  if (declared !== null) {
+    // A declared length within the cap (Node's parser delivers no byte past it): read the body
+    // whole. Under @hono/node-server this reads the socket directly, without building a web
+    // stream per request — most of what a small JSON body cost (issue 16, token service).
+    const bytes = new Uint8Array(await withinDeadline(request.arrayBuffer(), timeoutMs, () => undefined));
+    return bytes.byteLength > maxBytes ? undefined : bytes;
+  }
+  if (!request.body) return new Uint8Array(0);
+  // No declared length (chunked): streamed, counting bytes, cancelled past the cap.
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const started = Date.now();
+  const cancel = () => void reader.cancel().catch(() => undefined);
+  for (;;) {
+    const next = await withinDeadline(reader.read(), timeoutMs - (Date.now() - started), cancel);
+    if (next.done) break;
+    size += next.value.byteLength;
+    if (size > maxBytes) {
+      cancel();
+      return undefined;
+    }
+    chunks.push(next.value);
   }
   const bytes = new Uint8Array(size);
   let offset = 0;

@@ -160,7 +160,7 @@ async function acceptIfComplete(request: Request, response: Response, deps: Uplo
 async function recordingMismatch(request: Request, deps: UploadRouteDeps, upload: UploadRecord, stored: number, body: Uint8Array): Promise<VeilError | undefined> {
   const header = request.headers.get(RECORDING_CHECKSUM_HEADER);
   if (header === null) return undefined;
-  const matches = await recordingMatches(deps.tus.file(upload.id), stored, body, expectedChecksum(header, RECORDING_CHECKSUM_HEADER));
+  const matches = await recordingMatches(deps.tus, upload.id, stored, body, expectedChecksum(header, RECORDING_CHECKSUM_HEADER));
   return matches === false ? new VeilError('RECORDING_CHECKSUM_MISMATCH', { data: { uploadId: upload.id } }) : undefined;
 }
 

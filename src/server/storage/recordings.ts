@@ -15,6 +15,8 @@ export interface UploadRecord {
   /** Set once the final PATCH was accepted. */
   finishedAt: number | null;
   createdAt: number;
+  /** Length of the processed recording (seconds), for the duration quota; null until processed. */
+  durationSeconds: number | null;
 }
 
 export interface ProcessingJob {
@@ -35,12 +37,16 @@ export interface UploadUsage {
   bytes: number;
   /** Uploads not finished yet. */
   unfinished: number;
+  /** Seconds of the user's processed recordings the service still keeps. */
+  seconds: number;
 }
 
 export interface RecordingRepository {
-  createUpload(upload: Omit<UploadRecord, 'received' | 'finishedAt' | 'createdAt'>): Promise<void>;
+  createUpload(upload: Omit<UploadRecord, 'received' | 'finishedAt' | 'createdAt' | 'durationSeconds'>): Promise<void>;
   getUpload(id: string): Promise<UploadRecord | undefined>;
   setReceived(id: string, bytes: number): Promise<void>;
+  /** The processed recording's length, counted by the duration quota from now on (null: not counted). */
+  setDuration(id: string, seconds: number | null): Promise<void>;
   deleteUpload(id: string): Promise<void>;
   usage(owner: string): Promise<UploadUsage>;
   /** Unfinished uploads created before `before` (epoch ms): expired. */

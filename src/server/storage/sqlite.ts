@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely, SqliteDialect, type SqliteDatabase } from 'kysely';
 import { openKyselyStorage, type KekOptions, type KyselyStorage } from './kysely/storage.js';
 import type { VeilDatabase } from './kysely/schema.js';
 
@@ -19,6 +19,33 @@ export interface SqliteStorageOptions {
 
 export interface SqliteStorage extends KyselyStorage {
   close(): Promise<void>;
+}
+
+/** Distinct SQL texts kept prepared; the stores issue a few dozen. */
+const STATEMENT_CACHE_SIZE = 256;
+
+/**
+ * Kysely prepares every query it runs, and better-sqlite3 compiles a statement per `prepare`: a
+ * playback session's five reads spent more time compiling SQL than running it (issue 16). The
+ * same SQL text gets the same compiled statement back, unless it is still being iterated (a
+ * streamed query), which needs its own. SQLite re-prepares a cached statement itself after a
+ * schema change (migrations).
+ */
+export function withStatementCache(database: Database.Database, size = STATEMENT_CACHE_SIZE): SqliteDatabase {
+  const statements = new Map<string, Database.Statement>();
+  return {
+    close: () => database.close(),
+    prepare(sql) {
+      const known = statements.get(sql);
+      if (known && !known.busy) return known;
+      const statement = database.prepare(sql);
+      if (!known) {
+        if (statements.size >= size) statements.delete(statements.keys().next().value!);
+        statements.set(sql, statement);
+      }
+      return statement;
+    },
+  };
 }
 
 /** The KEK's key file when none is configured: beside the database. */
@@ -35,7 +62,7 @@ export async function openSqliteStorage(options: SqliteStorageOptions): Promise<
   }
   const sqlite = new Database(options.file);
   sqlite.pragma('foreign_keys = ON');
-  const db = new Kysely<VeilDatabase>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<VeilDatabase>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   try {
     const storage = await openKyselyStorage(db, {
       kek: { ...options.kek, file: options.kek?.file ?? defaultKekFile(options.file) },

@@ -6,10 +6,9 @@
  * (`Veil-Recording-Checksum`), checked against the stored bytes before the upload is accepted.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { fail } from '../http.js';
 import { UPLOAD_CHECKSUM_ALGORITHM } from '../../protocol/recording.js';
+import type { UploadBytes } from './tus.js';
 
 /** The expected digest (raw bytes) from `Upload-Checksum: sha256 <base64>`; 400 when malformed. */
 export function expectedChecksum(header: string | null, name = 'Upload-Checksum'): Buffer {
@@ -26,14 +25,13 @@ export function checksumMatches(body: Uint8Array, expected: Buffer): boolean {
 }
 
 /**
- * Whether the first `stored` bytes of `file`, followed by `body`, hash to `expected`; undefined
- * when the file does not hold exactly `stored` bytes (the offset is wrong: tus answers that).
- * The file is streamed, so a long recording is never read into memory.
+ * Whether the first `stored` bytes of upload `id`, followed by `body`, hash to `expected`;
+ * undefined when the upload does not hold exactly `stored` bytes (the offset is wrong: tus answers
+ * that). The bytes are streamed, so a long recording is never read into memory.
  */
-export async function recordingMatches(file: string, stored: number, body: Uint8Array, expected: Buffer): Promise<boolean | undefined> {
-  const size = await stat(file).then((info) => info.size, () => undefined);
-  if (size !== stored) return undefined;
+export async function recordingMatches(uploads: UploadBytes, id: string, stored: number, body: Uint8Array, expected: Buffer): Promise<boolean | undefined> {
+  if ((await uploads.size(id)) !== stored) return undefined;
   const hash = createHash('sha256');
-  if (stored > 0) for await (const piece of createReadStream(file, { start: 0, end: stored - 1 })) hash.update(piece as Buffer);
+  for await (const piece of uploads.read(id, stored)) hash.update(piece);
   return hash.update(body).digest().equals(expected);
 }

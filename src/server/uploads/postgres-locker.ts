@@ -6,13 +6,19 @@
  * dies, PostgreSQL drops the connection and with it the lock, so a killed replica never strands an
  * upload. Another request wanting the lock asks the holder to let go, as tus expects (a client
  * resuming after a network cut must not wait for the old, half-open PATCH): the request is a
- * `NOTIFY` that each replica's listener turns into the holder's `requestRelease`.
+ * `NOTIFY` that each replica's listener turns into the holder's `requestRelease`. The listener's
+ * connection is re-opened when it is lost (PostgreSQL restarted, the backend terminated), with a
+ * growing pause between attempts; while it is down, locks still work, but another replica asking
+ * this one to let go waits for its lock timeout.
  */
 import { ERRORS, type Lock, type Locker, type RequestRelease } from '@tus/server';
 import type pg from 'pg';
 
 const CHANNEL = 'veil_tus_release';
 const RETRY_MS = 50;
+/** Pauses between attempts to re-open a lost listener: 100 ms, doubling, at most 5 s. */
+const RELISTEN_FIRST_MS = 100;
+const RELISTEN_MAX_MS = 5000;
 const ignore = () => {};
 
 export interface PostgresLockerOptions {
@@ -25,9 +31,14 @@ export class PostgresLocker implements Locker {
   readonly held = new Map<string, { client: pg.PoolClient; requestRelease: RequestRelease }>();
   readonly timeoutMs: number;
 
+  #listener: pg.PoolClient | undefined;
+  #closed = false;
+  #relistening: Promise<void> | undefined;
+  /** Re-opened listeners so far (for tests and logs). */
+  relistened = 0;
+
   private constructor(
     readonly pool: pg.Pool,
-    private readonly listener: pg.PoolClient,
     options: PostgresLockerOptions,
   ) {
     this.timeoutMs = options.acquireLockTimeoutMs ?? 30_000;
@@ -35,15 +46,52 @@ export class PostgresLocker implements Locker {
 
   /** Starts listening for release requests from other replicas. */
   static async open(pool: pg.Pool, options: PostgresLockerOptions = {}): Promise<PostgresLocker> {
-    const listener = await pool.connect();
-    const locker = new PostgresLocker(pool, listener, options);
-    // Without its listener a replica still locks correctly; others' requests then wait for the timeout.
-    listener.on('error', (error) => console.error(`[uploads] lock release listener lost: ${error.message}`));
-    listener.on('notification', (message) => {
-      if (message.channel === CHANNEL && message.payload) void locker.held.get(message.payload)?.requestRelease();
-    });
-    await listener.query(`LISTEN ${CHANNEL}`);
+    const locker = new PostgresLocker(pool, options);
+    await locker.#listen();
     return locker;
+  }
+
+  /** The backend pid of the listening connection (undefined while it is re-opened). */
+  get listenerPid(): number | undefined {
+    return (this.#listener as unknown as { processID?: number } | undefined)?.processID;
+  }
+
+  async #listen(): Promise<void> {
+    const listener = await this.pool.connect();
+    const lost = (error?: Error) => {
+      if (this.#listener !== listener) return;
+      this.#listener = undefined;
+      listener.release(error ?? new Error('listener connection ended'));
+      if (!this.#closed) this.#relistening ??= this.#relisten(error?.message ?? 'connection ended');
+    };
+    listener.on('error', lost);
+    listener.on('end', () => lost());
+    listener.on('notification', (message) => {
+      if (message.channel === CHANNEL && message.payload) void this.held.get(message.payload)?.requestRelease();
+    });
+    try {
+      await listener.query(`LISTEN ${CHANNEL}`);
+    } catch (error) {
+      listener.release(error as Error);
+      throw error;
+    }
+    this.#listener = listener;
+  }
+
+  async #relisten(reason: string): Promise<void> {
+    console.error(`[uploads] lock release listener lost (${reason}); re-opening it`);
+    for (let pause = RELISTEN_FIRST_MS; !this.#closed; pause = Math.min(pause * 2, RELISTEN_MAX_MS)) {
+      await new Promise((resolve) => setTimeout(resolve, pause));
+      if (this.#closed) break;
+      try {
+        await this.#listen();
+        this.relistened += 1;
+        break;
+      } catch {
+        // The database is still away: try again after a longer pause.
+      }
+    }
+    this.#relistening = undefined;
   }
 
   newLock(id: string): Lock {
@@ -52,9 +100,14 @@ export class PostgresLocker implements Locker {
 
   /** Releases every lock this process holds (graceful shutdown), then stops listening. */
   async close(): Promise<void> {
+    this.#closed = true;
     for (const id of [...this.held.keys()]) await this.newLock(id).unlock();
-    await this.listener.query(`UNLISTEN ${CHANNEL}`).catch(() => {});
-    this.listener.release();
+    await this.#relistening;
+    const listener = this.#listener;
+    this.#listener = undefined;
+    if (!listener) return;
+    await listener.query(`UNLISTEN ${CHANNEL}`).catch(() => {});
+    listener.release();
   }
 }
 

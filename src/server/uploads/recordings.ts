@@ -39,8 +39,10 @@ export interface RecordingsOptions {
   uploadTokenTtlSeconds?: number;
   /** Parallel processing jobs (`VEIL_WORKERS`); default 1. */
   workers?: number;
-  /** Replicas sharing `uploadDir`: the tus locker they share (`PostgresLocker`; README "Deploy"). */
+  /** Replicas: the tus locker they share (`PostgresLocker`; README "Deploy"). */
   locker?: TusOptions['locker'];
+  /** Replicas: uploads in object storage (`S3UploadStore`) instead of files in `uploadDir`. */
+  uploadStore?: TusOptions['store'];
   log?: (line: string) => void;
 }
 
@@ -73,6 +75,7 @@ export function createRecordings(options: RecordingsOptions): Recordings {
     publicUrl: options.publicUrl,
     maxUploadBytes: quota.bytesPerUpload,
     locker: options.locker,
+    store: options.uploadStore,
     hooks: {
       async created(viewer, id, metadata) {
         if (!VIDEO_ID_PATTERN.test(id)) throw new Error(`upload id '${id}' is not a video id`);
@@ -104,7 +107,7 @@ export function createRecordings(options: RecordingsOptions): Recordings {
     recordings,
     workers: options.workers,
     process: (job) =>
-      processRecording(job, { recordings, videos, keys: options.keys, media: options.media, uploadFile: tus.file, limits, audit, log: options.log }),
+      processRecording(job, { recordings, videos, keys: options.keys, media: options.media, uploadFile: tus.localFile, limits, quota, audit, log: options.log }),
   });
   let timer: ReturnType<typeof setInterval> | undefined;
 

@@ -1,13 +1,16 @@
 /**
  * The tus 1.0 server for recordings: `@tus/server` over `@tus/file-store` in the service's
- * upload directory (creation, creation-defer-length, termination, expiration). Veil's own rules
+ * upload directory, or over an object store (`S3UploadStore`) for replicas (creation,
+ * creation-defer-length, termination, expiration). Veil's own rules
  * (who may touch an upload, checksums, quotas) run in the uploads route in front of it; this
  * module only adapts tus's hooks to callbacks that know the verified uploader.
  */
 import { randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FileStore } from '@tus/file-store';
-import { Server, type Locker, type ServerOptions } from '@tus/server';
+import { Server, type DataStore, type Locker, type ServerOptions } from '@tus/server';
 import { UPLOAD_EXPIRY_SECONDS } from '../../protocol/recording.js';
 import type { Viewer } from '../../protocol/viewer.js';
 
@@ -20,17 +23,31 @@ export interface TusHooks {
   finished(id: string, size: number): Promise<void>;
 }
 
-export interface TusUploads {
+/** What Veil reads of an upload's stored bytes, whichever store holds them. */
+export interface UploadBytes {
+  /** How many bytes upload `id` holds; undefined for an unknown upload. */
+  size(id: string): Promise<number | undefined>;
+  /** Its first `end` bytes, in order. */
+  read(id: string, end: number): AsyncIterable<Uint8Array>;
+  /** A local file with its bytes, for processing: the store's own file or a copy into `dir`. */
+  localFile(id: string, dir: string): Promise<string>;
+}
+
+/** Where uploads are kept: tus's `DataStore` and Veil's reading of it. */
+export type UploadStore = DataStore & UploadBytes;
+
+export interface TusUploads extends UploadBytes {
   /** Runs a tus request; `viewer` is the verified creator for a creation POST. */
   handle(request: Request, viewer?: Viewer): Promise<Response>;
-  /** The file holding upload `id`'s bytes. */
-  file(id: string): string;
   /** Deletes expired unfinished uploads' files; returns how many. */
   deleteExpired(): Promise<number>;
 }
 
 export interface TusOptions {
+  /** The file store's directory (unused with `store`). */
   directory: string;
+  /** Another store than files in `directory`, e.g. `S3UploadStore` for replicas without a shared volume. */
+  store?: UploadStore;
   /** The service's public URL: tus's path and `Location` are built from it. */
   publicUrl: string;
   /** Largest upload, deferred length included (`@tus/server` enforces it). */
@@ -52,7 +69,7 @@ export function createTusUploads(options: TusOptions): TusUploads {
   const base = new URL(options.publicUrl);
   const path = `${base.pathname.replace(/\/$/, '')}/api/uploads`;
   const creators = new WeakMap<Request, Viewer>();
-  const store = new FileStore({ directory: options.directory, expirationPeriodInMilliseconds: UPLOAD_EXPIRY_SECONDS * 1000 });
+  const store = options.store ?? fileUploadStore(options.directory);
   const server = new Server({
     path,
     datastore: store,
@@ -80,7 +97,21 @@ export function createTusUploads(options: TusOptions): TusUploads {
       if (viewer) creators.set(request, viewer);
       return server.handleWeb(request);
     },
-    file: (id) => join(options.directory, id),
+    size: (id) => store.size(id),
+    read: (id, end) => store.read(id, end),
+    localFile: (id, dir) => store.localFile(id, dir),
     deleteExpired: () => server.cleanUpExpiredUploads(),
   };
+}
+
+/** tus's file store: upload `id`'s bytes are the file `<directory>/<id>`, used in place. */
+export function fileUploadStore(directory: string, expirationMs = UPLOAD_EXPIRY_SECONDS * 1000): UploadStore {
+  const file = (id: string) => join(directory, id);
+  return Object.assign(new FileStore({ directory, expirationPeriodInMilliseconds: expirationMs }), {
+    size: (id: string) => stat(file(id)).then((info) => info.size, () => undefined),
+    async *read(id: string, end: number) {
+      if (end > 0) for await (const piece of createReadStream(file(id), { start: 0, end: end - 1 })) yield piece as Buffer;
+    },
+    localFile: async (id: string) => file(id),
+  });
 }

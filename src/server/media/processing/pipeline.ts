@@ -1,7 +1,7 @@
 /**
- * One recording from finished upload to protected video: sniff → probe → limits → convert →
- * package (CENC DASH) → keys → the video `ready`, owned by the uploader, general access
- * restricted. A failure removes whatever media and keys the job wrote and leaves the video
+ * One recording from finished upload to protected video: sniff → probe → limits and the owner's
+ * duration quota → convert → package (CENC DASH) → keys → the video `ready`, owned by the
+ * uploader, general access restricted. A failure removes whatever media and keys the job wrote and leaves the video
  * `failed` with the code on its job, never a half-registered `ready` video; the upload stays.
  */
 import { randomBytes } from 'node:crypto';
@@ -15,6 +15,7 @@ import type { KeyStore } from '../../storage/keys.js';
 import type { MediaStore } from '../../storage/media.js';
 import type { ProcessingJob, RecordingRepository } from '../../storage/recordings.js';
 import type { VideoRepository } from '../../storage/videos.js';
+import { checkDurationQuota, type UploadQuota } from '../../uploads/quota.js';
 import { packageVideo } from '../packaging/index.js';
 import { convertRecording, needsTranscode } from './convert.js';
 import { checkDuration, checkLimits, type RecordingLimits } from './limits.js';
@@ -26,9 +27,11 @@ export interface PipelineDeps {
   videos: VideoRepository;
   keys: KeyStore;
   media: MediaStore;
-  /** The file holding an upload's bytes. */
-  uploadFile(uploadId: string): string;
+  /** A local file holding an upload's bytes (the store's own, or a copy into the job's `workDir`). */
+  uploadFile(uploadId: string, workDir: string): Promise<string>;
   limits: RecordingLimits;
+  /** Seconds of processed recordings per owner (`UploadQuota.secondsPerUser`). */
+  quota: Pick<UploadQuota, 'secondsPerUser'>;
   audit: ServerAuditLog;
   log?: (line: string) => void;
 }
@@ -42,12 +45,16 @@ export async function processRecording(job: ProcessingJob, deps: PipelineDeps): 
   const stage = (state: ProcessingState) => deps.recordings.updateJob(job.videoId, { state, progress: STAGE_START[state] ?? 0 });
   try {
     if (!video) throw new VeilError('VIDEO_NOT_FOUND', { data: { videoId: job.videoId } });
-    const input = deps.uploadFile(job.uploadId);
+    const input = await deps.uploadFile(job.uploadId, work);
     if ((await stat(input)).size === 0) throw new VeilError('RECORDING_UNREADABLE', { data: { reason: 'empty' } });
     const container = await sniffContainer(input);
     if (!container) throw new VeilError('RECORDING_UNREADABLE', { data: { reason: 'magic-bytes' } });
     const probed = await probe(input, container);
     checkLimits(probed, deps.limits);
+    // The owner's other recordings; this one's own earlier length (a re-run job) does not count twice.
+    const [usage, upload] = await Promise.all([deps.recordings.usage(video.owner), deps.recordings.getUpload(job.uploadId)]);
+    const others = usage.seconds - (upload?.durationSeconds ?? 0);
+    checkDurationQuota(deps.quota, others, probed.duration);
 
     await stage('transcoding');
     const converted = join(work, 'recording.mp4');
@@ -64,11 +71,14 @@ export async function processRecording(job: ProcessingJob, deps: PipelineDeps): 
     });
     const output = await probe(converted, 'mp4');
     checkDuration(output.duration, deps.limits);
+    // A recorder's WebM carries no duration: the converted file's is always known.
+    checkDurationQuota(deps.quota, others, output.duration);
 
     await stage('packaging');
     const key = { kid: randomBytes(16).toString('hex'), key: Uint8Array.from(randomBytes(16)) };
     const packaged = await packageVideo(converted, { scheme: 'cenc', key }, deps.media, { videoId: job.videoId, log: deps.log });
     await deps.keys.put(job.videoId, [key]);
+    await deps.recordings.setDuration(job.uploadId, output.duration ?? 0);
     // Last: only now does the video become playable.
     await deps.videos.put({ ...video, protocol: packaged.protocol, manifest: packaged.manifest, protection: { scheme: 'cenc', kids: [key.kid] }, status: 'ready' });
     await deps.recordings.updateJob(job.videoId, { state: 'ready', progress: 100 });
@@ -78,6 +88,7 @@ export async function processRecording(job: ProcessingJob, deps: PipelineDeps): 
     if (!(error instanceof VeilError)) deps.log?.(`processing ${job.videoId} failed: ${String(error)}`);
     await deps.media.delete(job.videoId);
     await deps.keys.delete(job.videoId);
+    await deps.recordings.setDuration(job.uploadId, null);
     if (video) await deps.videos.put({ ...video, protection: { scheme: video.protection.scheme, kids: [] }, status: 'failed' });
     await deps.recordings.updateJob(job.videoId, { state: 'failed', code });
     if (video) await deps.audit([{ type: 'video-processing-failed', actor: video.owner, org: video.org, video: video.id, data: { code } }]);

@@ -76,6 +76,12 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('recording_jobs_state').on('recording_jobs').columns(['state', 'created_at']).execute();
     },
   },
+  // The per-user duration quota: each processed recording's length (ms), summed per owner.
+  'recording-0002-durations': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('recording_uploads').addColumn('duration_ms', 'bigint').execute();
+    },
+  },
   // Grants replace the per-viewer revocation list; general access and grants share a version.
   'share-0001-grants': {
     async up(db: Kysely<unknown>) {

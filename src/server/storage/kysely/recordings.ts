@@ -10,10 +10,10 @@ const RUNNING: ProcessingState[] = ['validating', 'transcoding', 'packaging'];
 export class KyselyRecordingRepository implements RecordingRepository {
   constructor(private readonly db: Kysely<VeilDatabase>) {}
 
-  async createUpload(upload: Omit<UploadRecord, 'received' | 'finishedAt' | 'createdAt'>): Promise<void> {
+  async createUpload(upload: Omit<UploadRecord, 'received' | 'finishedAt' | 'createdAt' | 'durationSeconds'>): Promise<void> {
     await this.db
       .insertInto('recording_uploads')
-      .values({ id: upload.id, owner: upload.owner, org: upload.org, received: 0, finished_at: null, created_at: Date.now() })
+      .values({ id: upload.id, owner: upload.owner, org: upload.org, received: 0, finished_at: null, created_at: Date.now(), duration_ms: null })
       .execute();
   }
 
@@ -26,6 +26,14 @@ export class KyselyRecordingRepository implements RecordingRepository {
     await this.db.updateTable('recording_uploads').set({ received: bytes }).where('id', '=', id).execute();
   }
 
+  async setDuration(id: string, seconds: number | null): Promise<void> {
+    await this.db
+      .updateTable('recording_uploads')
+      .set({ duration_ms: seconds === null ? null : Math.round(seconds * 1000) })
+      .where('id', '=', id)
+      .execute();
+  }
+
   async deleteUpload(id: string): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       await trx.deleteFrom('recording_jobs').where('upload_id', '=', id).execute();
@@ -34,10 +42,11 @@ export class KyselyRecordingRepository implements RecordingRepository {
   }
 
   async usage(owner: string): Promise<UploadUsage> {
-    const rows = await this.db.selectFrom('recording_uploads').select(['received', 'finished_at']).where('owner', '=', owner).execute();
+    const rows = await this.db.selectFrom('recording_uploads').select(['received', 'finished_at', 'duration_ms']).where('owner', '=', owner).execute();
     return {
       bytes: rows.reduce((sum, row) => sum + Number(row.received), 0),
       unfinished: rows.filter((row) => row.finished_at === null).length,
+      seconds: rows.reduce((sum, row) => sum + Number(row.duration_ms ?? 0), 0) / 1000,
     };
   }
 
@@ -105,6 +114,7 @@ function uploadFromRow(row: Selectable<RecordingUploadsTable>): UploadRecord {
     received: Number(row.received),
     finishedAt: row.finished_at === null ? null : Number(row.finished_at),
     createdAt: Number(row.created_at),
+    durationSeconds: row.duration_ms === null ? null : Number(row.duration_ms) / 1000,
   };
 }
 

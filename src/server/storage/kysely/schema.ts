@@ -75,6 +75,8 @@ export interface RecordingUploadsTable {
   received: number;
   finished_at: number | null;
   created_at: number;
+  /** Set once the recording was processed (`recording-0002`). */
+  duration_ms: number | null;
 }
 
 export interface RecordingJobsTable {

@@ -113,14 +113,17 @@ export class WatermarkOverlay implements ReactiveController {
   /**
    * Writes the overlay's own inline declarations back if anyone else changed or removed them
    * (DevTools replacing its `style` attribute; under a strict `style-src` the replacement is not
-   * even applied, and only wipes them). Returns whether the inline style was not what it wrote —
+   * applied, and only the attribute text is foreign). Returns whether the inline style was not what it wrote —
    * a foreign declaration added beside its own counts too, and stays for the guard to judge.
    */
   repairStyle(): boolean {
     const overlay = this.element.value;
     const written = this.#written;
     if (!overlay || !written || !this.policy) return false;
-    let altered = false;
+    // A `style` attribute a strict `style-src` refused to apply: the declarations are unchanged,
+    // the attribute text is not theirs. Written back from the declarations.
+    let altered = overlay.getAttribute('style') !== overlay.style.cssText;
+    if (altered) overlay.setAttribute('style', overlay.style.cssText);
     for (const [name, value] of Object.entries(written)) {
       if (overlay.style.getPropertyValue(name) === value && !overlay.style.getPropertyPriority(name)) continue;
       overlay.style.setProperty(name, value);

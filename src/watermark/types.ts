@@ -22,10 +22,7 @@ export type TamperVector =
   | 'fullscreen'
   /** The player was moved into another document (a Document Picture-in-Picture window, a frame). */
   | 'document-pip'
-  /**
-   * The overlay's inline style was changed from outside (DevTools replacing its `style`
-   * attribute) and repaired at once, the overlay still visible: recorded, playback not held.
-   */
+  /** The overlay's inline style was changed from outside (DevTools) and repaired at once: recorded, not held. */
   | 'inline-style';
 
 /**

@@ -123,7 +123,8 @@ export class WatermarkOverlay implements ReactiveController {
     // A `style` attribute a strict `style-src` refused to apply: the declarations are unchanged,
     // the attribute text is not theirs. Written back from the declarations.
     let altered = overlay.getAttribute('style') !== overlay.style.cssText;
-    if (altered) overlay.setAttribute('style', overlay.style.cssText);
+    // Through the CSSOM: a strict style-src refuses setAttribute('style') too.
+    if (altered) overlay.style.cssText = overlay.style.cssText;
     for (const [name, value] of Object.entries(written)) {
       if (overlay.style.getPropertyValue(name) === value && !overlay.style.getPropertyPriority(name)) continue;
       overlay.style.setProperty(name, value);

@@ -32,7 +32,12 @@ function appHeader(current: Page): SafeHtml {
 </header>`;
 }
 
-function layout(title: string, body: SafeHtml, script = '/assets/demo.js'): string {
+/**
+ * `elements`: the library entries the page loads (each registers one element). Default: every
+ * element (`define.js`); a page that names its own loads only what it uses (the watch page: a
+ * denied viewer downloads no recorder or share dialog).
+ */
+function layout(title: string, body: SafeHtml, script = '/assets/demo.js', elements: readonly string[] = ['define']): string {
   return html`<!doctype html>
 <html lang="en">
 <head>
@@ -41,8 +46,8 @@ function layout(title: string, body: SafeHtml, script = '/assets/demo.js'): stri
 <title>${title} · Veil demo</title>
 <link rel="stylesheet" href="/assets/demo.css">
 <script type="module" src="/assets/trusted-types.js"></script>
-<script type="module" src="/veil/define.js"></script>
-<script type="module" src="${script}"></script>
+${elements.map((entry) => html`<script type="module" src="/veil/${entry}.js"></script>
+`)}<script type="module" src="${script}"></script>
 </head>
 <body>
 ${body}
@@ -56,6 +61,8 @@ export function watchPage(config: DemoConfig, videoId: string): string {
     videoId,
     html`${appHeader('watch')}
 <main><veil-session issuer="${config.issuer}" client-id="veil-demo" api="${config.origin}" org="${config.org}" auto-sign-in>${player}</veil-session></main>`,
+    undefined,
+    ['session', 'player'],
   );
 }
 

@@ -1,13 +1,16 @@
 /**
  * Identity providers by name, each behind a lazy loader, so a page downloads only the provider
- * its `<veil-session provider>` names (oidc-client-ts is its own chunk). `oidc` and `lti` are built
- * in; further providers (`entra`, a host's own) register here without touching the elements.
+ * its `<veil-session provider>` names (oidc-client-ts is its own chunk, loaded only when needed).
+ * `oidc` and `lti` are built in; further providers (`entra`, a host's own) register here without
+ * touching the elements.
  */
 import { VeilError } from '../protocol/errors.js';
 import type { IdentityProvider, IdentityProviderConfig, IdentityProviderLoader } from './provider.js';
 
 const loaders = new Map<string, IdentityProviderLoader>([
-  ['oidc', async (config) => new (await import('./oidc/oidc-provider.js')).OidcProvider(config)],
+  // A small chunk that restores a stored sign-in by itself; it loads oidc-client-ts (its own
+  // chunk) only when it needs it (stored-session.ts).
+  ['oidc', async (config) => new (await import('./oidc/stored-session.js')).StoredOidcSession(config)],
   // msal-browser is its own chunk: pages on other providers download none of it.
   ['entra', async (config) => new (await import('./entra/entra-provider.js')).EntraProvider(config)],
   ['lti', async (config) => new (await import('./lti/lti-provider.js')).LtiProvider(config)],

@@ -2,11 +2,23 @@
  * The tamper guard: a ReactiveController that keeps checking that the watermark is there and
  * visible over the video, and holds playback while it is not.
  *
- * When it looks: at once on any DOM change in the player's shadow root or on the host's
- * attributes, in the next animation frame (before it is painted) after the page's DOM changes
- * (elements added or removed, `style`/`class`/`hidden` edited: covers, `<style>` elements), when
- * the media starts playing, and every `CHECK_INTERVAL_MS` for what changes without a mutation to
- * observe (CSSOM edits, adopted sheets, layout). What it checks: see `TamperVector`.
+ * When it looks, driven by what can change: at once on any DOM change in the player's shadow root
+ * or on the host's attributes; in the next animation frame (before it is painted) after the page's
+ * DOM changes (elements added or removed, `style`/`class`/`hidden` edited: covers, `<style>`
+ * elements); when the host, video or overlay is resized or the overlay enters or leaves the
+ * viewport; on media events (play, seek, new picture size) and on fullscreen and
+ * Picture-in-Picture changes. Those are full checks (`check()`).
+ * What no observer reports (CSSOM edits, adopted sheets, animations) is looked for by a cheap
+ * check every `WATCH_INTERVAL_MS` — computed style and geometry, which cost little on a page whose
+ * style and layout are clean — and, in idle time at most every `DEEP_CHECK_INTERVAL_MS`, by the
+ * costly ones: hit-testing for covers (`elementsFromPoint`) and the text of the shadow root's
+ * sheets. A fixed 50 ms timer doing all of it cost a playing page ×3.7 its main-thread time.
+ * What it checks: see `TamperVector`.
+ *
+ * A foreign edit of the overlay's inline style (DevTools replacing its `style` attribute) is
+ * repaired at once — the overlay controller writes its own style back — and recorded as a
+ * `veil-watermark-tampered` event (`repaired: true`) without holding playback: the viewer never saw
+ * a frame without the watermark.
  *
  * On tampering: pauses the media at once, has the player show `WATERMARK_TAMPERED` (state
  * `error`, `error-code`, `veil-error`), pauses again on any `play`, and records a security event
@@ -22,8 +34,14 @@ import { ShadowIntegrity } from './shadow-integrity.js';
 import type { TamperVector, WatermarkSecurityEvent } from './types.js';
 import { videoShown, visibilityProblems } from './visibility-checks.js';
 
-/** How often the guard looks without being told of a change (the pause latency bound). */
-export const CHECK_INTERVAL_MS = 50;
+/** How often the cheap checks look for what no observer reports (the pause latency bound for CSSOM edits). */
+export const WATCH_INTERVAL_MS = 60;
+/** How often, at most, the costly checks (hit-testing, sheet text) run without a change to trigger them. */
+export const DEEP_CHECK_INTERVAL_MS = 500;
+/** How long those wait for idle time before they run anyway. */
+const DEEP_CHECK_TIMEOUT_MS = 100;
+/** Media events after which the picture may sit elsewhere or be shown again. */
+const MEDIA_EVENTS = ['playing', 'seeked', 'resize', 'loadedmetadata'] as const;
 
 export interface WatermarkGuardHost extends ReactiveControllerHost, HTMLElement {
   readonly renderRoot: HTMLElement | DocumentFragment;
@@ -56,11 +74,20 @@ export class WatermarkGuard implements ReactiveController {
   #integrity?: ShadowIntegrity;
   #hostObserver?: MutationObserver;
   #pageObserver?: MutationObserver;
+  #resizeObserver?: ResizeObserver;
+  #viewportObserver?: IntersectionObserver;
+  #observedOverlay?: HTMLElement;
   #frame = 0;
   #timer?: ReturnType<typeof setInterval>;
+  /** The pending idle callback of the costly checks (0: none). */
+  #idle = 0;
+  /** When the costly checks last ran (performance.now()). */
+  #deepAt = 0;
   #video?: HTMLVideoElement;
-  #sheets?: { sheets: CSSStyleSheet[]; text: string };
+  #sheets?: SheetsSnapshot;
   #vectors: TamperVector[] = [];
+  /** An `inline-style` attempt was recorded and its foreign declarations are still there. */
+  #inlineStyleRecorded = false;
   #error?: VeilError;
   readonly #events: WatermarkSecurityEvent[] = [];
 
@@ -106,6 +133,14 @@ export class WatermarkGuard implements ReactiveController {
       attributes: true,
       attributeFilter: ['style', 'class', 'hidden'],
     });
+    // Boxes that change size (fullscreen, a restyle, a new picture) or scroll into view.
+    this.#resizeObserver = new ResizeObserver(() => this.check());
+    this.#resizeObserver.observe(this.#host);
+    if (this.#video) this.#resizeObserver.observe(this.#video);
+    this.#viewportObserver = new IntersectionObserver(() => this.check(), { threshold: [0, 0.5, 1] });
+    this.#observedOverlay = undefined;
+    this.#observeOverlay();
+    this.#host.ownerDocument.addEventListener('fullscreenchange', this.#onChange);
     this.#syncTimer();
     this.check();
   }
@@ -113,10 +148,14 @@ export class WatermarkGuard implements ReactiveController {
   hostDisconnected(): void {
     this.#hostObserver?.disconnect();
     this.#pageObserver?.disconnect();
+    this.#resizeObserver?.disconnect();
+    this.#viewportObserver?.disconnect();
+    this.#host.ownerDocument.removeEventListener('fullscreenchange', this.#onChange);
     cancelAnimationFrame(this.#frame);
     this.#frame = 0;
     clearInterval(this.#timer);
     this.#timer = undefined;
+    this.#cancelIdle();
   }
 
   hostUpdate(): void {
@@ -129,15 +168,53 @@ export class WatermarkGuard implements ReactiveController {
     this.#integrity?.flushTrusted();
     const video = this.#host.media;
     if (video && video !== this.#video) this.#adoptVideo(video);
+    this.#observeOverlay();
     this.#syncTimer();
   }
 
-  /** Looks now; holds or releases the player accordingly. */
-  check(): void {
+  /**
+   * Looks now; holds or releases the player accordingly. `deep: false` leaves out the costly
+   * checks (hit-testing, sheet text): the periodic watch for what no observer reports.
+   */
+  check(deep = true): void {
     if (!this.#host.isConnected) return;
-    const vectors = this.#findVectors();
+    // Only a full check may release a hold (a cheap one does not see a cover).
+    if (this.tampered) deep = true;
+    if (deep) this.#deepAt = performance.now();
+    const vectors = this.#findVectors(deep);
     if (vectors.length) this.#tamper(vectors);
     else if (this.tampered) this.#restore();
+  }
+
+  readonly #onChange = () => this.check();
+
+  /** The periodic watch: the cheap checks now, the costly ones in idle time when they are due. */
+  #watch(): void {
+    this.check(false);
+    if (this.#idle || performance.now() - this.#deepAt < DEEP_CHECK_INTERVAL_MS) return;
+    this.#idle = whenIdle(() => {
+      this.#idle = 0;
+      this.check();
+    });
+  }
+
+  #cancelIdle(): void {
+    if (this.#idle) cancelIdle(this.#idle);
+    this.#idle = 0;
+  }
+
+  /** The overlay lit rendered last: watched for size changes and for entering or leaving the viewport. */
+  #observeOverlay(): void {
+    const overlay = this.#overlay.element.value;
+    if (overlay === this.#observedOverlay) return;
+    if (this.#observedOverlay) {
+      this.#resizeObserver?.unobserve(this.#observedOverlay);
+      this.#viewportObserver?.unobserve(this.#observedOverlay);
+    }
+    this.#observedOverlay = overlay;
+    if (!overlay) return;
+    this.#resizeObserver?.observe(overlay);
+    this.#viewportObserver?.observe(overlay);
   }
 
   /** One check per frame however much the page changes, before the frame is painted. */
@@ -149,7 +226,7 @@ export class WatermarkGuard implements ReactiveController {
     });
   }
 
-  #findVectors(): TamperVector[] {
+  #findVectors(deep: boolean): TamperVector[] {
     if (this.inForeignDocument) return ['document-pip'];
     const policy = this.#overlay.policy;
     const root = this.#root();
@@ -164,7 +241,7 @@ export class WatermarkGuard implements ReactiveController {
     if (!overlayInPlace) vectors.add(root.querySelector('[part~="watermark"]') ? 'replaced' : 'removed');
     else if (overlay.textContent !== this.#overlay.text) vectors.add('text');
     if (video.getRootNode() !== root || this.#integrity?.altered()) vectors.add('shadow-root-altered');
-    if (this.#sheetsAltered(root)) vectors.add('shadow-styles');
+    if (this.#sheetsAltered(root, deep)) vectors.add('shadow-styles');
     if (pictureInPictureOpen(root, video)) {
       leavePictureInPicture(root, video);
       vectors.add('picture-in-picture');
@@ -174,12 +251,18 @@ export class WatermarkGuard implements ReactiveController {
       void this.#host.ownerDocument.exitFullscreen().catch(() => undefined);
       vectors.add('fullscreen');
     }
+    // A foreign edit of the overlay's inline style is repaired before the overlay is judged.
+    const inlineStyle = overlayInPlace && this.#overlay.repairStyle();
     if (overlayInPlace && video.getRootNode() === root && videoShown(video)) {
-      for (const vector of visibilityProblems({ host: this.#host, root, overlay, video, minOpacity: policy.minOpacity })) vectors.add(vector);
+      for (const vector of visibilityProblems({ host: this.#host, root, overlay, video, minOpacity: policy.minOpacity }, deep)) vectors.add(vector);
       if (!vectors.size && this.#overlay.misplaced()) vectors.add('position');
       // Hit-testing toggled the overlay's inline style: those records are the guard's own.
       this.#integrity?.flushForeign();
     }
+    // Repaired and visible: nothing to hold, but the attempt is a security event.
+    if (inlineStyle && !vectors.size && !this.#inlineStyleRecorded) this.#record('watermark-tampered', ['inline-style']);
+    // Once per attempt: a foreign declaration left beside the overlay's own is not recorded again.
+    this.#inlineStyleRecorded = inlineStyle;
     return [...vectors];
   }
 
@@ -223,7 +306,9 @@ export class WatermarkGuard implements ReactiveController {
       this.check();
       if (this.tampered) video.pause();
     });
-    video.addEventListener('enterpictureinpicture', () => this.check());
+    video.addEventListener('enterpictureinpicture', this.#onChange);
+    for (const type of MEDIA_EVENTS) video.addEventListener(type, this.#onChange);
+    this.#resizeObserver?.observe(video);
   }
 
   /** Attribute changes made outside lit's render that are the player's or its engine's own. */
@@ -233,20 +318,26 @@ export class WatermarkGuard implements ReactiveController {
     return name === 'style' && element === this.#overlay.element.value;
   }
 
-  #sheetsAltered(root: ShadowRoot): boolean {
+  /**
+   * Whether the shadow root's sheets were swapped or edited. Cheap: the same sheets with as many
+   * rules (catches adopting, replacing, inserting, deleting); `deep`: also the same text (catches
+   * a rule edited in place — whose effect on the overlay the cheap style checks see anyway).
+   */
+  #sheetsAltered(root: ShadowRoot, deep: boolean): boolean {
     const expected = this.#sheets;
     if (!expected) return false;
     const now = root.adoptedStyleSheets;
-    if (now.length !== expected.sheets.length || now.some((sheet, i) => sheet !== expected.sheets[i])) return true;
-    return sheetsText(now) !== expected.text;
+    if (now.length !== expected.sheets.length || now.some((sheet, i) => sheet !== expected.sheets[i] || sheet.cssRules.length !== expected.rules[i])) return true;
+    return deep && sheetsText(now) !== expected.text;
   }
 
   #syncTimer(): void {
     const wanted = this.#host.isConnected && (!!this.#overlay.policy || this.inForeignDocument || this.tampered);
-    if (wanted && !this.#timer) this.#timer = setInterval(() => this.check(), CHECK_INTERVAL_MS);
+    if (wanted && !this.#timer) this.#timer = setInterval(() => this.#watch(), WATCH_INTERVAL_MS);
     else if (!wanted && this.#timer) {
       clearInterval(this.#timer);
       this.#timer = undefined;
+      this.#cancelIdle();
     }
   }
 
@@ -256,9 +347,27 @@ export class WatermarkGuard implements ReactiveController {
   }
 }
 
-function snapshotSheets(root: ShadowRoot): { sheets: CSSStyleSheet[]; text: string } {
+interface SheetsSnapshot {
+  sheets: CSSStyleSheet[];
+  /** Rules per sheet. */
+  rules: number[];
+  text: string;
+}
+
+function snapshotSheets(root: ShadowRoot): SheetsSnapshot {
   const sheets = [...root.adoptedStyleSheets];
-  return { sheets, text: sheetsText(sheets) };
+  return { sheets, rules: sheets.map((sheet) => sheet.cssRules.length), text: sheetsText(sheets) };
+}
+
+/** Runs `callback` in idle time, or after `DEEP_CHECK_TIMEOUT_MS` at the latest (Safari has no requestIdleCallback). */
+function whenIdle(callback: () => void): number {
+  if (typeof requestIdleCallback === 'function') return requestIdleCallback(callback, { timeout: DEEP_CHECK_TIMEOUT_MS });
+  return setTimeout(callback, DEEP_CHECK_TIMEOUT_MS) as unknown as number;
+}
+
+function cancelIdle(handle: number): void {
+  if (typeof cancelIdleCallback === 'function') cancelIdleCallback(handle);
+  else clearTimeout(handle);
 }
 
 function sheetsText(sheets: readonly CSSStyleSheet[]): string {

@@ -24,6 +24,8 @@ export class WatermarkOverlay implements ReactiveController {
   #spot = { x: Math.random(), y: Math.random() };
   /** How the overlay was last placed: anchor edges and offsets as fractions of the host's size. */
   #placed?: { fromLeft: boolean; fromTop: boolean; x: number; y: number };
+  /** The inline declarations the last placement wrote (the overlay's whole inline style). */
+  #written?: Record<string, string>;
   #timer?: ReturnType<typeof setInterval>;
   #resize?: ResizeObserver;
   readonly #host: WatermarkOverlayHost;
@@ -108,6 +110,29 @@ export class WatermarkOverlay implements ReactiveController {
     return Math.abs(x - expectedX) > 2 || Math.abs(y - expectedY) > 2;
   }
 
+  /**
+   * Writes the overlay's own inline declarations back if anyone else changed or removed them
+   * (DevTools replacing its `style` attribute; under a strict `style-src` the replacement is not
+   * applied, and only the attribute text is foreign). Returns whether the inline style was not what it wrote —
+   * a foreign declaration added beside its own counts too, and stays for the guard to judge.
+   */
+  repairStyle(): boolean {
+    const overlay = this.element.value;
+    const written = this.#written;
+    if (!overlay || !written || !this.policy) return false;
+    // A `style` attribute a strict `style-src` refused to apply: the declarations are unchanged,
+    // the attribute text is not theirs. Written back from the declarations.
+    let altered = overlay.getAttribute('style') !== overlay.style.cssText;
+    // Through the CSSOM: a strict style-src refuses setAttribute('style') too.
+    if (altered) overlay.style.cssText = overlay.style.cssText;
+    for (const [name, value] of Object.entries(written)) {
+      if (overlay.style.getPropertyValue(name) === value && !overlay.style.getPropertyPriority(name)) continue;
+      overlay.style.setProperty(name, value);
+      altered = true;
+    }
+    return altered || overlay.style.length !== Object.keys(written).length;
+  }
+
   #startTimer(): void {
     this.#stopTimer();
     if (!this.#policy?.required) return;
@@ -157,10 +182,14 @@ export class WatermarkOverlay implements ReactiveController {
       bottom: fromTop ? 'auto' : percent(this.#placed.y),
       opacity: opacityValue(policy),
     };
+    const written: Record<string, string> = {};
     for (const [name, value] of Object.entries(style)) {
       // Only real changes: every write is a style mutation the guard looks at.
       if (overlay.style.getPropertyValue(name) !== value) overlay.style.setProperty(name, value);
+      // As the CSSOM serialises it (`0.000%` reads back as `0%`).
+      written[name] = overlay.style.getPropertyValue(name);
     }
+    this.#written = written;
   }
 }
 

@@ -21,9 +21,14 @@ export type TamperVector =
   /** An element inside the player (the bare video) went fullscreen without the overlay. */
   | 'fullscreen'
   /** The player was moved into another document (a Document Picture-in-Picture window, a frame). */
-  | 'document-pip';
+  | 'document-pip'
+  /** The overlay's inline style was changed from outside (DevTools) and repaired at once: recorded, not held. */
+  | 'inline-style';
 
-/** The audit hook: one record per tamper episode and per recovery (see README "Watermark"). */
+/**
+ * The audit hook: one record per tamper episode and per recovery (see README "Watermark"). A
+ * repaired `inline-style` attempt is one `watermark-tampered` record with no recovery to follow.
+ */
 export interface WatermarkSecurityEvent {
   type: 'watermark-tampered' | 'watermark-restored';
   /** What was found (for `watermark-restored`: what had been found). */

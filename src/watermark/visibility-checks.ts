@@ -55,8 +55,12 @@ export function videoShown(video: HTMLVideoElement): boolean {
   return rect.width > 0 && rect.height > 0 && getComputedStyle(video).visibility === 'visible';
 }
 
-/** Every reason the overlay is not visible over the video; empty when it is. */
-export function visibilityProblems(input: VisibilityInput): VisibilityVector[] {
+/**
+ * Every reason the overlay is not visible over the video; empty when it is. `hitTest: false`
+ * leaves out the costly part — hit-testing for covers, which forces a style recalculation and a
+ * hit test of the page per sample point.
+ */
+export function visibilityProblems(input: VisibilityInput, hitTest = true): VisibilityVector[] {
   const { overlay, video, minOpacity } = input;
   const problems = new Set<VisibilityVector>();
   const style = getComputedStyle(overlay);
@@ -83,7 +87,7 @@ export function visibilityProblems(input: VisibilityInput): VisibilityVector[] {
 
   if (paintsBelow(style, getComputedStyle(video), video, overlay)) problems.add('behind-video');
   // Hit-testing only means something for a box that is there and on the video.
-  if (!problems.size) {
+  if (hitTest && !problems.size) {
     const stacked = stackProblem(input, box);
     if (stacked) problems.add(stacked);
   }

@@ -176,6 +176,36 @@ describe('watermark overlay', () => {
     }
   });
 
+  it("a replaced style attribute (DevTools) is repaired at once, recorded as an inline-style tamper and audited, and playback goes on", async () => {
+    const g = await grantedPlayer();
+    try {
+      const observed = observe(g);
+      const audited: Array<{ type: string; data: unknown }> = [];
+      g.player.addEventListener('veil-audit', (event) => audited.push((event as CustomEvent<{ type: string; data: unknown }>).detail));
+      const overlay = g.overlay();
+      const own = overlay.getAttribute('style');
+      const startTime = g.video.currentTime;
+      // What a strict style-src leaves of DevTools' `style="display:none !important"`: the
+      // overlay's own declarations gone, the replacement not applied.
+      overlay.setAttribute('style', '');
+      await waitUntil(() => observed.tampered.length === 1, 'recorded', { timeout: 3000 });
+      expect(observed.tampered[0]!.vectors).to.deep.equal(['inline-style']);
+      expect(overlay.getAttribute('style')).to.equal(own);
+      expect(getComputedStyle(overlay).opacity).to.equal('0.5');
+      await waitUntil(() => audited.some((event) => event.type === 'watermark-tampered'), 'audited', { timeout: 3000 });
+      expect(audited.find((event) => event.type === 'watermark-tampered')!.data).to.deep.equal({ vector: 'inline-style' });
+      await waitUntil(() => g.video.currentTime > startTime + 1, 'plays on', { timeout: 5000 });
+      expect(g.video.paused).to.equal(false);
+      expect(g.player.getAttribute('state')).to.equal('playing');
+      expect(g.player.hasAttribute('error-code')).to.equal(false);
+      expect(observed.errors).to.deep.equal([]);
+      expect(observed.restored).to.deep.equal([]);
+      expect(observed.tampered.length, 'one event per attempt').to.equal(1);
+    } finally {
+      g.restore();
+    }
+  });
+
   it('opacity is the host --veil-watermark-opacity, never below the policy minimum', async () => {
     const g = await grantedPlayer();
     try {

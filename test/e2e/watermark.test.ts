@@ -138,6 +138,40 @@ describe('watermark (alice, sample-dash)', () => {
     await page.waitForFunction(() => document.fullscreenElement === null);
   });
 
+  it("DevTools replacing the overlay's style attribute (display:none !important) is repaired at once, recorded and audited, and playback goes on", async () => {
+    await page.evaluate(() => document.querySelector('veil-player')!.play());
+    assert.equal(await playerState(page, ['playing']), 'playing');
+    const events = await securityEventCount();
+    // The overlay's node id in this DevTools session (object ids belong to the session that made them).
+    await cdp.send('DOM.getDocument', { depth: 0 });
+    const { result } = await cdp.send('Runtime.evaluate', { expression: `document.querySelector('veil-player').shadowRoot.querySelector('[part~="watermark"]')` });
+    const { nodeId } = await cdp.send('DOM.requestNode', { objectId: result.objectId! });
+    const audited = page.evaluate(
+      () =>
+        new Promise<unknown>((resolve) =>
+          document.querySelector('veil-player')!.addEventListener('veil-audit', (event) => {
+            const detail = (event as CustomEvent<{ type: string; data: unknown }>).detail;
+            if (detail.type === 'watermark-tampered') resolve(detail.data);
+          }),
+        ),
+    );
+    const startTime = await page.evaluate(() => document.querySelector('veil-player')!.currentTime);
+    // What DevTools' Elements panel sends when the attribute is edited.
+    await cdp.send('DOM.setAttributeValue', { nodeId, name: 'style', value: 'display:none !important' });
+    await page.waitForFunction((n: number) => (document.querySelector('veil-player') as unknown as { securityEvents: unknown[] }).securityEvents.length > n, { timeout: 5000 }, events);
+    const last = await page.evaluate(() => (document.querySelector('veil-player') as unknown as { securityEvents: Array<{ type: string; vectors: string[] }> }).securityEvents.at(-1));
+    assert.deepEqual({ type: last?.type, vectors: last?.vectors }, { type: 'watermark-tampered', vectors: ['inline-style'] });
+    assert.deepEqual(await audited, { vector: 'inline-style' });
+    const display = await page.evaluate(() => getComputedStyle(document.querySelector('veil-player')!.shadowRoot!.querySelector('[part~="watermark"]')!).display);
+    assert.notEqual(display, 'none', 'the strict style-src did not apply the replacement');
+    await page.waitForFunction((t: number) => document.querySelector('veil-player')!.currentTime > t + 1, { timeout: 15_000 }, startTime);
+    assert.equal(await playerState(page, ['playing']), 'playing');
+    assert.equal(await errorCode(), null);
+    // The CSP refused DevTools' attribute (and only that): reported, then set aside for the later checks.
+    assert.ok(csp.length > 0 && csp.every((line) => /inline style|style-src-attr/.test(line)), csp.join('\n'));
+    csp.splice(0);
+  });
+
   it('refuses video Picture-in-Picture, even with a user gesture', async () => {
     await page.evaluate(() => {
       const button = document.createElement('button');

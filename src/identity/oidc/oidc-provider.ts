@@ -7,6 +7,7 @@ import { UserManager, WebStorageStateStore, type User } from 'oidc-client-ts';
 import { VeilError } from '../../protocol/errors.js';
 import type { Viewer } from '../../protocol/viewer.js';
 import type { IdentityProvider, IdentityProviderConfig, RestoredIdentity } from '../provider.js';
+import { claimsOf, isCallback } from './claims.js';
 
 interface SignInState {
   /** The URL to restore after the IdP redirects back. */
@@ -38,7 +39,7 @@ export class OidcProvider implements IdentityProvider {
   }
 
   get claims(): Viewer | undefined {
-    return this.#user ? claimsOf(this.#user) : undefined;
+    return this.#user ? claimsOf(this.#user.profile as Record<string, unknown>) : undefined;
   }
 
   async restore(): Promise<RestoredIdentity> {
@@ -101,23 +102,4 @@ export class OidcProvider implements IdentityProvider {
       return null;
     }
   }
-}
-
-/** True when `url` carries an authorization response (this client's redirect URI). */
-function isCallback(url: URL): boolean {
-  const params = url.searchParams;
-  return params.has('state') && (params.has('code') || params.has('error'));
-}
-
-function claimsOf(user: User): Viewer {
-  const profile = user.profile as Record<string, unknown>;
-  const groups = profile.groups;
-  return {
-    issuer: String(profile.iss),
-    sub: String(profile.sub),
-    org: typeof profile.org === 'string' ? profile.org : undefined,
-    groups: Array.isArray(groups) ? groups.filter((g): g is string => typeof g === 'string') : [],
-    email: typeof profile.email === 'string' ? profile.email : undefined,
-    name: typeof profile.name === 'string' ? profile.name : undefined,
-  };
 }

@@ -93,7 +93,7 @@ export async function shareDecisionBench(runs: number, limits: BurstLimits): Pro
 const GRANTED_VIDEO = 'sample-private';
 const OPEN_VIDEO = 'sample-dash';
 /** Nodes of the crowded host page the dialog opens on (the issue's figure), and opens sampled per run and page. */
-export const DIALOG_BENCH = { nodes: 10_000, opensPerRun: 15 } as const;
+export const DIALOG_BENCH = { nodes: 10_000, opensPerRun: 15, opensPerSmokeRun: 4 } as const;
 
 /**
  * Playback sessions/s through HTTP for the viewer on `sample-private`, reached through a grant to
@@ -136,7 +136,7 @@ async function shareHttp(context: BenchContext): Promise<Figures> {
     'share.http.ratio': ratioFigure(withGrants, without),
     'share.http.raw_sign_per_s': figure(signatures, 0),
     'share.http.sign_ratio': ratioFigure(withGrants, signatures),
-    ...(await dialogOpenBench(context.browser, origin, owner, runs, log)),
+    ...(await dialogOpenBench(context.browser, origin, owner, runs, context.smoke ? DIALOG_BENCH.opensPerSmokeRun : DIALOG_BENCH.opensPerRun, log)),
   };
 }
 
@@ -173,7 +173,7 @@ async function removeGrants(grants: BenchContext['grants'], principals: Principa
  * the page inert: style work that grows with the page), on the page as served and with
  * `DIALOG_BENCH.nodes` more elements in it, interleaved open by open. Median per run.
  */
-async function dialogOpenBench(browser: Browser, origin: string, owner: StoredIdentity, runs: number, log: (line: string) => void): Promise<Figures> {
+async function dialogOpenBench(browser: Browser, origin: string, owner: StoredIdentity, runs: number, opens: number, log: (line: string) => void): Promise<Figures> {
   const context = await browser.createBrowserContext();
   const crowded: number[] = [];
   const empty: number[] = [];
@@ -186,7 +186,7 @@ async function dialogOpenBench(browser: Browser, origin: string, owner: StoredId
     await page.goto(`${origin}/share?v=${GRANTED_VIDEO}`, { waitUntil: 'domcontentloaded' });
     await page.waitForFunction(() => document.querySelector('veil-share-dialog')?.shadowRoot?.querySelector('dialog')?.open === true, { timeout: 30_000, polling: 50 });
     for (let i = 0; i < runs; i++) {
-      const run = (await page.evaluate(`(${OPEN_TIMES})(${DIALOG_BENCH.nodes}, ${DIALOG_BENCH.opensPerRun})`)) as { crowded: number[]; empty: number[]; nodes: number; baseNodes: number };
+      const run = (await page.evaluate(`(${OPEN_TIMES})(${DIALOG_BENCH.nodes}, ${opens})`)) as { crowded: number[]; empty: number[]; nodes: number; baseNodes: number };
       crowded.push(median(run.crowded));
       empty.push(median(run.empty));
       nodes = run.nodes;

@@ -1,10 +1,12 @@
 #!/usr/bin/env node
-// `npm start`: builds the library only when `dist` is older than its sources, then runs the demo
-// (the demo contract: serves on 8080, env PORT overrides, prints `Veil demo ready at <url>`).
+// `npm start`: builds the library only when its inputs changed since the last build, then runs
+// the demo (the demo contract: serves on 8080, env PORT overrides, prints `Veil demo ready at <url>`).
 // `npm run start:cluster` (`--cluster`) runs the same demo as two replicas behind nginx (scripts/cluster.ts).
-// A warm start skips the ~20 s build; a cold one (no dist, or any input changed) still builds.
+// A warm start skips the build (20 s to minutes on a busy machine); a cold one (no dist, or any
+// input changed) still builds. `npm test`, `npm run bench` and CI always build.
 import { spawn } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { requirePrerequisites } from './prerequisites.mjs';
@@ -19,6 +21,9 @@ const INPUTS = ['src', 'rollup.config.ts', 'tsconfig.json', 'tsconfig.build.json
 /** One file from each build step (rollup, tsc, the manifest analyzer); a missing one means "build". */
 const OUTPUTS = ['dist/index.js', 'dist/define.js', 'dist/session.js', 'dist/player.js', 'dist/hls.worker.js', 'dist/types/index.d.ts', 'custom-elements.json'];
 
+/** The inputs' content hash of the build `dist` holds (written after a build this script saw). */
+const STAMP = 'dist/.build-inputs';
+
 /** Newest mtime below `path`; directories count too, so a deleted or renamed file is noticed. */
 function newest(path) {
   const stat = statSync(path, { throwIfNoEntry: false });
@@ -31,6 +36,34 @@ function oldestOutput() {
   return Math.min(...OUTPUTS.map((path) => statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? 0));
 }
 
+/** SHA-256 over every input file's path and bytes (sorted): what changed, not when it was touched. */
+function inputsHash() {
+  const hash = createHash('sha256');
+  const add = (path) => {
+    const stat = statSync(path, { throwIfNoEntry: false });
+    if (!stat) return;
+    if (stat.isDirectory()) {
+      for (const name of readdirSync(path).sort()) add(join(path, name));
+      return;
+    }
+    hash.update(`${path}\0${stat.size}\0`).update(readFileSync(path));
+  };
+  for (const input of INPUTS) add(input);
+  return hash.digest('hex');
+}
+
+/**
+ * Why a build is needed, or undefined. Up to date: every output exists and either the stamp
+ * matches the inputs' content (a checkout or merge that touched files without changing them) or
+ * every output is newer than every input (a build run by hand, e.g. `npm run build`).
+ */
+function staleReason(hash) {
+  if (oldestOutput() === 0) return 'no build in dist';
+  if (existsSync(STAMP) && readFileSync(STAMP, 'utf8').trim() === hash) return undefined;
+  if (oldestOutput() > Math.max(...INPUTS.map(newest))) return undefined;
+  return 'sources or build configuration changed since the last build';
+}
+
 /** Runs a child with the terminal; signals to this process go to it (the build as well as the demo). */
 let child;
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => (child ? child.kill(signal) : process.exit(1)));
@@ -39,11 +72,15 @@ function run(command, args) {
   return new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0))));
 }
 
-if (oldestOutput() <= Math.max(...INPUTS.map(newest))) {
+const hash = inputsHash();
+const reason = staleReason(hash);
+if (reason) {
+  console.log(`[start] building: ${reason}`);
   const code = await run('npm', ['run', 'build']);
   if (code !== 0) process.exit(code);
 } else {
-  console.log('[start] dist is newer than src and the build configuration: not rebuilding (npm run build forces it)');
+  console.log('[start] dist matches src and the build configuration: not rebuilding (npm run build forces it)');
 }
+writeFileSync(STAMP, `${hash}\n`);
 const entry = cluster ? 'scripts/cluster.ts' : 'demo/server.ts';
 process.exit(await run(process.execPath, ['--import', 'tsx', entry]));

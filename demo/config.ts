@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_PLAYBACK_TOKEN_TTL_SECONDS, MAX_PLAYBACK_TOKEN_TTL_SECONDS } from '../src/protocol/defaults.js';
 import { UPLOAD_TOKEN_TTL_SECONDS } from '../src/protocol/recording.js';
+import { DEFAULT_LTI_SESSION_TTL_SECONDS } from '../src/server/lti/session-token.js';
 
 export interface DemoConfig {
   port: number;
@@ -20,6 +21,8 @@ export interface DemoConfig {
   /** The demo LMS's origin: this server reached as `localhost`, another site than `origin` (demo contract). */
   lmsOrigin: string;
   tokenTtlSeconds: number;
+  /** Lifetime of LTI session tokens, seconds (env `VEIL_LTI_SESSION_TTL`, default 300): a learner removed from the roster stops within it. */
+  ltiSessionTtlSeconds: number;
   /** Everything the demo stores (env `VEIL_DATA_DIR`, default `.cache/`); empty = initial state. */
   dataDir: string;
   /** Videos, content keys, signing keys (env `VEIL_DB`, default `<dataDir>/veil.sqlite`). */
@@ -140,7 +143,7 @@ export function atPort(config: DemoConfig, port: number): DemoConfig {
  * override, so extra instances reuse the generated media instead of running ffmpeg again.
  * Port 0 lets the OS choose: `startDemo` then re-derives the origin with `atPort`.
  */
-export function demoConfig(overrides: { port?: number; tokenTtlSeconds?: number; uploadTokenTtlSeconds?: number; dataDir?: string } = {}): DemoConfig {
+export function demoConfig(overrides: { port?: number; tokenTtlSeconds?: number; ltiSessionTtlSeconds?: number; uploadTokenTtlSeconds?: number; dataDir?: string } = {}): DemoConfig {
   const port = overrides.port ?? integer('PORT', 8080, 1, 65535);
   const host = '127.0.0.1';
   const root = fileURLToPath(new URL('..', import.meta.url));
@@ -153,6 +156,7 @@ export function demoConfig(overrides: { port?: number; tokenTtlSeconds?: number;
     ...addresses(host, port, cluster.publicUrl),
     allowedOrigins: origins('VEIL_ALLOWED_ORIGINS'),
     tokenTtlSeconds: overrides.tokenTtlSeconds ?? integer('VEIL_TOKEN_TTL', DEFAULT_PLAYBACK_TOKEN_TTL_SECONDS, 1, MAX_PLAYBACK_TOKEN_TTL_SECONDS),
+    ltiSessionTtlSeconds: overrides.ltiSessionTtlSeconds ?? integer('VEIL_LTI_SESSION_TTL', DEFAULT_LTI_SESSION_TTL_SECONDS, 1, 3600),
     dataDir,
     db: (own && process.env.VEIL_DB) || join(dataDir, 'veil.sqlite'),
     kek: process.env.VEIL_KEK || undefined,

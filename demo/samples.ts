@@ -6,6 +6,7 @@
  */
 import { apiUrls } from '../src/protocol/paths.js';
 import type { Principal } from '../src/protocol/sharing.js';
+import { grantViewer } from '../src/server/access/grant-viewer.js';
 import type { GrantRepository } from '../src/server/storage/grants.js';
 import type { KeyStore } from '../src/server/storage/keys.js';
 import type { MediaStore } from '../src/server/storage/media.js';
@@ -14,6 +15,8 @@ import type { DemoConfig } from './config.js';
 import { ensureSampleMedia } from './sample-media.js';
 
 const OWNER = 'alice@acme.test';
+/** The demo LMS's teacher as the directory knows her (demo/lms/directory.ts). */
+const LMS_TEACHER = 'teacher@school.test';
 
 export interface DemoStorage {
   videos: VideoRepository;
@@ -42,6 +45,12 @@ export async function registerSamples(config: DemoConfig, storage: DemoStorage):
     {
       // Demo contract (LTI): the same media again, restricted, granted to course c101 only (`grantCourse`).
       record: { ...common, generalAccess: 'restricted', id: 'sample-course', title: 'Course sample (CENC DASH)', protocol: 'dash', manifest: samples.dash.manifest, protection: { scheme: 'cenc', kids: [hex(samples.dash.kid)] } },
+      key: samples.dash.key,
+      media: 'sample-dash',
+    },
+    {
+      // LTI Deep Linking: the demo LMS's teacher's own lecture (restricted), which she can add to her course.
+      record: { ...common, owner: LMS_TEACHER, generalAccess: 'restricted', id: 'sample-lecture', title: 'Lecture sample (CENC DASH)', protocol: 'dash', manifest: samples.dash.manifest, protection: { scheme: 'cenc', kids: [hex(samples.dash.kid)] } },
       key: samples.dash.key,
       media: 'sample-dash',
     },
@@ -76,7 +85,5 @@ export async function registerSamples(config: DemoConfig, storage: DemoStorage):
  * adds its grant).
  */
 export async function grantCourse(grants: GrantRepository, videoId: string, principal: Principal): Promise<void> {
-  const access = await grants.read(videoId);
-  if (!access || access.grants.some((grant) => grant.principal === principal)) return;
-  await grants.save(videoId, access.version, { put: [{ principal, role: 'viewer', expiresAt: null, grantedBy: OWNER, grantedAt: Date.now() }], remove: [] });
+  await grantViewer(grants, videoId, principal, OWNER);
 }

@@ -33,6 +33,8 @@ import { entraIssuer, entraPopupRelayPage, entraRedirectPage, entraVerifiers, en
 import { auditPage, indexPage, recordPage, sharePage, videosPage, watchPage } from './pages.js';
 import { grantCourse, registerSamples } from './samples.js';
 import { createDemoLms } from './lms/lms.js';
+import { LMS_DIRECTORY_USERS } from './lms/directory.js';
+import { DEFAULT_SHARING_POLICY } from '../src/server/access/model.js';
 import { createLtiTool } from '../src/server/lti/tool.js';
 import { coursePrincipal } from '../src/server/lti/claims.js';
 import { serveStatic } from './static.js';
@@ -106,7 +108,10 @@ export async function startDemo(requested = demoConfig(), options: DemoOptions =
     store: storage.lti,
     signingKeys: storage.signingKeys,
     toolKeys: storage.ltiToolKeys,
+    sessionTtlSeconds: config.ltiSessionTtlSeconds,
     assets: { scripts: ['/assets/trusted-types.js', '/veil/define.js'], styles: ['/assets/demo.css'], hlsWorkerUrl: '/veil/hls.worker.js' },
+    // Deep Linking: instructors map to the provisioned directory by email (docs/lti.md).
+    deepLinking: { videos: storage.videos, grants: storage.grants, directory: storage.scim.directory, policyFor: async (org) => (await storage.sharingPolicies.get(org))?.policy ?? DEFAULT_SHARING_POLICY },
   });
   const perimeter = { issuer: config.issuer, issuers: [lti.issuer, ...(options.entra ? [entraIssuer(options.entra)] : [])], org: config.org };
   const recordings = createRecordings({
@@ -160,7 +165,7 @@ export async function startDemo(requested = demoConfig(), options: DemoOptions =
     return response;
   };
   const service = options.wrapService ? options.wrapService(limited) : limited;
-  console.log(await provisionDevDirectory(baseService, config.origin, storage.scim.secrets, DEV_USERS, DEV_GROUPS));
+  console.log(await provisionDevDirectory(baseService, config.origin, storage.scim.secrets, [...DEV_USERS, ...LMS_DIRECTORY_USERS], DEV_GROUPS));
 
   // Everything but the IdP goes through Hono: the Veil service under its path prefixes, the demo
   // pages, and static files (the built library under /veil/, demo assets under /assets/).

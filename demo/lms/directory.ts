@@ -32,6 +32,12 @@ export const LMS_USERS: readonly LmsUser[] = [
   { id: 'outsider', number: '103', email: 'outsider@school.test', name: 'Olly Outsider' },
 ];
 
+/**
+ * The school's teachers as the Veil deployment's directory knows them (provisioned into org acme
+ * like the dev users): Deep Linking maps an instructor to the directory user with her email.
+ */
+export const LMS_DIRECTORY_USERS = [{ sub: 'teacher@school.test', email: 'teacher@school.test', name: 'Tess Teacher', org: 'acme', groups: [] as string[] }] as const;
+
 export const WEEK1: ResourceLink = { id: 'week1', title: 'Week 1 lecture', video: 'sample-course' };
 
 export const COURSES: readonly Course[] = [

@@ -1,6 +1,6 @@
 /**
  * The demo LMS's page script (served at `/lms/assets/lms.js`): auto-submits the auth endpoint's
- * `form_post`; on a course page answers `lti.capabilities` (variants canvas and blackboard — and
+ * `form_post`; after a deep-linking return, takes the course page back to the course; on a course page answers `lti.capabilities` (variants canvas and blackboard — and
  * for blackboard also keeps the data itself, as its course window); in the storage frame keeps
  * `lti.put_data` / `lti.get_data` per tool origin. Only the tool's origin is answered, and
  * answers go to that origin.
@@ -10,6 +10,12 @@ export const LMS_SCRIPT = String.raw`(function () {
   var form = document.querySelector('form[data-auto-submit]');
   if (form) {
     form.submit();
+    return;
+  }
+  // The deep-linking return landed in the tool's frame: back to the course page, which lists the new link.
+  var added = document.querySelector('[data-lms-deep-link-added]');
+  if (added) {
+    window.top.location.href = added.getAttribute('data-return');
     return;
   }
   var course = document.getElementById('lms-course');

@@ -16,7 +16,7 @@ import { LTI_ROUTES } from '../../src/protocol/lti.js';
 import { html, type SafeHtml } from '../idp/html.js';
 import { courseById, findLink, LMS_PASSWORD, LMS_USERS, userByEmail, VARIANTS, type LmsUser, type ResourceLink, type Variant } from './directory.js';
 import { LMS_SCRIPT } from './lms-script.js';
-import { launchClaims, MUTATORS, PlatformKeys, ROLE, signLaunch, type Signing } from './platform.js';
+import { deepLinkingClaims, DEEP_LINK_MUTATORS, launchClaims, MUTATORS, PlatformKeys, ROLE, signLaunch, type Signing } from './platform.js';
 
 export interface LmsOptions {
   /** Where the LMS is reached, e.g. `http://localhost:8080` (its issuer is `<origin>/lms`). */
@@ -40,9 +40,19 @@ const HINT_TTL_MS = 10 * 60 * 1000;
 
 interface MessageHint {
   course: string;
-  link: string;
+  /** The resource link launched; absent for a deep-linking request ("Add Veil video"). */
+  link?: string;
   variant: Variant;
   mutate?: string;
+  exp: number;
+}
+
+/** The deep-linking request's `data`: signed by the LMS, single-use (its `id`), echoed by the tool. */
+interface DeepLinkData {
+  id: string;
+  course: string;
+  user: string;
+  variant: Variant;
   exp: number;
 }
 
@@ -57,6 +67,11 @@ export async function createDemoLms(options: LmsOptions) {
   const accessTokens = new Map<string, number>();
   const statuses = new Map<string, MemberStatus>();
   const statusOf = (courseId: string, userId: string): MemberStatus => statuses.get(`${courseId} ${userId}`) ?? 'Active';
+  // Resource links teachers added by deep linking, per course (in memory, like the sessions).
+  const added = new Map<string, ResourceLink[]>();
+  const usedDeepLinks = new Set<string>();
+  const linksOf = (courseId: string): ResourceLink[] => [...(courseById(courseId)?.links ?? []), ...(added.get(courseId) ?? [])];
+  const linkById = (id: string): ResourceLink | undefined => findLink(id) ?? [...added.values()].flat().find((link) => link.id === id);
 
   const csp = (frameAncestors: string, extra = '') =>
     `default-src 'none'; script-src 'self'; style-src 'self'; frame-src 'self' ${options.toolOrigin}; form-action 'self' ${options.toolOrigin}; base-uri 'none'; frame-ancestors ${frameAncestors}${extra}`;
@@ -73,18 +88,19 @@ export async function createDemoLms(options: LmsOptions) {
     return cookie ? sessions.get(cookie.slice(SESSION_COOKIE.length + 1)) : undefined;
   }
 
-  function signHint(hint: MessageHint): string {
+  /** An LMS-signed value (the message hint, the deep-linking `data`): only this LMS can make one. */
+  function signHint(hint: MessageHint | DeepLinkData): string {
     const body = Buffer.from(JSON.stringify(hint)).toString('base64url');
     return `${body}.${createHmac('sha256', hintKey).update(body).digest('base64url')}`;
   }
 
-  function readHint(value: string | undefined): MessageHint | undefined {
+  function readHint<T extends { exp: number } = MessageHint>(value: string | undefined): T | undefined {
     const [body, mac] = (value ?? '').split('.');
     if (!body || !mac) return undefined;
     const expected = createHmac('sha256', hintKey).update(body).digest();
     const given = Buffer.from(mac, 'base64url');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
-    const hint = JSON.parse(Buffer.from(body, 'base64url').toString()) as MessageHint;
+    const hint = JSON.parse(Buffer.from(body, 'base64url').toString()) as T;
     return hint.exp > Date.now() ? hint : undefined;
   }
 
@@ -92,23 +108,28 @@ export async function createDemoLms(options: LmsOptions) {
     return variant === 'moodle' ? user.number : user.id;
   }
 
-  /** The iframe that starts the tool's login initiation for one resource link. */
-  function launchFrame(user: LmsUser, courseId: string, link: ResourceLink, variant: Variant, mutate: string | undefined): SafeHtml {
+  /** The iframe that starts the tool's login initiation for one resource link (or, without one, a deep-linking request). */
+  function launchFrame(user: LmsUser, courseId: string, link: ResourceLink | undefined, variant: Variant, mutate: string | undefined): SafeHtml {
     const login = new URL(`${options.toolOrigin}${LTI_ROUTES.login}`);
     const params: Record<string, string> = {
       iss: issuer,
       login_hint: loginHintOf(user, variant),
       target_link_uri: launchUrl,
-      lti_message_hint: signHint({ course: courseId, link: link.id, variant, ...(mutate ? { mutate } : {}), exp: Date.now() + HINT_TTL_MS }),
+      lti_message_hint: signHint({ course: courseId, ...(link ? { link: link.id } : {}), variant, ...(mutate ? { mutate } : {}), exp: Date.now() + HINT_TTL_MS }),
       client_id: options.clientId,
     };
     if (variant !== 'legacy') params.lti_deployment_id = options.deploymentId;
     if (variant === 'canvas') params.lti_storage_target = 'veil-lms-storage';
     for (const [name, value] of Object.entries(params)) login.searchParams.set(name, value);
     const sandbox = variant === 'legacy' ? html` sandbox="allow-scripts allow-forms allow-popups allow-popups-to-escape-sandbox"` : html``;
-    return html`<section class="resource-link" data-link="${link.id}"><h2>${link.title}</h2>
-<iframe title="${link.title}" src="${login.href}" allow="fullscreen; encrypted-media; autoplay" allowfullscreen${sandbox}></iframe></section>`;
+    const title = link?.title ?? 'Add Veil video';
+    return html`<section class="resource-link" data-link="${link?.id ?? 'deep-link'}"><h2>${title}</h2>
+<iframe title="${title}" src="${login.href}" allow="fullscreen; encrypted-media; autoplay" allowfullscreen${sandbox}></iframe></section>`;
   }
+
+  const variantOf = (value: string | undefined): Variant => ((VARIANTS as readonly string[]).includes(value ?? '') ? (value as Variant) : 'canvas');
+  /** Canvas's platform-storage frame (the one its `lti_storage_target` names). */
+  const storageFrame = (variant: Variant): SafeHtml => (variant === 'canvas' ? html`<iframe name="veil-lms-storage" class="lms-storage" src="/lms/storage" title="platform storage" hidden></iframe>` : html``);
 
   /** The auth endpoint's answer once `redirect_uri` is known good: a `form_post` (auto-submitted). */
   function formPost(fields: Record<string, string>): Response {
@@ -134,10 +155,11 @@ export async function createDemoLms(options: LmsOptions) {
     if (!hint || q.get('login_hint') !== loginHintOf(user, hint.variant)) return error('login_required');
     const course = courseById(hint.course);
     const role = course?.members[user.id];
-    const link = findLink(hint.link);
-    if (!course || !role || !link) return error('access_denied');
+    const link = hint.link === undefined ? undefined : linkById(hint.link);
+    // A deep-linking request is only ever sent for a course's instructor (LMSes offer "Add" to them alone).
+    if (!course || !role || (hint.link === undefined ? role !== 'Instructor' : !link)) return error('access_denied');
 
-    const claims = launchClaims({
+    const message = {
       issuer,
       clientId: options.clientId,
       deploymentId: options.deploymentId,
@@ -146,14 +168,16 @@ export async function createDemoLms(options: LmsOptions) {
       sub: hint.variant === 'moodle' ? user.number : user.id,
       roles: [role === 'Instructor' ? ROLE.instructor : ROLE.learner],
       context: { id: course.id, label: course.id.toUpperCase(), title: course.title },
-      resourceLink: { id: link.id, title: link.title },
-      custom: { video: link.video },
       name: user.name,
       email: user.email,
-    });
+    };
+    const data: DeepLinkData = { id: randomUUID(), course: course.id, user: user.id, variant: hint.variant, exp: Date.now() + HINT_TTL_MS };
+    const claims = link
+      ? launchClaims({ ...message, resourceLink: { id: link.id, title: link.title }, custom: { video: link.video } })
+      : deepLinkingClaims({ ...message, returnUrl: `${issuer}/deep-link/return`, data: signHint(data) });
     claims[LTI_CLAIM.nrps] = { context_memberships_url: `${backchannel}/nrps/${course.id}?variant=${hint.variant}`, service_versions: ['2.0'] };
     const signing: Signing = { claims, header: { alg: 'RS256', kid: keys.current.kid, typ: 'JWT' }, key: keys.current.privateKey };
-    if (hint.mutate) await MUTATORS[hint.mutate]?.apply(signing);
+    if (hint.mutate) await (MUTATORS[hint.mutate] ?? DEEP_LINK_MUTATORS[hint.mutate])?.apply(signing);
     return formPost({ id_token: await signLaunch(signing), state });
   }
 
@@ -194,16 +218,60 @@ export async function createDemoLms(options: LmsOptions) {
     const course = courseById(c.req.param('courseId'));
     if (!course) return page('Not found', html`<main><h1>No such course</h1></main>`, 404);
     if (!course.members[user.id]) return page('Not enrolled', html`<main data-lms-error="not-enrolled"><h1>You are not enrolled in ${course.title}</h1></main>`, 403);
-    const variant = (VARIANTS as readonly string[]).includes(c.req.query('variant') ?? '') ? (c.req.query('variant') as Variant) : 'canvas';
+    const variant = variantOf(c.req.query('variant'));
     const mutate = c.req.query('mutate');
-    const copied = c.req.query('link') ? findLink(c.req.query('link')!) : undefined;
-    const links = [...course.links, ...(copied && !course.links.includes(copied) ? [copied] : [])];
-    const storage = variant === 'canvas' ? html`<iframe name="veil-lms-storage" class="lms-storage" src="/lms/storage" title="platform storage" hidden></iframe>` : html``;
+    const copied = c.req.query('link') ? linkById(c.req.query('link')!) : undefined;
+    const own = linksOf(course.id);
+    const links = [...own, ...(copied && !own.includes(copied) ? [copied] : [])];
+    const add = course.members[user.id] === 'Instructor' ? html`<p><a data-lms-action="add-video" href="/lms/courses/${course.id}/deep-link?variant=${variant}">Add Veil video</a></p>` : html``;
+    const storage = storageFrame(variant);
     return page(
       course.title,
       html`<header class="lms-header"><strong>Demo LMS</strong> <span>${user.name}</span> <span data-variant="${variant}">${variant}</span></header>
-<main id="lms-course" data-variant="${variant}" data-tool-origin="${options.toolOrigin}"><h1>${course.title}</h1>${links.length ? links.map((link) => launchFrame(user, course.id, link, variant, mutate)) : html`<p>No course materials yet.</p>`}</main>${storage}`,
+<main id="lms-course" data-variant="${variant}" data-tool-origin="${options.toolOrigin}"><h1>${course.title}</h1>${add}${links.length ? links.map((link) => launchFrame(user, course.id, link, variant, mutate)) : html`<p>No course materials yet.</p>`}</main>${storage}`,
     );
+  });
+  // "Add Veil video": the tool's picker in a frame (a deep-linking launch), for the course's instructors.
+  app.get('/lms/courses/:courseId/deep-link', (c) => {
+    const url = new URL(c.req.url);
+    const user = userOf(c.req.raw);
+    if (!user) return c.redirect(`/lms/login?return=${encodeURIComponent(url.pathname + url.search)}`, 303);
+    const course = courseById(c.req.param('courseId'));
+    if (!course) return page('Not found', html`<main><h1>No such course</h1></main>`, 404);
+    if (course.members[user.id] !== 'Instructor') return page('Not allowed', html`<main data-lms-error="not-instructor"><h1>Only teachers add materials</h1></main>`, 403);
+    const variant = variantOf(c.req.query('variant'));
+    const storage = storageFrame(variant);
+    return page(
+      `Add a video to ${course.title}`,
+      html`<header class="lms-header"><strong>Demo LMS</strong> <span>${user.name}</span></header>
+<main id="lms-course" data-variant="${variant}" data-tool-origin="${options.toolOrigin}"><h1>Add a video to ${course.title}</h1>${launchFrame(user, course.id, undefined, variant, c.req.query('mutate'))}</main>${storage}`,
+    );
+  });
+  // The deep-linking return (Deep Linking 2.0 §4.5): the tool's signed response, validated like a platform must.
+  app.post('/lms/deep-link/return', async (c) => {
+    const refused = (reason: string) => page('Not added', html`<main data-lms-error="${reason}"><h1>The video was not added</h1><p>${reason}</p></main>`, 400, "'self'");
+    const form = new URLSearchParams(await c.req.text());
+    let claims: Record<string, unknown>;
+    try {
+      ({ payload: claims } = await jwtVerify(form.get('JWT') ?? '', toolKeys, { algorithms: ['RS256'], issuer: options.clientId, audience: issuer, maxTokenAge: '5m', requiredClaims: ['iat', 'exp', 'nonce'] }));
+    } catch {
+      return refused('invalid-jwt');
+    }
+    if (claims[LTI_CLAIM.messageType] !== 'LtiDeepLinkingResponse' || claims[LTI_CLAIM.version] !== '1.3.0') return refused('message-type');
+    if (claims[LTI_CLAIM.deploymentId] !== options.deploymentId) return refused('deployment');
+    const data = readHint<DeepLinkData>(typeof claims[LTI_CLAIM.deepLinkingData] === 'string' ? (claims[LTI_CLAIM.deepLinkingData] as string) : undefined);
+    if (!data || !courseById(data.course)) return refused('data');
+    // Single use: a response replayed (or posted twice) adds nothing.
+    if (usedDeepLinks.has(data.id)) return refused('already-used');
+    const items = claims[LTI_CLAIM.contentItems];
+    const item = Array.isArray(items) && items.length === 1 ? (items[0] as Record<string, unknown>) : undefined;
+    const video = (item?.custom as Record<string, unknown> | undefined)?.video;
+    if (item?.type !== 'ltiResourceLink' || typeof video !== 'string' || (item.url !== undefined && item.url !== launchUrl)) return refused('content-items');
+    usedDeepLinks.add(data.id);
+    const link: ResourceLink = { id: `dl-${data.id.slice(0, 8)}`, title: typeof item.title === 'string' && item.title ? item.title.slice(0, 200) : 'Veil video', video };
+    added.set(data.course, [...(added.get(data.course) ?? []), link]);
+    const back = `/lms/courses/${data.course}?variant=${data.variant}`;
+    return page('Added', html`<main data-lms-deep-link-added="${link.id}" data-return="${back}"><h1>Added “${link.title}”</h1><a href="${back}" target="_top">Back to the course</a></main>`, 200, "'self'");
   });
   app.get('/lms/auth', (c) => authorize(c.req.raw, new URL(c.req.url).searchParams));
   // OAuth 2 client credentials with a JWT assertion signed by the tool's key (RFC 7523).

@@ -53,7 +53,8 @@ export interface LaunchMessage {
   sub: string;
   roles: string[];
   context: { id: string; label?: string; title?: string };
-  resourceLink: { id: string; title?: string };
+  /** Absent in a deep-linking request (it asks for a resource link). */
+  resourceLink?: { id: string; title?: string };
   custom?: Record<string, string>;
   name?: string;
   email?: string;
@@ -77,13 +78,34 @@ export function launchClaims(message: LaunchMessage, now = Math.floor(Date.now()
     [LTI_CLAIM.version]: '1.3.0',
     [LTI_CLAIM.deploymentId]: message.deploymentId,
     [LTI_CLAIM.targetLinkUri]: message.targetLinkUri,
-    [LTI_CLAIM.resourceLink]: message.resourceLink,
     [LTI_CLAIM.roles]: message.roles,
     [LTI_CLAIM.context]: message.context,
   };
+  if (message.resourceLink) claims[LTI_CLAIM.resourceLink] = message.resourceLink;
   if (message.custom) claims[LTI_CLAIM.custom] = message.custom;
   if (message.name) claims.name = message.name;
   if (message.email) claims.email = message.email;
+  return claims;
+}
+
+/** A deep-linking request (Deep Linking 2.0 §4.4): where the tool returns, what it may return, `data` to echo. */
+export interface DeepLinkMessage extends Omit<LaunchMessage, 'resourceLink'> {
+  returnUrl: string;
+  data?: string;
+}
+
+export function deepLinkingClaims(message: DeepLinkMessage, now = Math.floor(Date.now() / 1000)): Record<string, unknown> {
+  const { returnUrl, data, ...launch } = message;
+  const claims = launchClaims(launch, now);
+  claims[LTI_CLAIM.messageType] = 'LtiDeepLinkingRequest';
+  claims[LTI_CLAIM.deepLinkingSettings] = {
+    deep_link_return_url: returnUrl,
+    accept_types: ['ltiResourceLink'],
+    accept_presentation_document_targets: ['iframe', 'window'],
+    accept_multiple: false,
+    auto_create: true,
+    ...(data === undefined ? {} : { data }),
+  };
   return claims;
 }
 
@@ -211,4 +233,32 @@ export const MUTATORS: Record<string, { code: string; apply: (s: Signing) => voi
   'context-id-too-long': { code: 'LTI_CLAIM_INVALID', apply: set(LTI_CLAIM.context, { id: 'c'.repeat(256) }) },
   'name-too-long': { code: 'LTI_CLAIM_INVALID', apply: set('name', 'n'.repeat(201)) },
   'oversized-token': { code: 'LTI_ID_TOKEN_MALFORMED', apply: set('https://example.test/claim/padding', 'p'.repeat(17 * 1024)) },
+};
+
+function settings(change: (value: Record<string, unknown>) => void) {
+  return (s: Signing) => {
+    const value = { ...(s.claims[LTI_CLAIM.deepLinkingSettings] as Record<string, unknown>) };
+    change(value);
+    s.claims[LTI_CLAIM.deepLinkingSettings] = value;
+  };
+}
+
+/** Each breaks one rule of a deep-linking request (on top of every launch rule above, which apply too). */
+export const DEEP_LINK_MUTATORS: Record<string, { code: string; apply: (s: Signing) => void | Promise<void> }> = {
+  'dl-no-settings': { code: 'LTI_DEEP_LINK_SETTINGS_INVALID', apply: drop(LTI_CLAIM.deepLinkingSettings) },
+  'dl-settings-not-object': { code: 'LTI_DEEP_LINK_SETTINGS_INVALID', apply: set(LTI_CLAIM.deepLinkingSettings, 'https://lms.test/return') },
+  'dl-no-return-url': { code: 'LTI_DEEP_LINK_SETTINGS_INVALID', apply: settings((v) => void delete v.deep_link_return_url) },
+  'dl-return-url-javascript': { code: 'LTI_DEEP_LINK_SETTINGS_INVALID', apply: settings((v) => void (v.deep_link_return_url = 'javascript:alert(1)')) },
+  'dl-return-url-relative': { code: 'LTI_DEEP_LINK_SETTINGS_INVALID', apply: settings((v) => void (v.deep_link_return_url = '/lms/deep-link/return')) },
+  'dl-return-url-too-long': { code: 'LTI_DEEP_LINK_SETTINGS_INVALID', apply: settings((v) => void (v.deep_link_return_url = `https://lms.test/${'r'.repeat(2048)}`)) },
+  'dl-no-accept-types': { code: 'LTI_DEEP_LINK_SETTINGS_INVALID', apply: settings((v) => void delete v.accept_types) },
+  'dl-accept-types-no-resource-link': { code: 'LTI_DEEP_LINK_SETTINGS_INVALID', apply: settings((v) => void (v.accept_types = ['file', 'html'])) },
+  'dl-data-not-string': { code: 'LTI_DEEP_LINK_SETTINGS_INVALID', apply: settings((v) => void (v.data = { id: 1 })) },
+  'dl-data-too-long': { code: 'LTI_DEEP_LINK_SETTINGS_INVALID', apply: settings((v) => void (v.data = 'd'.repeat(2049))) },
+  'dl-learner': { code: 'LTI_DEEP_LINK_ROLE_REFUSED', apply: set(LTI_CLAIM.roles, [ROLE.learner]) },
+  'dl-mentor-short': { code: 'LTI_DEEP_LINK_ROLE_REFUSED', apply: set(LTI_CLAIM.roles, ['Mentor']) },
+  'dl-institution-faculty': { code: 'LTI_ROLES_INVALID', apply: set(LTI_CLAIM.roles, ['http://purl.imsglobal.org/vocab/lis/v2/institution/person#Faculty']) },
+  'dl-no-email': { code: 'LTI_INSTRUCTOR_UNKNOWN', apply: drop('email') },
+  'dl-unknown-email': { code: 'LTI_INSTRUCTOR_UNKNOWN', apply: set('email', 'nobody@school.test') },
+  'dl-partial-email': { code: 'LTI_INSTRUCTOR_UNKNOWN', apply: set('email', 'teacher@school') },
 };

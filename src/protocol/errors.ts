@@ -592,6 +592,42 @@ export const ERROR_CODES = {
     message: 'Your course session has ended. Reload the course page.',
     hint: 'The LTI session token is missing, expired beyond its renewal grace, or fails signature, issuer, audience or type checks.',
   },
+  // LTI Deep Linking 2.0 (issue 13): the picker an instructor's `LtiDeepLinkingRequest` opens.
+  LTI_DEEP_LINK_SETTINGS_INVALID: {
+    category: 'identity',
+    severity: 'critical',
+    status: 401,
+    message: 'Videos cannot be added to this course from here.',
+    hint: 'The deep-linking request\'s `deep_linking_settings` is missing, its `deep_link_return_url` is not an http(s) URL (≤ 2048 characters), `accept_types` lacks `ltiResourceLink`, or `data` is not a string (≤ 2048); the error names it.',
+  },
+  LTI_DEEP_LINK_ROLE_REFUSED: {
+    category: 'identity',
+    severity: 'critical',
+    status: 403,
+    message: 'Only the course\'s teachers can add videos to it.',
+    hint: 'A deep-linking request needs a context role Instructor, TeachingAssistant, ContentDeveloper or Administrator (short names accepted); Learner, Mentor and institution roles cannot pick.',
+  },
+  LTI_INSTRUCTOR_UNKNOWN: {
+    category: 'identity',
+    severity: 'critical',
+    status: 403,
+    message: 'Your course account is not linked to a video account. Ask your administrator.',
+    hint: "The deep-linking request's `email` claim is missing or matches no directory user of the deployment's org: the picker shows a directory user's videos (docs/lti.md \"Deep Linking\").",
+  },
+  LTI_DEEP_LINK_UNKNOWN: {
+    category: 'identity',
+    severity: 'critical',
+    status: 401,
+    message: 'This choice has expired or was already made. Start adding the video again from the course.',
+    hint: 'The picker\'s `deep_link` value was never issued, expired (15 min), or was already used: each deep-linking return is single-use.',
+  },
+  LTI_DEEP_LINK_VIDEO_REFUSED: {
+    category: 'share',
+    severity: 'critical',
+    status: 403,
+    message: 'You cannot add this video to a course.',
+    hint: 'The chosen video is unknown, not ready, or not one the instructor may share (owner, or editor where the org lets editors share).',
+  },
   // Entra ID sign-in and SCIM provisioning (issue 14).
   ENTRA_GUEST_NOT_ALLOWED: {
     category: 'perimeter',

@@ -8,6 +8,8 @@ export const LTI_ROUTES = {
   jwks: '/lti/jwks',
   /** `POST` with `Authorization: Bearer <LTI session token>` → `{ token, expiresAt }`. */
   session: '/lti/session',
+  /** `POST` (form) of the deep-linking picker's choice → the signed response, auto-posted to the platform. */
+  deepLink: '/lti/deep-link',
   /** The carrier script of the login and launch pages (served by the tool itself). */
   script: '/lti/launch.js',
 } as const;

@@ -73,6 +73,7 @@ export { createLogger, errorLog, withRequestLog } from './http/request-log.js';
 export { createLtiTool, type LtiTool, type LtiToolOptions } from './lti/tool.js';
 export { coursePrincipal, courseRole, type CourseRole } from './lti/claims.js';
 export { createNrpsClient, type NrpsClient } from './lti/nrps.js';
-export type { LtiLogin, LtiRegistration, LtiStore } from './lti/store.js';
+export type { LtiDeepLink, LtiLogin, LtiRegistration, LtiStore } from './lti/store.js';
+export type { DeepLinkingDeps } from './lti/deep-linking.js';
 export type { LtiSessionSubject, LtiSessionTokens } from './lti/session-token.js';
 export { LTI_ROUTES } from '../protocol/lti.js';

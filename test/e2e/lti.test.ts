@@ -3,7 +3,8 @@
  * real demo and its LMS on another site (`localhost` vs the tool's `127.0.0.1`): each LMS variant
  * launches the tool in its iframe and the player plays (frames advance) with the carrier the
  * variant allows, and no unpartitioned tool cookie exists; a student of another course is refused;
- * the framed URL opened top-level elsewhere plays nothing; a replayed launch is refused.
+ * the framed URL opened top-level elsewhere plays nothing; a replayed launch is refused; the teacher
+ * deep-links her video into c101 through the tool's picker, and only c101's students can play it.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -15,8 +16,11 @@ const PASSWORD = 'veil-demo';
 let demo: Demo;
 let browser: Browser;
 
+/** Short token lifetimes (playback and LTI session): a learner removed from the roster stops within them. */
+const TTL_SECONDS = 20;
+
 before(async () => {
-  demo = await startTestDemo();
+  demo = await startTestDemo({ tokenTtlSeconds: TTL_SECONDS, ltiSessionTtlSeconds: TTL_SECONDS });
   // Chromium's third-party-cookie phase-out: unpartitioned cookies are blocked in cross-site frames.
   browser = await puppeteer.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, '--test-third-party-cookie-phaseout'], headless: true, protocolTimeout: 120_000 });
 });
@@ -55,10 +59,23 @@ async function toolFrame(page: Page, timeout = 30_000): Promise<Frame> {
   for (;;) {
     for (const frame of page.frames()) {
       if (!frame.url().startsWith(`${tool()}/lti/`)) continue;
-      const ready = await frame.evaluate(() => Boolean(document.querySelector('veil-player, [data-veil-error-code], [data-veil-action]:not([hidden] *)'))).catch(() => false);
+      const ready = await frame.evaluate(() => Boolean(document.querySelector('veil-player, #veil-lti-picker, [data-veil-error-code], [data-veil-action]:not([hidden] *)'))).catch(() => false);
       if (ready) return frame;
     }
     if (Date.now() - started > timeout) throw new Error(`no tool frame; frames: ${page.frames().map((f) => f.url()).join(', ')}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** The tool's frame whose player shows `videoId` (a course page with several links launches them all). */
+async function playerFrame(page: Page, videoId: string, timeout = 120_000): Promise<Frame> {
+  const started = Date.now();
+  for (;;) {
+    for (const frame of page.frames()) {
+      if (!frame.url().startsWith(`${tool()}/lti/`)) continue;
+      if ((await frame.evaluate(() => document.querySelector('veil-player')?.getAttribute('video')).catch(() => undefined)) === videoId) return frame;
+    }
+    if (Date.now() - started > timeout) throw new Error(`no player of ${videoId}; frames: ${page.frames().map((f) => f.url()).join(', ')}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
@@ -76,7 +93,7 @@ async function plays(target: Frame | Page): Promise<{ before: number; after: num
   await playerState(target, ['paused', 'playing']);
   await target.evaluate(() => (document.querySelector('veil-player') as unknown as { play(): Promise<void> }).play());
   const frames = () => target.evaluate(() => document.querySelector('veil-player')!.shadowRoot!.querySelector('video')!.getVideoPlaybackQuality().totalVideoFrames);
-  await target.waitForFunction(() => document.querySelector('veil-player')!.shadowRoot!.querySelector('video')!.currentTime > 1, { timeout: 60_000 });
+  await target.waitForFunction(() => document.querySelector('veil-player')!.shadowRoot!.querySelector('video')!.currentTime > 1, { timeout: 120_000 });
   const before = await frames();
   await target.waitForFunction(() => document.querySelector('veil-player')!.shadowRoot!.querySelector('video')!.currentTime > 3, { timeout: 60_000 });
   return { before, after: await frames() };
@@ -202,5 +219,75 @@ describe('LTI launch inside the LMS iframe, third-party cookies blocked', () => 
     assert.ok(code === 'LTI_STATE_UNKNOWN' || code === 'LTI_STATE_UNBOUND', String(code));
     assert.equal(await second.page.$('veil-player'), null);
     await second.page.browserContext().close();
+  });
+
+  it('the teacher deep-links her video into c101: a c101 student plays it, a c202 student opening it is refused, the return is single-use', async () => {
+    const { page } = await lmsPage('teacher@school.test', '/lms/courses/c101?variant=canvas');
+    const returns: string[] = [];
+    page.on('request', (request) => {
+      if (request.method() === 'POST' && request.url() === `${lms()}/lms/deep-link/return`) returns.push(request.postData() ?? '');
+    });
+    await Promise.all([page.waitForNavigation(), page.click('[data-lms-action="add-video"]')]);
+    const picker = await toolFrame(page);
+    // Her own video only: the org's others are not hers to share, course c101's own sample neither.
+    assert.deepEqual(await picker.$$eval('[data-veil-pick]', (buttons) => buttons.map((button) => button.getAttribute('data-veil-pick'))), ['sample-lecture']);
+    await picker.click('[data-veil-pick="sample-lecture"]');
+    // The signed response is auto-posted to the LMS, which validates it, adds the link and goes back to the course.
+    const title = 'Lecture sample (CENC DASH)';
+    await page.waitForFunction((wanted: string) => location.pathname === '/lms/courses/c101' && [...document.querySelectorAll('.resource-link h2')].some((h2) => h2.textContent === wanted), { timeout: 60_000 }, title);
+    const linkId = await page.evaluate((wanted: string) => [...document.querySelectorAll('.resource-link')].find((section) => section.querySelector('h2')?.textContent === wanted)!.getAttribute('data-link')!, title);
+    assert.equal(returns.length, 1);
+    const replay = await fetch(`${lms()}/lms/deep-link/return`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: returns[0] });
+    assert.equal(replay.status, 400);
+    assert.match(await replay.text(), /data-lms-error="already-used"/);
+    await page.browserContext().close();
+
+    const student = await lmsPage('student@school.test', '/lms/courses/c101?variant=canvas');
+    const frame = await playerFrame(student.page, 'sample-lecture');
+    const ready = await playerState(frame, ['paused', 'playing', 'denied', 'error'], 90_000);
+    assert.ok(ready === 'paused' || ready === 'playing', `${ready}: ${await frame.evaluate(() => document.querySelector('veil-player')!.getAttribute('error-code'))}`);
+    const { before, after } = await plays(frame).catch(async (error: unknown) => {
+      const video = await frame.evaluate(() => {
+        const player = document.querySelector('veil-player')!;
+        const element = player.shadowRoot!.querySelector('video')!;
+        return { state: player.getAttribute('state'), code: player.getAttribute('error-code'), readyState: element.readyState, currentTime: element.currentTime, paused: element.paused, error: element.error?.message };
+      });
+      throw new Error(`${String(error)}: ${JSON.stringify(video)}`);
+    });
+    assert.ok(after > before + 20, `frames ${before} → ${after}`);
+    await student.page.browserContext().close();
+
+    const outsider = await lmsPage('outsider@school.test', `/lms/courses/c202?link=${linkId}`);
+    const refused = await playerFrame(outsider.page, 'sample-lecture');
+    assert.equal(await playerState(refused, ['denied', 'error']), 'denied');
+    assert.equal(await refused.evaluate(() => document.querySelector('veil-player')!.getAttribute('error-code')), 'PLAYBACK_NOT_GRANTED');
+    await outsider.page.browserContext().close();
+  });
+
+  // Last: it takes the student off c101's roster (and puts her back after).
+  it('a learner removed from the roster (NRPS Deleted) while the player plays stops within one token lifetime', async () => {
+    const { page } = await lmsPage('student@school.test', '/lms/courses/c101?variant=canvas');
+    try {
+      const frame = await playerFrame(page, 'sample-course');
+      await playerState(frame, ['paused', 'playing']);
+      // Loop the short sample so that only the roster can stop it.
+      await frame.evaluate(() => {
+        document.querySelector('veil-player')!.shadowRoot!.querySelector('video')!.loop = true;
+        return (document.querySelector('veil-player') as unknown as { play(): Promise<void> }).play();
+      });
+      await frame.waitForFunction(() => document.querySelector('veil-player')!.getAttribute('state') === 'playing', { timeout: 60_000 });
+      demo.lms.setStatus('c101', 'student', 'Deleted');
+      const removed = performance.now();
+      const state = await playerState(frame, ['signed-out', 'denied', 'error'], 2 * 2 * TTL_SECONDS * 1000 + 60_000);
+      const stoppedAfter = Math.round(performance.now() - removed);
+      console.log(`# NRPS Deleted → player ${state} after ${stoppedAfter} ms (token lifetimes ${TTL_SECONDS} s)`);
+      const time = () => frame.evaluate(() => document.querySelector('veil-player')!.shadowRoot!.querySelector('video')!.currentTime);
+      const at = await time();
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      assert.equal(await time(), at, 'the video no longer advances');
+    } finally {
+      demo.lms.setStatus('c101', 'student', 'Active');
+      await page.browserContext().close();
+    }
   });
 });

@@ -1,13 +1,16 @@
 /**
  * The LTI tool's login initiation and launch against real storage (in-memory SQLite through the
  * production stores) and a test platform signing with the demo LMS's own code: the happy path,
- * then every rule of the issue's validation list refused with its own code, no session created.
+ * then every rule of the issue's validation list refused with its own code, no session created;
+ * then Deep Linking 2.0: the picker, the signed response, and every refusal of its request and return.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createLocalJWKSet, decodeJwt } from 'jose';
-import { launchClaims, MUTATORS, PlatformKeys, ROLE, signLaunch, type Signing } from '../../demo/lms/platform.js';
+import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
+import { deepLinkingClaims, DEEP_LINK_MUTATORS, launchClaims, MUTATORS, PlatformKeys, ROLE, signLaunch, type Signing } from '../../demo/lms/platform.js';
+import { StaticDirectory } from '../../src/server/access/directory.js';
 import { createLtiTool, type LtiTool } from '../../src/server/lti/tool.js';
+import { sampleVideo } from './contracts/video-repository.js';
 import { LTI_ROUTES } from '../../src/protocol/lti.js';
 import { openTestStorage, type TestStorage } from '../support/storage.js';
 
@@ -18,6 +21,10 @@ const LAUNCH_URL = `${TOOL}${LTI_ROUTES.launch}`;
 let storage: TestStorage;
 let platform: PlatformKeys;
 let tool: LtiTool;
+/** The same tool without deep linking (an `LtiDeepLinkingRequest` is then an unknown message type). */
+let plainTool: LtiTool;
+const TEACHER = 'tess@acme.test';
+const RETURN_URL = 'http://localhost:9/lms/deep-link/return';
 
 before(async () => {
   storage = await openTestStorage();
@@ -31,27 +38,38 @@ before(async () => {
     algorithms: ['RS256'],
     deployments: { d1: 'acme' },
   });
-  tool = createLtiTool({
+  // Deep linking: the teacher's own video, one shared with her as editor, one as viewer, someone else's.
+  for (const [id, owner] of [['dl-own', TEACHER], ['dl-edit', 'alice@acme.test'], ['dl-view', 'alice@acme.test'], ['dl-other', 'alice@acme.test']] as const) {
+    await storage.videos.put(sampleVideo(id, { owner, org: 'acme', generalAccess: 'restricted', title: `Video ${id}` }));
+  }
+  for (const [id, role] of [['dl-edit', 'editor'], ['dl-view', 'viewer']] as const) {
+    const access = (await storage.grants.read(id))!;
+    await storage.grants.save(id, access.version, { put: [{ principal: `user:${TEACHER}`, role, expiresAt: null, grantedBy: 'alice@acme.test', grantedAt: Date.now() }], remove: [] });
+  }
+  const options = {
     publicUrl: TOOL,
     store: storage.lti,
     signingKeys: storage.signingKeys,
     toolKeys: storage.ltiToolKeys,
     assets: { scripts: ['/veil/define.js'] },
     // The platform's current key set, read at each verification (rotation shows at once).
-    platformKeys: () => (header, token) => createLocalJWKSet(platform.jwks())(header, token),
-  });
+    platformKeys: () => (header: Parameters<ReturnType<typeof createLocalJWKSet>>[0], token: Parameters<ReturnType<typeof createLocalJWKSet>>[1]) => createLocalJWKSet(platform.jwks())(header, token),
+  };
+  const directory = new StaticDirectory([{ sub: TEACHER, email: 'teacher@school.test', name: 'Tess Teacher', org: 'acme', groups: [] }], []);
+  tool = createLtiTool({ ...options, deepLinking: { videos: storage.videos, grants: storage.grants, directory } });
+  plainTool = createLtiTool(options);
 });
 
 after(() => storage.close());
 
 const LOGIN = { iss: ISSUER, login_hint: 'student-7', target_link_uri: LAUNCH_URL, lti_message_hint: 'c101/week1', client_id: CLIENT_ID, lti_deployment_id: 'd1' };
 
-function get(path: string, params: Record<string, string>): Promise<Response> {
-  return tool.handler(new Request(`${TOOL}${path}?${new URLSearchParams(params)}`));
+function get(path: string, params: Record<string, string>, via = tool): Promise<Response> {
+  return via.handler(new Request(`${TOOL}${path}?${new URLSearchParams(params)}`));
 }
 
-function post(path: string, form: Record<string, string>, headers: Record<string, string> = {}): Promise<Response> {
-  return tool.handler(new Request(`${TOOL}${path}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'http://localhost:9', ...headers }, body: new URLSearchParams(form) }));
+function post(path: string, form: Record<string, string>, headers: Record<string, string> = {}, via = tool): Promise<Response> {
+  return via.handler(new Request(`${TOOL}${path}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'http://localhost:9', ...headers }, body: new URLSearchParams(form) }));
 }
 
 interface Login {
@@ -69,8 +87,8 @@ function attribute(html: string, name: string): string {
   return match[1]!.replace(/&amp;/g, '&').replace(/&quot;/g, '"');
 }
 
-async function login(params: Record<string, string> = LOGIN): Promise<Login> {
-  const response = await get(LTI_ROUTES.login, params);
+async function login(params: Record<string, string> = LOGIN, via = tool): Promise<Login> {
+  const response = await get(LTI_ROUTES.login, params, via);
   const html = await response.text();
   assert.equal(response.status, 200, html);
   const authUrl = new URL(attribute(html, 'auth-url'));
@@ -96,8 +114,8 @@ async function signed(at: Login, mutate?: (s: Signing) => void | Promise<void>):
   return signLaunch(signing);
 }
 
-async function launch(at: Login, idToken: string, bound = true): Promise<Response> {
-  return post(LTI_ROUTES.launch, { id_token: idToken, state: at.state }, bound ? { cookie: `${at.cookieName}=${at.binding}` } : {});
+async function launch(at: Login, idToken: string, bound = true, via = tool): Promise<Response> {
+  return post(LTI_ROUTES.launch, { id_token: idToken, state: at.state }, bound ? { cookie: `${at.cookieName}=${at.binding}` } : {}, via);
 }
 
 async function refusal(response: Response): Promise<{ status: number; code: string }> {
@@ -284,3 +302,152 @@ describe('LTI launch refusals (401, an error page, no session)', () => {
     assert.equal((await launch(at, await signed(at, (s) => void (s.claims['https://example.test/claim/anything'] = { nested: [1, 2] })))).status, 200);
   });
 });
+
+/** An instructor's deep-linking request for course c101, signed like the demo LMS signs it. */
+async function deepLinkRequest(at: Login, mutate?: (s: Signing) => void | Promise<void>): Promise<string> {
+  const claims = deepLinkingClaims({
+    issuer: ISSUER,
+    clientId: CLIENT_ID,
+    deploymentId: 'd1',
+    nonce: at.nonce,
+    targetLinkUri: LAUNCH_URL,
+    sub: 'teacher-1',
+    roles: [ROLE.instructor],
+    context: { id: 'c101', title: 'Course 101' },
+    name: 'Tess Teacher',
+    email: 'Teacher@School.test',
+    returnUrl: RETURN_URL,
+    data: 'platform-opaque-data.123',
+  });
+  const signing: Signing = { claims, header: { alg: 'RS256', kid: platform.current.kid, typ: 'JWT' }, key: platform.current.privateKey };
+  await mutate?.(signing);
+  return signLaunch(signing);
+}
+
+/** The picker page of a fresh deep-linking launch, and its single-use secret. */
+async function picker(mutate?: (s: Signing) => void | Promise<void>): Promise<{ html: string; deepLink: string; response: Response }> {
+  const at = await login();
+  const response = await launch(at, await deepLinkRequest(at, mutate));
+  const html = await response.text();
+  return { html, response, deepLink: /name="deep_link" value="([^"]+)"/.exec(html)?.[1] ?? '', };
+}
+
+function pick(deepLink: string, video: string): Promise<Response> {
+  return post(LTI_ROUTES.deepLink, { deep_link: deepLink, video });
+}
+
+const COURSE = `lti-context:${ISSUER}/d1/c101` as const;
+const courseGrant = async (videoId: string) => (await storage.grants.read(videoId))!.grants.find((grant) => grant.principal === COURSE);
+
+describe('LTI Deep Linking 2.0: the picker and the signed response', () => {
+  it("an instructor's request opens the picker: her own videos and those shared with her as editor, nothing else", async () => {
+    const { html, response, deepLink } = await picker();
+    assert.equal(response.status, 200, html);
+    assert.match(html, /id="veil-lti-picker"/);
+    const offered = [...html.matchAll(/data-veil-pick="([^"]+)"/g)].map((match) => match[1]).sort();
+    assert.deepEqual(offered, ['dl-edit', 'dl-own']);
+    assert.equal(sessionToken(html), undefined, 'a picker is no playback session');
+    assert.ok(Buffer.from(deepLink, 'base64url').length >= 16);
+    assert.doesNotMatch(html, /<script>/, 'no inline script');
+    assert.match(response.headers.get('content-security-policy') ?? '', /frame-ancestors http:\/\/localhost:9(;|$)/);
+  });
+
+  it('short and sub-role names of the instructor roles are accepted', async () => {
+    for (const roles of [['Instructor'], ['TeachingAssistant'], ['ContentDeveloper'], ['http://purl.imsglobal.org/vocab/lis/v2/membership#Administrator'], ['http://purl.imsglobal.org/vocab/lis/v2/membership/Instructor#TeachingAssistant']]) {
+      const { html, response } = await picker((s) => void (s.claims['https://purl.imsglobal.org/spec/lti/claim/roles'] = roles));
+      assert.equal(response.status, 200, `${roles.join()}: ${html.slice(0, 300)}`);
+      assert.match(html, /id="veil-lti-picker"/);
+    }
+  });
+
+  it('choosing a video grants the course viewer and answers a signed LtiDeepLinkingResponse, auto-posted to the return URL', async () => {
+    const { deepLink } = await picker();
+    const response = await pick(deepLink, 'dl-own');
+    const html = await response.text();
+    assert.equal(response.status, 200, html);
+    const grant = await courseGrant('dl-own');
+    assert.deepEqual(grant && { role: grant.role, expiresAt: grant.expiresAt, grantedBy: grant.grantedBy }, { role: 'viewer', expiresAt: null, grantedBy: TEACHER });
+    // The form posts to the platform only (CSP form-action), by the tool's script file.
+    assert.match(html, new RegExp(`<form id="veil-lti-return-form" method="post" action="${RETURN_URL}">`));
+    assert.match(html, /<script src="\/lti\/launch.js" defer><\/script>/);
+    assert.match(response.headers.get('content-security-policy') ?? '', /form-action 'self' http:\/\/localhost:9;/);
+    const jwt = /name="JWT" value="([^"]+)"/.exec(html)![1]!;
+    const header = decodeProtectedHeader(jwt);
+    const { keys } = (await (await tool.handler(new Request(`${TOOL}${LTI_ROUTES.jwks}`))).json()) as { keys: Array<{ kid: string }> };
+    assert.equal(header.alg, 'RS256');
+    assert.ok(keys.some((key) => key.kid === header.kid), "signed with the tool's published kid");
+    const { payload } = await jwtVerify(jwt, createLocalJWKSet({ keys: keys as never }), { issuer: CLIENT_ID, audience: ISSUER, algorithms: ['RS256'] });
+    assert.equal(payload['https://purl.imsglobal.org/spec/lti/claim/message_type'], 'LtiDeepLinkingResponse');
+    assert.equal(payload['https://purl.imsglobal.org/spec/lti/claim/version'], '1.3.0');
+    assert.equal(payload['https://purl.imsglobal.org/spec/lti/claim/deployment_id'], 'd1');
+    assert.equal(payload['https://purl.imsglobal.org/spec/lti-dl/claim/data'], 'platform-opaque-data.123', 'data echoed unaltered');
+    assert.ok(typeof payload.nonce === 'string' && payload.nonce.length >= 16);
+    assert.deepEqual(payload['https://purl.imsglobal.org/spec/lti-dl/claim/content_items'], [{ type: 'ltiResourceLink', title: 'Video dl-own', url: LAUNCH_URL, custom: { video: 'dl-own' } }]);
+  });
+
+  it('a video shared with her as editor can be added too; picking it again keeps the one grant', async () => {
+    for (let round = 0; round < 2; round++) {
+      const { deepLink } = await picker();
+      assert.equal((await pick(deepLink, 'dl-edit')).status, 200);
+    }
+    assert.equal((await storage.grants.read('dl-edit'))!.grants.filter((grant) => grant.principal === COURSE).length, 1);
+  });
+});
+
+describe('LTI Deep Linking 2.0: refusals', () => {
+  for (const [name, mutator] of Object.entries(DEEP_LINK_MUTATORS)) {
+    it(`refuses the request ${name} with ${mutator.code}, no picker`, async () => {
+      const { html, response } = await picker(mutator.apply);
+      assert.doesNotMatch(html, /veil-lti-picker|name="deep_link"/);
+      assert.deepEqual({ status: response.status, code: /data-veil-error-code="([A-Z_]+)"/.exec(html)?.[1] }, { status: ERROR_STATUS[mutator.code], code: mutator.code });
+    });
+  }
+
+  // Every launch rule holds for a deep-linking request too (those about a resource link do not apply: it has none).
+  const notApplicable = new Set(['no-resource-link', 'resource-link-no-id', 'resource-link-id-number']);
+  for (const [name, mutator] of Object.entries(MUTATORS).filter(([name]) => !notApplicable.has(name))) {
+    it(`refuses a deep-linking request with ${name} (${mutator.code})`, async () => {
+      const { html, response } = await picker(mutator.apply);
+      assert.doesNotMatch(html, /name="deep_link"/);
+      assert.deepEqual({ status: response.status, code: /data-veil-error-code="([A-Z_]+)"/.exec(html)?.[1] }, { status: 401, code: mutator.code });
+    });
+  }
+
+  it('a tool without a picker refuses a deep-linking request as an unknown message type', async () => {
+    const at = await login(LOGIN, plainTool);
+    assert.deepEqual(await refusal(await launch(at, await deepLinkRequest(at), true, plainTool)), { status: 401, code: 'LTI_MESSAGE_TYPE_INVALID' });
+  });
+
+  it('a return already used is refused (single-use), and so is one never issued', async () => {
+    const { deepLink } = await picker();
+    assert.equal((await pick(deepLink, 'dl-own')).status, 200);
+    const again = await pick(deepLink, 'dl-edit');
+    assert.deepEqual(await refusal(again), { status: 401, code: 'LTI_DEEP_LINK_UNKNOWN' });
+    assert.deepEqual(await refusal(await pick('never-issued-0123456789abcdef', 'dl-own')), { status: 401, code: 'LTI_DEEP_LINK_UNKNOWN' });
+    assert.deepEqual(await refusal(await post(LTI_ROUTES.deepLink, { video: 'dl-own' })), { status: 401, code: 'LTI_DEEP_LINK_UNKNOWN' });
+  });
+
+  it('concurrent choices on one picker: exactly one wins', async () => {
+    const { deepLink } = await picker();
+    const statuses = (await Promise.all([pick(deepLink, 'dl-own'), pick(deepLink, 'dl-own'), pick(deepLink, 'dl-own')])).map((r) => r.status).sort();
+    assert.deepEqual(statuses, [200, 401, 401]);
+  });
+
+  for (const video of ['dl-view', 'dl-other', 'no-such-video', '']) {
+    it(`refuses a choice she may not share (${video || 'none'}): no grant, no response`, async () => {
+      const { deepLink } = await picker();
+      const response = await pick(deepLink, video);
+      const html = await response.clone().text();
+      assert.doesNotMatch(html, /name="JWT"/);
+      assert.deepEqual(await refusal(response), { status: 403, code: 'LTI_DEEP_LINK_VIDEO_REFUSED' });
+      if (video.startsWith('dl-')) assert.equal(await courseGrant(video), undefined);
+    });
+  }
+
+  it('an expired picker is refused by the store (and swept)', async () => {
+    await storage.lti.saveDeepLink({ idHash: 'expired', issuer: ISSUER, clientId: CLIENT_ID, deploymentId: 'd1', org: 'acme', contextId: 'c101', sub: TEACHER, returnUrl: RETURN_URL, data: null, expiresAt: Date.now() - 1 });
+    assert.equal(await storage.lti.takeDeepLink('expired', Date.now()), undefined);
+  });
+});
+
+const ERROR_STATUS: Record<string, number> = { LTI_DEEP_LINK_SETTINGS_INVALID: 401, LTI_DEEP_LINK_ROLE_REFUSED: 403, LTI_INSTRUCTOR_UNKNOWN: 403, LTI_ROLES_INVALID: 401 };

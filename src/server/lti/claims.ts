@@ -15,10 +15,16 @@ export const LTI_CLAIM = {
   context: 'https://purl.imsglobal.org/spec/lti/claim/context',
   custom: 'https://purl.imsglobal.org/spec/lti/claim/custom',
   nrps: 'https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice',
+  // LTI Deep Linking 2.0 §4.4 (request) and §4.5 (response).
+  deepLinkingSettings: 'https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings',
+  deepLinkingData: 'https://purl.imsglobal.org/spec/lti-dl/claim/data',
+  contentItems: 'https://purl.imsglobal.org/spec/lti-dl/claim/content_items',
 } as const;
 
 export const LTI_VERSION = '1.3.0';
 export const RESOURCE_LINK_REQUEST = 'LtiResourceLinkRequest';
+export const DEEP_LINKING_REQUEST = 'LtiDeepLinkingRequest';
+export const DEEP_LINKING_RESPONSE = 'LtiDeepLinkingResponse';
 
 /** Caps on what Veil reads (characters / entries): ids per LTI Core (255), names, role lists. */
 export const CLAIM_CAPS = { id: 255, name: 200, roles: 100, role: 255 } as const;

@@ -8,7 +8,8 @@
  */
 import { compactVerify, decodeProtectedHeader, errors as joseErrors, type JWTVerifyGetKey } from 'jose';
 import { VeilError, type VeilErrorCode } from '../../protocol/errors.js';
-import { CLAIM_CAPS, courseRole, LTI_CLAIM, LTI_VERSION, RESOURCE_LINK_REQUEST, type CourseRole } from './claims.js';
+import { CLAIM_CAPS, courseRole, DEEP_LINKING_REQUEST, LTI_CLAIM, LTI_VERSION, RESOURCE_LINK_REQUEST, type CourseRole } from './claims.js';
+import { readDeepLinkingSettings, type DeepLinkingSettings } from './deep-linking.js';
 import type { LtiRegistration } from './store.js';
 
 /** Longest `id_token` read (characters); platforms' tokens with custom claims stay well under it. */
@@ -26,6 +27,8 @@ export interface LaunchExpectations {
   /** The registration's key set (jose `createRemoteJWKSet`, or a local set in tests). */
   keys: JWTVerifyGetKey;
   now?: number;
+  /** Whether `LtiDeepLinkingRequest` is accepted (the tool has a picker); default false. */
+  deepLinking?: boolean;
 }
 
 export interface LaunchClaims {
@@ -36,7 +39,10 @@ export interface LaunchClaims {
   org: string;
   contextId: string;
   contextTitle?: string;
-  resourceLinkId: string;
+  /** The resource link launched; absent on a deep-linking request (which has none). */
+  resourceLinkId?: string;
+  /** Present on an `LtiDeepLinkingRequest` (an instructor's, checked): where the picker returns. */
+  deepLinking?: DeepLinkingSettings;
   role: CourseRole;
   roles: string[];
   name?: string;
@@ -145,21 +151,28 @@ export async function validateIdToken(token: unknown, expectations: LaunchExpect
   const claims = await verifiedPayload(token, expectations);
   checkRegisteredClaims(claims, expectations);
 
-  if (claims[LTI_CLAIM.messageType] !== RESOURCE_LINK_REQUEST) refuse('LTI_MESSAGE_TYPE_INVALID', 'message_type');
+  const messageType = claims[LTI_CLAIM.messageType];
+  const deepLinking = messageType === DEEP_LINKING_REQUEST && expectations.deepLinking === true;
+  if (messageType !== RESOURCE_LINK_REQUEST && !deepLinking) refuse('LTI_MESSAGE_TYPE_INVALID', 'message_type');
   if (claims[LTI_CLAIM.version] !== LTI_VERSION) refuse('LTI_VERSION_INVALID', 'version');
   const deploymentId = cappedString(claims[LTI_CLAIM.deploymentId], 'deployment_id', CLAIM_CAPS.id, 'LTI_DEPLOYMENT_UNKNOWN');
   const org = Object.hasOwn(expectations.registration.deployments, deploymentId) ? expectations.registration.deployments[deploymentId] : undefined;
   if (org === undefined) refuse('LTI_DEPLOYMENT_UNKNOWN', 'deployment_id');
   if (claims[LTI_CLAIM.targetLinkUri] !== expectations.targetLinkUri) refuse('LTI_TARGET_LINK_MISMATCH', 'target_link_uri');
-  const resourceLinkId = cappedString(object(claims[LTI_CLAIM.resourceLink])?.id, 'resource_link.id', CLAIM_CAPS.id, 'LTI_RESOURCE_LINK_MISSING');
+  // A deep-linking request has no resource link yet (Deep Linking 2.0 §4.4): it is asking for one.
+  const resourceLinkId = deepLinking ? undefined : cappedString(object(claims[LTI_CLAIM.resourceLink])?.id, 'resource_link.id', CLAIM_CAPS.id, 'LTI_RESOURCE_LINK_MISSING');
   const sub = cappedString(claims.sub, 'sub', CLAIM_CAPS.id, 'LTI_SUBJECT_MISSING');
   const roles = readRoles(claims[LTI_CLAIM.roles]);
   const context = object(claims[LTI_CLAIM.context]);
   const contextId = cappedString(context?.id, 'context.id', CLAIM_CAPS.id, 'LTI_CONTEXT_MISSING');
   const role = courseRole(roles);
   if (role === undefined) refuse('LTI_ROLES_INVALID', 'no-course-role');
+  // Only who may pick and share in the course may add a video to it.
+  if (deepLinking && role !== 'instructor') refuse('LTI_DEEP_LINK_ROLE_REFUSED', 'role');
 
-  const launch: LaunchClaims = { issuer: expectations.registration.issuer, clientId: expectations.registration.clientId, sub, deploymentId, org, contextId, resourceLinkId, role, roles, custom: readCustom(claims[LTI_CLAIM.custom]) };
+  const launch: LaunchClaims = { issuer: expectations.registration.issuer, clientId: expectations.registration.clientId, sub, deploymentId, org, contextId, role, roles, custom: readCustom(claims[LTI_CLAIM.custom]) };
+  if (resourceLinkId !== undefined) launch.resourceLinkId = resourceLinkId;
+  if (deepLinking) launch.deepLinking = readDeepLinkingSettings(claims[LTI_CLAIM.deepLinkingSettings]);
   const contextTitle = optionalString(context?.title, 'context.title', CLAIM_CAPS.name);
   const name = optionalString(claims.name, 'name', CLAIM_CAPS.name);
   const email = optionalString(claims.email, 'email', CLAIM_CAPS.name);

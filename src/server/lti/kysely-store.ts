@@ -5,7 +5,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { VeilDatabase } from '../storage/kysely/schema.js';
-import type { LtiLogin, LtiRegistration, LtiStore } from './store.js';
+import type { LtiDeepLink, LtiLogin, LtiRegistration, LtiStore } from './store.js';
 
 type LoginRow = VeilDatabase['lti_logins'];
 
@@ -87,6 +87,45 @@ export class KyselyLtiStore implements LtiStore {
     const { numDeletedRows } = await this.db.deleteFrom('lti_logins').where('state_hash', '=', stateHash).executeTakeFirst();
     if (numDeletedRows !== 1n) return undefined;
     return Number(row.expires_at) > now ? toLogin(row) : undefined;
+  }
+
+  async saveDeepLink(link: LtiDeepLink): Promise<void> {
+    await this.db.deleteFrom('lti_deep_links').where('expires_at', '<', Date.now()).execute();
+    await this.db
+      .insertInto('lti_deep_links')
+      .values({
+        id_hash: link.idHash,
+        issuer: link.issuer,
+        client_id: link.clientId,
+        deployment_id: link.deploymentId,
+        org: link.org,
+        context_id: link.contextId,
+        sub: link.sub,
+        return_url: link.returnUrl,
+        data: link.data,
+        expires_at: link.expiresAt,
+      })
+      .execute();
+  }
+
+  async takeDeepLink(idHash: string, now: number): Promise<LtiDeepLink | undefined> {
+    const row = await this.db.selectFrom('lti_deep_links').selectAll().where('id_hash', '=', idHash).executeTakeFirst();
+    if (!row) return undefined;
+    // As with logins, the delete's row count decides which of two concurrent choices wins.
+    const { numDeletedRows } = await this.db.deleteFrom('lti_deep_links').where('id_hash', '=', idHash).executeTakeFirst();
+    if (numDeletedRows !== 1n || Number(row.expires_at) <= now) return undefined;
+    return {
+      idHash: row.id_hash,
+      issuer: row.issuer,
+      clientId: row.client_id,
+      deploymentId: row.deployment_id,
+      org: row.org,
+      contextId: row.context_id,
+      sub: row.sub,
+      returnUrl: row.return_url,
+      data: row.data,
+      expiresAt: Number(row.expires_at),
+    };
   }
 
   async #withDeployments(rows: Array<VeilDatabase['lti_registrations']>): Promise<LtiRegistration[]> {

@@ -11,6 +11,8 @@
  *
  * Launch page (the platform's `form_post` arrived without the cookie): reads the binding back
  * from the same carrier and posts the launch again with it; without one the server refuses.
+ *
+ * Deep-linking return page: submits the signed response to the platform's return URL.
  */
 export const LAUNCH_SCRIPT = String.raw`(function () {
   'use strict';
@@ -153,6 +155,10 @@ export const LAUNCH_SCRIPT = String.raw`(function () {
         form.submit();
       });
   }
+
+  // Deep-linking return: the signed response goes to the platform as a form post (Deep Linking 2.0 §4.5).
+  var returnForm = document.getElementById('veil-lti-return-form');
+  if (returnForm) returnForm.submit();
 
   var loginRoot = document.getElementById('veil-lti-login');
   var launchRoot = document.getElementById('veil-lti-launch');

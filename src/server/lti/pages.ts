@@ -21,13 +21,14 @@ export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (char) => ESCAPES[char]!);
 }
 
-export function htmlResponse(body: string, status: number, frameAncestors: readonly string[], extraHeaders: Record<string, string> = {}): Response {
+/** `formTargets`: origins the page's forms may post to besides its own (the deep-linking return). */
+export function htmlResponse(body: string, status: number, frameAncestors: readonly string[], extraHeaders: Record<string, string> = {}, formTargets: readonly string[] = []): Response {
   return new Response(body, {
     status,
     headers: {
       'content-type': 'text/html; charset=utf-8',
       'cache-control': 'no-store',
-      'content-security-policy': pageCsp({ frameAncestors }),
+      'content-security-policy': pageCsp({ frameAncestors, formTargets }),
       'x-content-type-options': 'nosniff',
       'referrer-policy': 'no-referrer',
       ...extraHeaders,
@@ -120,6 +121,48 @@ export function toolPage(assets: ToolPageAssets, data: ToolPageData): string {
 <veil-session provider="lti" client-id="${escapeHtml(data.clientId)}" issuer="${escapeHtml(data.issuer)}" api="${escapeHtml(data.api)}" org="${escapeHtml(data.org)}"><veil-player video="${escapeHtml(data.videoId)}"${assets.hlsWorkerUrl ? ` hls-worker-url="${escapeHtml(assets.hlsWorkerUrl)}"` : ''}></veil-player></veil-session>
 </main>`,
     `${head}\n`,
+  );
+}
+
+export interface PickerPageData {
+  /** The picker's single-use secret (posted back with the choice). */
+  deepLink: string;
+  courseTitle: string;
+  videos: ReadonlyArray<{ id: string; title: string }>;
+}
+
+/** The deep-linking picker: one form per video the instructor may add (no script needed). */
+export function pickerPage(data: PickerPageData): string {
+  const items = data.videos.map(
+    (video) => `<li><form method="post" action="${LTI_ROUTES.deepLink}">
+<input type="hidden" name="deep_link" value="${escapeHtml(data.deepLink)}">
+<input type="hidden" name="video" value="${escapeHtml(video.id)}">
+<span class="veil-lti-video-title">${escapeHtml(video.title)}</span>
+<button type="submit" data-veil-pick="${escapeHtml(video.id)}">Add to course</button>
+</form></li>`,
+  );
+  return document(
+    'Add a video',
+    `<main id="veil-lti-picker">
+<h1>Add a Veil video to ${escapeHtml(data.courseTitle)}</h1>
+${items.length ? `<ul>${items.join('')}</ul>` : '<p data-veil-picker-empty>You have no videos you may share yet.</p>'}
+<p>Students of this course only will be able to watch the video you add.</p>
+</main>`,
+  );
+}
+
+/** The signed `LtiDeepLinkingResponse`, posted to the platform's return URL by the launch script. */
+export function deepLinkReturnPage(data: { returnUrl: string; jwt: string; title: string }): string {
+  return document(
+    'Adding the video',
+    `<main id="veil-lti-deep-link-return">
+<p>Adding “${escapeHtml(data.title)}” to the course…</p>
+<form id="veil-lti-return-form" method="post" action="${escapeHtml(data.returnUrl)}">
+<input type="hidden" name="JWT" value="${escapeHtml(data.jwt)}">
+<noscript><button type="submit">Continue</button></noscript>
+</form>
+</main>`,
+    `<script src="${LTI_ROUTES.script}" defer></script>\n`,
   );
 }
 

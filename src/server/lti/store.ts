@@ -34,6 +34,23 @@ export interface LtiLogin {
   expiresAt: number;
 }
 
+/** An open deep-linking picker: what its single choice needs to grant and to answer the platform. */
+export interface LtiDeepLink {
+  /** SHA-256 of the secret the picker page holds (the secret itself is only in that page). */
+  idHash: string;
+  issuer: string;
+  clientId: string;
+  deploymentId: string;
+  org: string;
+  contextId: string;
+  /** The directory user (Veil `sub`) the instructor was matched to. */
+  sub: string;
+  returnUrl: string;
+  data: string | null;
+  /** Epoch ms. */
+  expiresAt: number;
+}
+
 export interface LtiStore {
   /** The registration for `issuer` (and `clientId` when given; else the issuer's only one). */
   registration(issuer: string, clientId?: string): Promise<LtiRegistration | undefined>;
@@ -46,4 +63,7 @@ export interface LtiStore {
   takeLogin(stateHash: string, now: number): Promise<LtiLogin | undefined>;
   /** The login without taking it (the launch's first, unbound post). */
   peekLogin(stateHash: string, now: number): Promise<LtiLogin | undefined>;
+  saveDeepLink(link: LtiDeepLink): Promise<void>;
+  /** The picker for `idHash` if it exists and is unexpired; it is gone afterwards either way (single-use return). */
+  takeDeepLink(idHash: string, now: number): Promise<LtiDeepLink | undefined>;
 }

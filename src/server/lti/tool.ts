@@ -13,6 +13,7 @@ import { errorResponse, toErrorResponse } from '../http/json.js';
 import type { Guard } from '../limits/guard.js';
 import { ltiRoutes } from '../routes/lti.js';
 import type { SigningKeyRing } from '../storage/signing-keys.js';
+import type { DeepLinkingDeps } from './deep-linking.js';
 import { createNrpsClient } from './nrps.js';
 import type { ToolPageAssets } from './pages.js';
 import { createLtiSessionTokens, type LtiSessionSubject } from './session-token.js';
@@ -35,6 +36,8 @@ export interface LtiToolOptions {
   fetch?: typeof fetch;
   guard?: Pick<Guard, 'client'>;
   log?: (error: unknown) => void;
+  /** Deep Linking 2.0: the videos, grants, directory and authorizer the picker reads and grants through. */
+  deepLinking?: DeepLinkingDeps;
 }
 
 export function createLtiTool(options: LtiToolOptions) {
@@ -62,6 +65,7 @@ export function createLtiTool(options: LtiToolOptions) {
     platformKeys: options.platformKeys ?? remoteKeys,
     mayRenew: options.mayRenew ?? activeMember,
     assets: options.assets,
+    ...(options.deepLinking ? { deepLinking: options.deepLinking } : {}),
   });
   const basePath = new URL(publicUrl).pathname.replace(/\/$/, '');
   const app = new Hono({ strict: true }).basePath(basePath || '/');

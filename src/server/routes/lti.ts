@@ -16,9 +16,12 @@ import { LTI_ROUTES, type LtiSessionRenewal } from '../../protocol/lti.js';
 import type { RouteContext, RouteDefinition } from '../context.js';
 import { bearerToken, readBodyBytes } from '../http/body.js';
 import { fail, jsonResponse, toErrorResponse } from '../http/json.js';
+import { grantViewer } from '../access/grant-viewer.js';
+import { coursePrincipal } from '../lti/claims.js';
+import { DEEP_LINK_TTL_MS, instructorOf, pickableVideos, pickedVideo, signDeepLinkingResponse, type DeepLinkingDeps } from '../lti/deep-linking.js';
 import { validateIdToken, type LaunchClaims } from '../lti/id-token.js';
 import { LAUNCH_SCRIPT } from '../lti/launch-script.js';
-import { continuePage, errorPage, htmlResponse, loginPage, toolPage, type ToolPageAssets } from '../lti/pages.js';
+import { continuePage, deepLinkReturnPage, errorPage, htmlResponse, loginPage, pickerPage, toolPage, type ToolPageAssets } from '../lti/pages.js';
 import { LTI_SESSION_RENEWAL_GRACE_SECONDS, sessionSubjectOf, type LtiSessionSubject, type LtiSessionTokens } from '../lti/session-token.js';
 import type { LtiRegistration, LtiStore } from '../lti/store.js';
 import type { SigningKeyRing } from '../storage/signing-keys.js';
@@ -35,12 +38,14 @@ export interface LtiRouteDeps {
   publicUrl: string;
   store: LtiStore;
   sessions: LtiSessionTokens;
-  toolKeys: Pick<SigningKeyRing, 'publicJwks'>;
+  toolKeys: Pick<SigningKeyRing, 'publicJwks' | 'signingKey'>;
   /** The key set of a registration (cached per JWKS URL by the caller). */
   platformKeys: (registration: LtiRegistration) => JWTVerifyGetKey;
   /** Re-checked on every renewal (NRPS: a removed learner gets no new session); default: always. */
   mayRenew?: (subject: LtiSessionSubject, registration: LtiRegistration) => Promise<boolean>;
   assets: ToolPageAssets;
+  /** Deep Linking 2.0 (the picker); without it an `LtiDeepLinkingRequest` is refused as an unknown message type. */
+  deepLinking?: DeepLinkingDeps;
 }
 
 function sha256(value: string): string {
@@ -171,7 +176,7 @@ export function ltiRoutes(deps: LtiRouteDeps): RouteDefinition[] {
     if (!pending) fail('LTI_STATE_UNKNOWN');
     const registration = await deps.store.registration(pending.issuer, pending.clientId);
     if (!registration) fail('LTI_PLATFORM_UNKNOWN', undefined, { issuer: pending.issuer });
-    const claims = await validateIdToken(idToken, { registration, nonce: pending.nonce, targetLinkUri: pending.targetLinkUri, keys: deps.platformKeys(registration), now });
+    const claims = await validateIdToken(idToken, { registration, nonce: pending.nonce, targetLinkUri: pending.targetLinkUri, keys: deps.platformKeys(registration), now, deepLinking: deps.deepLinking !== undefined });
 
     const key = loginKey(stateHash);
     const cookieName = `veil-lti-${key}`;
@@ -187,16 +192,65 @@ export function ltiRoutes(deps: LtiRouteDeps): RouteDefinition[] {
     // Single use: of two launches with this state only the one that removes it goes on.
     if (!(await deps.store.takeLogin(stateHash, now))) fail('LTI_STATE_UNKNOWN');
     const carrier = fromCookie !== undefined ? 'cookie' : (form.get('carrier') ?? 'unknown');
-    return toolResponse(claims, carrier, cookieName);
+    // The binding is spent: the cookie (if it was the carrier) goes with the login.
+    const spent = { 'set-cookie': `${cookieName}=; Path=/lti/; Max-Age=0; Secure; SameSite=None; Partitioned` };
+    return claims.deepLinking ? picker(claims, spent) : toolResponse(claims, carrier, spent);
   }
 
-  async function toolResponse(claims: LaunchClaims, carrier: string, cookieName: string): Promise<Response> {
+  async function toolResponse(claims: LaunchClaims, carrier: string, headers: Record<string, string>): Promise<Response> {
     const videoId = claims.custom.video;
     if (!videoId) fail('LTI_CLAIM_INVALID', 'This course link names no video.', { reason: 'custom.video' });
     const { token } = await deps.sessions.sign(sessionSubjectOf(claims));
     const body = toolPage(deps.assets, { api: root, issuer: deps.sessions.issuer, clientId: claims.clientId, org: claims.org, token, videoId, title: claims.contextTitle ?? 'Course video', carrier });
-    // The binding is spent: the cookie (if it was the carrier) goes with the login.
-    return htmlResponse(body, 200, await frameAncestors(), { 'set-cookie': `${cookieName}=; Path=/lti/; Max-Age=0; Secure; SameSite=None; Partitioned` });
+    return htmlResponse(body, 200, await frameAncestors(), headers);
+  }
+
+  /** An instructor's deep-linking request: the picker of what she may share, behind a single-use secret. */
+  async function picker(claims: LaunchClaims, headers: Record<string, string>): Promise<Response> {
+    const deepLinking = deps.deepLinking!;
+    const settings = claims.deepLinking!;
+    const sub = await instructorOf(deepLinking.directory, claims.org, claims.email);
+    const videos = await pickableVideos(deepLinking, sub, claims.org);
+    const deepLink = secret();
+    await deps.store.saveDeepLink({
+      idHash: sha256(deepLink),
+      issuer: claims.issuer,
+      clientId: claims.clientId,
+      deploymentId: claims.deploymentId,
+      org: claims.org,
+      contextId: claims.contextId,
+      sub,
+      returnUrl: settings.returnUrl,
+      data: settings.data ?? null,
+      expiresAt: Date.now() + DEEP_LINK_TTL_MS,
+    });
+    const body = pickerPage({ deepLink, courseTitle: claims.contextTitle ?? 'this course', videos: videos.map(({ id, title }) => ({ id, title })) });
+    return htmlResponse(body, 200, await frameAncestors(), headers);
+  }
+
+  /** The picker's choice (taken once): the course gets `viewer`, the platform the signed response. */
+  async function pick(request: Request): Promise<Response> {
+    const deepLinking = deps.deepLinking;
+    if (!deepLinking) fail('NOT_FOUND', 'This tool offers no deep linking.');
+    const form = await formParams(request);
+    const given = form.get('deep_link') ?? '';
+    if (given === '' || given.length > MAX_PARAM_LENGTH) fail('LTI_DEEP_LINK_UNKNOWN');
+    const link = await deps.store.takeDeepLink(sha256(given), Date.now());
+    if (!link) fail('LTI_DEEP_LINK_UNKNOWN');
+    const registration = await deps.store.registration(link.issuer, link.clientId);
+    if (!registration || registration.deployments[link.deploymentId] !== link.org) fail('LTI_DEPLOYMENT_UNKNOWN', undefined, { deploymentId: link.deploymentId });
+    // Re-decided now: a share right lost while the picker was open gives nothing.
+    const video = await pickedVideo(deepLinking, link.sub, link.org, form.get('video') ?? '');
+    await grantViewer(deepLinking.grants, video.id, coursePrincipal(link.issuer, link.deploymentId, link.contextId), link.sub);
+    const jwt = await signDeepLinkingResponse(deps.toolKeys, {
+      clientId: link.clientId,
+      platformIssuer: link.issuer,
+      deploymentId: link.deploymentId,
+      ...(link.data === null ? {} : { data: link.data }),
+      launchUrl,
+      video,
+    });
+    return htmlResponse(deepLinkReturnPage({ returnUrl: link.returnUrl, jwt, title: video.title }), 200, await frameAncestors(), {}, [new URL(link.returnUrl).origin]);
   }
 
   async function renew(request: Request): Promise<Response> {
@@ -219,6 +273,7 @@ export function ltiRoutes(deps: LtiRouteDeps): RouteDefinition[] {
     loginRoute('GET'),
     loginRoute('POST'),
     { path: LTI_ROUTES.launch, method: 'POST', limit: 'token-service', handle: ({ request }) => page(() => launch(request)) },
+    { path: LTI_ROUTES.deepLink, method: 'POST', limit: 'token-service', handle: ({ request }) => page(() => pick(request)) },
     { path: LTI_ROUTES.session, method: 'POST', limit: 'token-service', handle: ({ request }) => renew(request) },
     {
       path: LTI_ROUTES.jwks,

@@ -5,6 +5,7 @@
  */
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import { scimMigration } from '../../scim/migration.js';
+import { ltiDeepLinksMigration } from '../../lti/deep-link-migration.js';
 
 const migrations: Record<string, Migration> = {
   '0001-videos-keys-signing-keys': {
@@ -162,6 +163,8 @@ const migrations: Record<string, Migration> = {
   },
   // The provisioned directory (SCIM users, groups, members, tombstones, secrets): src/server/scim/.
   'scim-0001-directory': scimMigration,
+  // LTI Deep Linking 2.0: open pickers, single-use (src/server/lti/deep-link-migration.ts).
+  'lti-0002-deep-links': ltiDeepLinksMigration,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -121,8 +121,23 @@ export interface LtiLoginsTable {
   expires_at: number;
 }
 
+/** Open deep-linking pickers (LTI Deep Linking 2.0), each taken once by its choice. */
+export interface LtiDeepLinksTable {
+  id_hash: string;
+  issuer: string;
+  client_id: string;
+  deployment_id: string;
+  org: string;
+  context_id: string;
+  sub: string;
+  return_url: string;
+  data: string | null;
+  expires_at: number;
+}
+
 export interface VeilDatabase {
   lti_registrations: LtiRegistrationsTable;
+  lti_deep_links: LtiDeepLinksTable;
   lti_deployments: LtiDeploymentsTable;
   lti_logins: LtiLoginsTable;
   videos: VideosTable;

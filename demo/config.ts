@@ -94,7 +94,8 @@ function clusterConfig(): ClusterConfig {
   };
 }
 
-function integer(name: string, fallback: number, min: number, max: number): number {
+/** An integer setting from the environment within bounds; anything else stops start-up with its name. */
+export function integer(name: string, fallback: number, min: number, max: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);

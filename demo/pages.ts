@@ -78,9 +78,11 @@ export function sharePage(config: DemoConfig, videoId: string): string {
   );
 }
 
-export function indexPage(config: DemoConfig, videos: readonly DemoVideo[]): string {
+export function indexPage(config: DemoConfig, videos: readonly DemoVideo[], { entra = false }: { entra?: boolean } = {}): string {
+  // In the opt-in Entra mode each video also links its watch page behind Entra sign-in.
+  const entraLink = (video: DemoVideo) => (entra ? html` <a href="/entra/watch?v=${encodeURIComponent(video.id)}" data-entra-watch>Watch with Entra sign-in</a>` : '');
   const cards = videos.map(
-    (video) => html`<li class="card"><a href="/watch?v=${encodeURIComponent(video.id)}"><strong>${video.title}</strong></a> <code>${video.id}</code> <a href="/share?v=${encodeURIComponent(video.id)}">Share</a></li>`,
+    (video) => html`<li class="card"><a href="/watch?v=${encodeURIComponent(video.id)}"><strong>${video.title}</strong></a> <code>${video.id}</code> <a href="/share?v=${encodeURIComponent(video.id)}">Share</a>${entraLink(video)}</li>`,
   );
   const users = DEV_USERS.map(
     (user) => html`<tr><td><code>${user.email}</code></td><td>${user.org}</td><td>${user.groups.join(', ') || '—'}</td><td>${userNote(config, user)}</td></tr>`,

@@ -28,6 +28,7 @@ import { createDevIdp, type DevIdpOptions } from './idp/index.js';
 import { DEV_GROUPS, DEV_USERS } from './idp/users.js';
 import { startGrantExpirySweep } from '../src/server/access/expiry-sweep.js';
 import { provisionDevDirectory } from './provision.js';
+import { startEntraMode } from './entra-mode.js';
 import { entraIssuer, entraPopupRelayPage, entraRedirectPage, entraVerifiers, entraWatchPage, type DemoEntraOptions } from './entra.js';
 import { auditPage, indexPage, recordPage, sharePage, videosPage, watchPage } from './pages.js';
 import { grantCourse, registerSamples } from './samples.js';
@@ -172,7 +173,7 @@ export async function startDemo(requested = demoConfig(), options: DemoOptions =
   for (const prefix of SERVICE_PATH_PREFIXES) app.all(`${prefix}*`, (c) => service(c.req.raw));
   app.all('/lti/*', (c) => lti.handler(c.req.raw));
   app.all('/lms/*', (c) => lms.fetch(c.req.raw));
-  app.get('/', () => html(indexPage(config, videos)));
+  app.get('/', () => html(indexPage(config, videos, { entra: Boolean(options.entra) })));
   // Without `v` this is the sign-in callback: <veil-session> restores the original URL.
   app.get('/watch', (c) => html(watchPage(config, c.req.query('v') ?? '')));
   if (options.entra) {
@@ -244,12 +245,38 @@ export async function startDemo(requested = demoConfig(), options: DemoOptions =
   return { server, config, videos: storage.videos, grants: storage.grants, recordings, lms, scimSecrets: storage.scim.secrets, close, drain };
 }
 
+/**
+ * What `npm start` runs: the demo with the dev IdP, or with `VEIL_DEMO_IDP=entra` also the Entra
+ * look-alike over HTTPS (opt-in; without the variable nothing of it starts). Stopping the demo
+ * stops the look-alike too.
+ */
+export async function startDemoFromEnvironment(config = demoConfig(), options: DemoOptions = {}, mode = process.env.VEIL_DEMO_IDP) {
+  if (mode === undefined || mode === '') return startDemo(config, options);
+  if (mode !== 'entra') throw new Error(`VEIL_DEMO_IDP takes "entra" (or nothing, for the dev IdP alone), got "${mode}".`);
+  const entra = await startEntraMode(config);
+  const demo = await startDemo(config, { ...options, entra: entra.entra }).catch(async (error: unknown) => {
+    await entra.close();
+    throw error;
+  });
+  return {
+    ...demo,
+    close: async () => {
+      await demo.close();
+      await entra.close();
+    },
+    drain: async (graceMs?: number) => {
+      await demo.drain(graceMs);
+      await entra.close();
+    },
+  };
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   requirePrerequisites(['ffmpeg']); // one plain line instead of a stack trace from the packager
   // `scripts/bench-cluster.ts` floods replicas' token service: it lifts that limit, and only that one.
   const unlimited = { points: 1e9, durationSeconds: 1 };
   const bench = process.env.VEIL_BENCH_UNLIMITED_TOKEN_SERVICE === '1' ? { rateLimits: { perClient: { 'token-service': unlimited }, perViewer: { 'token-service': unlimited } } } : {};
-  startDemo(demoConfig(), bench).then(
+  startDemoFromEnvironment(demoConfig(), bench).then(
     (demo) => {
       for (const signal of ['SIGTERM', 'SIGINT'] as const) {
         process.once(signal, () => {

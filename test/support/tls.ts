@@ -1,49 +1,32 @@
 /**
- * Local TLS for tests (msal-browser refuses non-HTTPS authorities): a CA and a leaf certificate
- * for 127.0.0.1 and localhost made with openssl in a fresh temporary directory per run, and an NSS
+ * Local TLS for tests (msal-browser refuses non-HTTPS authorities): the demo's CA and leaf
+ * (`demo/tls.ts`) made in a fresh temporary directory per run, and an NSS
  * database in a per-run HOME that makes Chromium trust the CA (`certutil`, Debian's
  * libnss3-tools). Node's own clients get the CA explicitly (`ca`), or `NODE_EXTRA_CA_CERTS`.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createLocalTls, type LocalTls } from '../../demo/tls.js';
 
-export interface TestTls {
-  dir: string;
-  /** PEM of the CA certificate (also at `caFile`). */
-  ca: string;
-  caFile: string;
-  /** The leaf's key and certificate, for `https.createServer({ key, cert })`. */
-  key: string;
-  cert: string;
+export interface TestTls extends LocalTls {
   /** A HOME whose NSS database trusts the CA: start Chromium with this HOME. */
   home: string;
   remove(): void;
 }
 
-function openssl(args: string[], cwd: string): void {
-  execFileSync('openssl', args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
-}
-
 export function createTestTls(): TestTls {
   const dir = mkdtempSync(join(tmpdir(), 'veil-tls-'));
-  openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=Veil test CA', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'], dir);
-  openssl(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'leaf.key', '-out', 'leaf.csr', '-subj', '/CN=127.0.0.1'], dir);
-  writeFileSync(join(dir, 'leaf.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n');
-  openssl(['x509', '-req', '-in', 'leaf.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'leaf.pem', '-days', '2', '-extfile', 'leaf.ext'], dir);
+  const made = createLocalTls(dir, { days: 2, name: 'Veil test CA' });
   const home = join(dir, 'home');
   const nssdb = join(home, '.local/share/pki/nssdb');
   mkdirSync(nssdb, { recursive: true });
   execFileSync('certutil', ['-d', `sql:${nssdb}`, '-N', '--empty-password'], { stdio: 'ignore' });
-  execFileSync('certutil', ['-d', `sql:${nssdb}`, '-A', '-t', 'C,,', '-n', 'veil-test-ca', '-i', join(dir, 'ca.pem')], { stdio: 'ignore' });
+  execFileSync('certutil', ['-d', `sql:${nssdb}`, '-A', '-t', 'C,,', '-n', 'veil-test-ca', '-i', made.caFile], { stdio: 'ignore' });
   return {
-    dir,
-    ca: readFileSync(join(dir, 'ca.pem'), 'utf8'),
-    caFile: join(dir, 'ca.pem'),
-    key: readFileSync(join(dir, 'leaf.key'), 'utf8'),
-    cert: readFileSync(join(dir, 'leaf.pem'), 'utf8'),
+    ...made,
     home,
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };

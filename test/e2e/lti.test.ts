@@ -73,7 +73,13 @@ async function playerFrame(page: Page, videoId: string, timeout = 120_000): Prom
   for (;;) {
     for (const frame of page.frames()) {
       if (!frame.url().startsWith(`${tool()}/lti/`)) continue;
-      if ((await frame.evaluate(() => document.querySelector('veil-player')?.getAttribute('video')).catch(() => undefined)) === videoId) return frame;
+      if ((await frame.evaluate(() => document.querySelector('veil-player')?.getAttribute('video')).catch(() => undefined)) !== videoId) continue;
+      // Chromium pauses rendering (and requestAnimationFrame) in a cross-site frame outside the
+      // viewport: a course page with two videos has the second below the fold.
+      const element = await frame.frameElement();
+      await element?.evaluate((iframe) => iframe.scrollIntoView({ block: 'center' }));
+      await element?.dispose();
+      return frame;
     }
     if (Date.now() - started > timeout) throw new Error(`no player of ${videoId}; frames: ${page.frames().map((f) => f.url()).join(', ')}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -93,9 +99,10 @@ async function plays(target: Frame | Page): Promise<{ before: number; after: num
   await playerState(target, ['paused', 'playing']);
   await target.evaluate(() => (document.querySelector('veil-player') as unknown as { play(): Promise<void> }).play());
   const frames = () => target.evaluate(() => document.querySelector('veil-player')!.shadowRoot!.querySelector('video')!.getVideoPlaybackQuality().totalVideoFrames);
-  await target.waitForFunction(() => document.querySelector('veil-player')!.shadowRoot!.querySelector('video')!.currentTime > 1, { timeout: 120_000 });
+  // Polled by timer, not requestAnimationFrame, which a frame the page has scrolled away never runs.
+  await target.waitForFunction(() => document.querySelector('veil-player')!.shadowRoot!.querySelector('video')!.currentTime > 1, { timeout: 120_000, polling: 100 });
   const before = await frames();
-  await target.waitForFunction(() => document.querySelector('veil-player')!.shadowRoot!.querySelector('video')!.currentTime > 3, { timeout: 60_000 });
+  await target.waitForFunction(() => document.querySelector('veil-player')!.shadowRoot!.querySelector('video')!.currentTime > 3, { timeout: 60_000, polling: 100 });
   return { before, after: await frames() };
 }
 

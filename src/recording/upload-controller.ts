@@ -222,11 +222,11 @@ export class UploadController implements ReactiveController {
     this.#callbacks.onAccepted(videoId);
   }
 
-  async #renewToken(id: string, signal: AbortSignal, recovered = false): Promise<void> {
+  async #renewToken(id: string, signal: AbortSignal, recovered = false): Promise<StoredUpload | undefined> {
     const recording = await this.#recording(id);
-    if (!recording.upload) return;
+    if (!recording.upload) return undefined;
     const { token, expiresAt } = await this.#client().uploadToken(recording.upload.videoId, { recovered, signal });
-    await this.#store.update(id, { upload: { ...recording.upload, token, renewAt: renewalTime(expiresAt) } });
+    return (await this.#store.update(id, { upload: { ...recording.upload, token, renewAt: renewalTime(expiresAt) } })).upload;
   }
 
   /** Forgets the server's upload: the next round creates a new one and sends every local chunk again. */
@@ -244,7 +244,10 @@ export class UploadController implements ReactiveController {
   }
 
   async #send(recording: StoredRecording, init: { method: string; headers?: Record<string, string>; body?: ArrayBuffer }, signal: AbortSignal): Promise<Response> {
-    const upload = recording.upload!;
+    let upload = recording.upload!;
+    // Checked again right before sending: a HEAD, a checksum or a busy machine between the pump's
+    // check and this request must not let the token expire on the way (a 401 would follow).
+    if ((upload.renewAt ?? Infinity) <= Date.now()) upload = (await this.#renewToken(recording.id, signal)) ?? upload;
     let response: Response;
     try {
       response = await fetch(upload.url, {

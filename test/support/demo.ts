@@ -76,8 +76,12 @@ export interface FaultRule {
   when?: (request: Request) => boolean;
   /** How many matching requests get the fault; `Infinity` for a permanent fault. */
   times: number;
-  /** Answer with this status, or hold the request this long before passing it on (a timeout). */
-  fault: { status: number } | { delayMs: number };
+  /**
+   * Answer with this status; or hold the request this long before passing it on (a slow or lost
+   * request: the service sees it late); or pass it on at once and hold the answer (a slow reply:
+   * the service has already acted on it, with the credentials valid when it was sent).
+   */
+  fault: { status: number } | { delayMs: number } | { holdResponseMs: number };
 }
 
 /** Injects faults in front of the service; counts how often each rule fired. */
@@ -101,7 +105,13 @@ export class FaultInjector {
       // Like a gateway in front of the service: a bare status, no Veil error body.
       return new Response('injected fault', { status: rule.fault.status, headers: { 'content-type': 'text/plain' } });
     }
-    await new Promise((resolve) => setTimeout(resolve, (rule.fault as { delayMs: number }).delayMs));
+    const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    if ('holdResponseMs' in rule.fault) {
+      const response = await service(request);
+      await wait(rule.fault.holdResponseMs);
+      return response;
+    }
+    await wait(rule.fault.delayMs);
     return service(request);
   };
 }

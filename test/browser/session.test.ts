@@ -87,6 +87,13 @@ describe('<veil-session provider>', () => {
     expect(element.status).to.equal('signing-in');
   });
 
+  it('starts one sign-in redirect however many ask at once (auto sign-in, players, the host)', async () => {
+    const element = await fixture<VeilSession>(html`<veil-session provider="scripted-nobody" issuer=${ISSUER} client-id="tool"></veil-session>`);
+    await waitUntil(() => element.status === 'signed-out');
+    await Promise.all([element.signIn(), element.signIn(), element.signIn()]);
+    expect(ScriptedProvider.last!.calls).to.deep.equal([`signIn ${location.href}`]);
+  });
+
   it('takes properties set just after it is connected, as React (veil-video/react) sets them', async () => {
     const element = document.createElement('veil-session');
     const signedIn = oneEvent(element, 'veil-signed-in');

@@ -198,7 +198,10 @@ describe('audit trail (own demo server)', () => {
     const bob = await bobContext.newPage();
     const bobCsp = watchCsp(bob);
     await open(bob, '/audit', 'bob@acme.test');
-    await bob.waitForSelector('#audit-status[data-state="forbidden"]', { timeout: 30_000 });
+    await bob.waitForSelector('#audit-status[data-state="forbidden"]', { timeout: 30_000 }).catch(async (error: unknown) => {
+      const shown = await bob.evaluate(() => ({ url: location.href, status: document.querySelector('#audit-status')?.outerHTML, session: document.querySelector('veil-session')?.getAttribute('status') }));
+      throw new Error(`${String(error)}: ${JSON.stringify(shown)}`);
+    });
     assert.match(await bob.$eval('#audit-status', (el) => el.textContent ?? ''), /admins only/);
     assert.equal((await bob.$$('#audit-trail tbody tr')).length, 0);
     assert.deepEqual(bobCsp, []);

@@ -74,6 +74,7 @@ export class VeilSession extends LitElement {
   /** The viewer of a sign-in callback, recorded before the page settles (and not yet published). */
   #settling?: VeilSessionState;
   readonly #audit = new AuditController(this, { viewer: () => this.#settling ?? this.session });
+  #signingIn?: Promise<void>;
   #unsubscribe?: () => void;
   #client?: VeilClient;
 
@@ -104,7 +105,14 @@ export class VeilSession extends LitElement {
   }
 
   /** Redirects to the identity provider; the viewer comes back to this page. */
-  async signIn(): Promise<void> {
+  signIn(): Promise<void> {
+    // One redirect per page: auto sign-in, a player and the host may all ask at once, and a second
+    // redirect started while the first is under way lands the viewer on a fresh sign-in form.
+    this.#signingIn ??= this.#redirectToSignIn().finally(() => (this.#signingIn = undefined));
+    return this.#signingIn;
+  }
+
+  async #redirectToSignIn(): Promise<void> {
     const identity = this.#identity;
     if (!identity) return;
     this.#publish('signing-in');

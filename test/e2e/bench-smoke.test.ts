@@ -63,9 +63,9 @@ const MEASURED = [
   'token.ratio',
   'token.raw_verify_sign_per_s',
   'token.verify_sign_ratio',
-  'token.sessions_per_busy_s',
-  'token.raw_verify_sign_per_busy_s',
-  'token.busy_ratio',
+  'token.sessions_per_cpu_s',
+  'token.raw_verify_sign_per_cpu_s',
+  'token.cpu_ratio',
   // share decision
   'share.raw_sign_per_s',
   ...['read', 'worst'].flatMap((c) => [`share.${c}.decide_per_s`, `share.${c}.ratio`, `share.${c}.decide_p99_us`, `share.${c}.p99_of_signature`]),

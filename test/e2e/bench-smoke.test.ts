@@ -74,6 +74,12 @@ const MEASURED = [
   ...['open_crowded_ms', 'open_empty_ms', 'ratio', 'crowded_nodes'].map((f) => `share.dialog.${f}`),
   // recorder: stop → ready
   ...['remux', 'transcode'].flatMap((p) => [`recorder.${p}.ready_s`, `recorder.${p}.plain_s`, `recorder.${p}.of_duration`, `recorder.${p}.ratio`]),
+  // LTI (scripts/bench-lti.ts)
+  ...['first_frame_ms', 'ratio', 'auth_ms', 'launch_ms', 'session_ms', 'frame_ms'].map((k) => `lti.warm.${k}`),
+  'lti.cold.first_frame_ms',
+  'lti.cold.ratio',
+  'lti.top_level.first_frame_ms',
+  ...['messages_per_launch', 'put_ms', 'get_ms', 'echo_ms', 'put_ratio', 'get_ratio'].map((k) => `lti.storage.${k}`),
 ];
 
 function runBench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {

@@ -182,7 +182,9 @@ describe('LTI launch inside the LMS iframe, third-party cookies blocked', () => 
       assert.ok(after > before + 20, `frames ${before} → ${after}`);
       const unpartitioned = (await toolCookies(page)).filter((cookie) => !cookie.partitionKey);
       assert.deepEqual(unpartitioned, []);
-      // Benchmark (issue 13): a warm launch, course page reload → first decoded frame in the iframe.
+      // A warm launch, course page reload → first decoded frame in the iframe (scripts/bench-lti.ts
+      // measures it properly); once per platform behaviour, so not again for the refused-cookie row.
+      if (prepare) return void (await page.browserContext().close());
       const warm = performance.now();
       await page.reload();
       const again = await toolFrame(page);

@@ -32,6 +32,7 @@ import { recorderPart } from './bench-recorder.js';
 import { SHARE_BENCH, shareDecisionBench, shareHttpPart } from './bench-share.js';
 import { clusterPart } from './bench-cluster.js';
 import { entraBytesPart } from './bench-entra.js';
+import { ltiPart } from './bench-lti.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -401,6 +402,7 @@ const PARTS: BenchPart[] = [
   shareHttpPart,
   recorderPart,
   entraBytesPart,
+  ltiPart,
   clusterPart,
 ];
 

@@ -4,6 +4,7 @@ import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import type { Plugin, RollupOptions } from 'rollup';
+import { preloadManifest } from './scripts/preload-manifest.js';
 import { reportSizes } from './scripts/size-report.js';
 
 /** hls.js's worker, served as a file because a strict CSP forbids the `blob:` worker it would build. */
@@ -48,6 +49,8 @@ const config: RollupOptions = {
     terser({ format: { comments: false }, ecma: 2020, module: true }),
     copyHlsWorker(),
     reportSizes(),
+    // The stored sign-in is what `<veil-session>` imports first (oidc, the default issuer kind).
+    preloadManifest(['stored-session']),
   ],
   onwarn(warning, warn) {
     // shaka-player's compiled build assigns `this` at top level; harmless in ESM.

@@ -8,6 +8,7 @@ import type { DemoConfig } from './config.js';
 import { DEFAULT_AUDIT_ADMIN_GROUP } from '../src/protocol/defaults.js';
 import { AUDIT_EVENT_TYPES } from '../src/protocol/audit-events.js';
 import { DEV_USERS } from './idp/index.js';
+import { modulePreloads } from './static.js';
 
 export interface DemoVideo {
   id: string;
@@ -37,7 +38,7 @@ function appHeader(current: Page): SafeHtml {
  * element (`define.js`); a page that names its own loads only what it uses (the watch page: a
  * denied viewer downloads no recorder or share dialog).
  */
-function layout(title: string, body: SafeHtml, script = '/assets/demo.js', elements: readonly string[] = ['define']): string {
+function layout(title: string, body: SafeHtml, script = '/assets/demo.js', elements: readonly string[] = ['define'], preloads: readonly string[] = []): string {
   return html`<!doctype html>
 <html lang="en">
 <head>
@@ -46,7 +47,8 @@ function layout(title: string, body: SafeHtml, script = '/assets/demo.js', eleme
 <title>${title} · Veil demo</title>
 <link rel="stylesheet" href="/assets/demo.css">
 <script type="module" src="/assets/trusted-types.js"></script>
-${elements.map((entry) => html`<script type="module" src="/veil/${entry}.js"></script>
+${preloads.map((chunk) => html`<link rel="modulepreload" href="/veil/${chunk}">
+`)}${elements.map((entry) => html`<script type="module" src="/veil/${entry}.js"></script>
 `)}<script type="module" src="${script}"></script>
 </head>
 <body>
@@ -55,6 +57,8 @@ ${body}
 </html>`.toString();
 }
 
+const WATCH_ENTRIES = ['session', 'player'];
+
 export function watchPage(config: DemoConfig, videoId: string): string {
   const player = html`<veil-player video="${videoId}" hls-worker-url="/veil/hls.worker.js"></veil-player>`;
   return layout(
@@ -62,7 +66,10 @@ export function watchPage(config: DemoConfig, videoId: string): string {
     html`${appHeader('watch')}
 <main><veil-session issuer="${config.issuer}" client-id="veil-demo" api="${config.origin}" org="${config.org}" auto-sign-in>${player}</veil-session></main>`,
     undefined,
-    ['session', 'player'],
+    WATCH_ENTRIES,
+    // The entries' chunks and the stored sign-in, fetched with the entries, not a module level
+    // later each; no engine chunk (that waits for the perimeter check and the server's answer).
+    modulePreloads(config.distDir, WATCH_ENTRIES),
   );
 }
 

@@ -128,6 +128,11 @@ describe('mallory (org globex) opens an acme video', () => {
     const forbidden = requests.filter((url) => /\/media\/|\/api\/(keys|license|playback-sessions)|chunks\/(shaka|hls)|hls\.worker/.test(new URL(url).pathname));
     assert.deepEqual(forbidden, []);
     assert.deepEqual(csp, []);
+    // The watch page preloads what every viewer runs first (scripts/preload-manifest.ts) — the
+    // session and player chunks and the stored sign-in — and never an engine chunk.
+    const preloads = await page.$$eval('link[rel="modulepreload"]', (links) => links.map((link) => new URL((link as HTMLLinkElement).href).pathname));
+    for (const chunk of ['session', 'player', 'stored-session']) assert.ok(preloads.some((path) => path.startsWith(`/veil/chunks/${chunk}-`)), `${chunk} in ${preloads.join(', ')}`);
+    assert.deepEqual(preloads.filter((path) => /chunks\/(shaka|hls)/.test(path)), []);
 
     // The server enforces the perimeter too: mallory's own access token gets nothing.
     const accessToken = await storedAccessToken(page);

@@ -217,12 +217,20 @@ export class RecorderController implements ReactiveController {
     for (const timer of this.#timers.splice(0)) clearTimeout(timer);
   }
 
-  /** Every chunk reaches IndexedDB before the upload may send it. */
+  /**
+   * Every chunk reaches IndexedDB before the upload may send it. Its bytes are read at once,
+   * beside the previous chunk's write (the writes stay in order): on a loaded machine a chunk no
+   * longer waits for that write before its own read starts, which shortens what an unload can
+   * catch in flight (decisions.md, "Recorder: what a reload loses").
+   */
   #persist(data: Blob): void {
     const id = this.#recordingId;
     if (!id) return;
+    const bytes = data.arrayBuffer();
+    // Its failure surfaces below, in order; this only keeps it from being reported as unhandled meanwhile.
+    bytes.catch(() => undefined);
     this.#persisting = this.#persisting
-      .then(async () => this.#store.append(id, await data.arrayBuffer()))
+      .then(async () => this.#store.append(id, await bytes))
       .then(() => this.#upload.notify())
       .catch((error: unknown) => this.#set('error', new VeilError('CAPTURE_FAILED', { message: 'A chunk could not be saved on this device.', cause: error })));
   }

@@ -5,29 +5,17 @@
  * `error-code` and `error`, the quota named in `data.limit`, and the code's viewer message.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Browser } from 'puppeteer-core';
+import { describe, it } from 'node:test';
 import { ERROR_CODES } from '../../src/protocol/errors.js';
-import { launchChromium } from '../support/browser.js';
-import { startTestDemo } from '../support/demo.js';
+import { demoAndBrowser } from '../support/e2e.js';
 import { recordFor, recorderState, signInToRecord, startRecording } from '../support/recorder.js';
 
-const demo = await startTestDemo({ recordingSecondsPerUser: 2 });
-let browser: Browser;
-
-before(async () => {
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await demo.close();
-});
+const env = demoAndBrowser({ recordingSecondsPerUser: 2 });
 
 describe('<veil-recorder> over the duration quota', () => {
   it('a job failed with UPLOAD_QUOTA_EXCEEDED shows that code and its message', async () => {
-    const page = await (await browser.createBrowserContext()).newPage();
-    await signInToRecord(page, 'alice@acme.test', demo.config.origin);
+    const page = await (await env.browser.createBrowserContext()).newPage();
+    await signInToRecord(page, 'alice@acme.test', env.demo.config.origin);
     assert.equal(await recorderState(page, ['idle']), 'idle');
     const startedAt = await startRecording(page);
     await recordFor(page, startedAt, 4);

@@ -115,7 +115,7 @@ export async function startDemo(requested = demoConfig(), options: DemoOptions =
     sessionTtlSeconds: config.ltiSessionTtlSeconds,
     assets: { scripts: ['/assets/trusted-types.js', '/veil/define.js'], styles: ['/assets/demo.css'], hlsWorkerUrl: '/veil/hls.worker.js' },
     // Deep Linking: instructors map to the provisioned directory by email (docs/lti.md).
-    deepLinking: { videos: storage.videos, grants: storage.grants, directory: storage.scim.directory, policyFor: async (org) => (await storage.sharingPolicies.get(org))?.policy ?? DEFAULT_SHARING_POLICY },
+    deepLinking: { videos: storage.videos, grants: storage.grants, directory: storage.scim.directory, policyFor: async (org) => (await storage.sharingPolicies.get(org))?.policy ?? DEFAULT_SHARING_POLICY, audit: serverAuditLog(auditStore) },
   });
   const perimeter = { issuer: config.issuer, issuers: [lti.issuer, ...(options.entra ? [entraIssuer(options.entra)] : [])], org: config.org };
   const recordings = createRecordings({

@@ -31,6 +31,8 @@ import { tokenServicePart, type BurstLimits } from './bench-token.js';
 import { recorderPart } from './bench-recorder.js';
 import { SHARE_BENCH, shareDecisionBench, shareHttpPart } from './bench-share.js';
 import { clusterPart } from './bench-cluster.js';
+import { entraBytesPart } from './bench-entra.js';
+import { ltiPart } from './bench-lti.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -399,6 +401,8 @@ const PARTS: BenchPart[] = [
   { name: 'share', run: (context) => shareDecisionBench(context.runs, context.bursts), rows: SHARE_ROWS },
   shareHttpPart,
   recorderPart,
+  entraBytesPart,
+  ltiPart,
   clusterPart,
 ];
 

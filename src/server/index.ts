@@ -54,6 +54,8 @@ export type { SigningKey, SigningKeyRing } from './storage/signing-keys.js';
 export { openSqliteStorage, type SqliteStorage, type SqliteStorageOptions } from './storage/sqlite.js';
 export { FsMediaStore } from './storage/fs-media-store.js';
 export { SqliteAuditStore } from './audit/sqlite-store.js';
+// The service's own audit records (share changes…), e.g. for `DeepLinkingDeps.audit`.
+export { serverAuditLog, type ServerAuditEvent, type ServerAuditLog } from './audit/server-events.js';
 export { verifyChain, type AppendResult, type AuditQuery, type AuditRecord, type AuditRecordInput, type AuditStore, type ChainReport } from './audit/store.js';
 export { errorResponse, jsonResponse, toErrorResponse } from './http/json.js';
 export { VeilError, ERROR_CODES, isVeilError, type VeilErrorCode } from '../protocol/errors.js';

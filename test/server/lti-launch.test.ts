@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import { deepLinkingClaims, DEEP_LINK_MUTATORS, launchClaims, MUTATORS, PlatformKeys, ROLE, signLaunch, type Signing } from '../../demo/lms/platform.js';
 import { StaticDirectory } from '../../src/server/access/directory.js';
+import type { ServerAuditEvent } from '../../src/server/audit/server-events.js';
 import { createLtiTool, type LtiTool } from '../../src/server/lti/tool.js';
 import { sampleVideo } from './contracts/video-repository.js';
 import { LTI_ROUTES } from '../../src/protocol/lti.js';
@@ -25,6 +26,8 @@ let tool: LtiTool;
 let plainTool: LtiTool;
 const TEACHER = 'tess@acme.test';
 const RETURN_URL = 'http://localhost:9/lms/deep-link/return';
+/** What the tool handed to the audit trail (its `ServerAuditLog`), in order. */
+const audited: ServerAuditEvent[] = [];
 
 before(async () => {
   storage = await openTestStorage();
@@ -56,7 +59,7 @@ before(async () => {
     platformKeys: () => (header: Parameters<ReturnType<typeof createLocalJWKSet>>[0], token: Parameters<ReturnType<typeof createLocalJWKSet>>[1]) => createLocalJWKSet(platform.jwks())(header, token),
   };
   const directory = new StaticDirectory([{ sub: TEACHER, email: 'teacher@school.test', name: 'Tess Teacher', org: 'acme', groups: [] }], []);
-  tool = createLtiTool({ ...options, deepLinking: { videos: storage.videos, grants: storage.grants, directory } });
+  tool = createLtiTool({ ...options, deepLinking: { videos: storage.videos, grants: storage.grants, directory, audit: async (events) => void audited.push(...events) } });
   plainTool = createLtiTool(options);
 });
 
@@ -392,6 +395,16 @@ describe('LTI Deep Linking 2.0: the picker and the signed response', () => {
     }
     assert.equal((await storage.grants.read('dl-edit'))!.grants.filter((grant) => grant.principal === COURSE).length, 1);
   });
+
+  it("the course's grant is on the audit trail as a share-dialog grant is: share-granted, the instructor as actor, once", async () => {
+    // dl-edit: the test above granted it (twice picked, once granted); its record, and no second one.
+    const forVideo = (video: string) => audited.filter((event) => event.video === video);
+    assert.deepEqual(forVideo('dl-edit'), [{ type: 'share-granted', actor: TEACHER, org: 'acme', video: 'dl-edit', data: { principal: COURSE, role: 'viewer', expiresAt: undefined } }]);
+    const { deepLink } = await picker();
+    const before = audited.length;
+    assert.equal((await pick(deepLink, 'dl-edit')).status, 200);
+    assert.equal(audited.length, before, 'a grant kept is no new share');
+  });
 });
 
 describe('LTI Deep Linking 2.0: refusals', () => {
@@ -441,6 +454,7 @@ describe('LTI Deep Linking 2.0: refusals', () => {
       assert.doesNotMatch(html, /name="JWT"/);
       assert.deepEqual(await refusal(response), { status: 403, code: 'LTI_DEEP_LINK_VIDEO_REFUSED' });
       if (video.startsWith('dl-')) assert.equal(await courseGrant(video), undefined);
+      assert.deepEqual(audited.filter((event) => event.video === video), [], 'nothing granted, nothing audited');
     });
   }
 

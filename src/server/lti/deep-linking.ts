@@ -12,6 +12,7 @@ import { VeilError } from '../../protocol/errors.js';
 import { decide } from '../access/decide.js';
 import type { Directory } from '../access/directory.js';
 import { DEFAULT_SHARING_POLICY, type SharingPolicy } from '../access/model.js';
+import type { ServerAuditLog } from '../audit/server-events.js';
 import type { GrantRepository } from '../storage/grants.js';
 import type { SigningKeyRing } from '../storage/signing-keys.js';
 import type { VideoRecord, VideoRepository } from '../storage/videos.js';
@@ -53,6 +54,8 @@ export interface DeepLinkingDeps {
   directory: Pick<Directory, 'search' | 'groupsOf'>;
   /** The org's sharing policy, read at each decision (as the service does); default `DEFAULT_SHARING_POLICY`. */
   policyFor?: (org: string) => SharingPolicy | Promise<SharingPolicy>;
+  /** The audit trail: a course granted `viewer` is recorded as a share-dialog grant is (`share-granted`, the instructor as actor). */
+  audit?: ServerAuditLog;
 }
 
 /** The Veil user an instructor's launch stands for: the org's directory user with that email. */

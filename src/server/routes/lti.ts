@@ -17,6 +17,7 @@ import type { RouteContext, RouteDefinition } from '../context.js';
 import { bearerToken, readBodyBytes } from '../http/body.js';
 import { fail, jsonResponse, toErrorResponse } from '../http/json.js';
 import { grantViewer } from '../access/grant-viewer.js';
+import { auditEvents } from './access.js';
 import { coursePrincipal } from '../lti/claims.js';
 import { DEEP_LINK_TTL_MS, instructorOf, pickableVideos, pickedVideo, signDeepLinkingResponse, type DeepLinkingDeps } from '../lti/deep-linking.js';
 import { validateIdToken, type LaunchClaims } from '../lti/id-token.js';
@@ -241,7 +242,9 @@ export function ltiRoutes(deps: LtiRouteDeps): RouteDefinition[] {
     if (!registration || registration.deployments[link.deploymentId] !== link.org) fail('LTI_DEPLOYMENT_UNKNOWN', undefined, { deploymentId: link.deploymentId });
     // Re-decided now: a share right lost while the picker was open gives nothing.
     const video = await pickedVideo(deepLinking, link.sub, link.org, form.get('video') ?? '');
-    await grantViewer(deepLinking.grants, video.id, coursePrincipal(link.issuer, link.deploymentId, link.contextId), link.sub);
+    const granted = await grantViewer(deepLinking.grants, video.id, coursePrincipal(link.issuer, link.deploymentId, link.contextId), link.sub);
+    // On the trail like a share-dialog grant: the same records, the instructor as actor.
+    if (granted.outcome === 'granted') await deepLinking.audit?.(auditEvents(video, link.sub, granted.before, granted.update));
     const jwt = await signDeepLinkingResponse(deps.toolKeys, {
       clientId: link.clientId,
       platformIssuer: link.issuer,

@@ -30,7 +30,8 @@ function fit(source: RenditionSize, height: number): RenditionSize {
 /** Top (≤ 720p, never above the source) then lower (360p, or half the top for a source ≤ 360p). */
 export function renditionLadder(source: RenditionSize): [RenditionSize, RenditionSize] {
   const top = fit(source, MAX_TOP_HEIGHT);
-  return [top, fit(top, top.height > LOWER_HEIGHT ? LOWER_HEIGHT : even(top.height / 2))];
+  // Scaled from the source, not the rounded top, so both keep its aspect as closely as they can.
+  return [top, fit(source, top.height > LOWER_HEIGHT ? LOWER_HEIGHT : even(top.height / 2))];
 }
 
 export interface RenditionOptions {

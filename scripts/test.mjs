@@ -54,6 +54,16 @@ function startDemo() {
   return { child, ready };
 }
 
+/** node:test over `files`, `concurrency` files at a time; counts to `${COUNTS}/${name}.json`. */
+function runNodeTests(name, files, concurrency, env) {
+  return run(process.execPath, [
+    '--import', 'tsx', '--test', `--test-concurrency=${concurrency}`,
+    '--test-reporter=spec', '--test-reporter-destination=stdout',
+    '--test-reporter=./scripts/node-count-reporter.mjs', `--test-reporter-destination=${COUNTS}/${name}.json`,
+    ...files,
+  ], { env });
+}
+
 function readCounts(file) {
   try {
     return JSON.parse(readFileSync(file, 'utf8'));
@@ -70,24 +80,25 @@ let demo;
 try {
   if ((await run('npm', ['run', 'build'])) !== 0) throw new Error('build failed');
   // The demo needs the library build, not the stories: it starts (sample media included, on a
-  // fresh checkout) while storybook builds.
+  // fresh checkout) while storybook builds. The server tests need neither the demo nor the stories,
+  // and are CPU work that does not care about timing: they run meanwhile, two files at a time. The
+  // end-to-end tests (browsers, media, timing) then run one file at a time on a quiet machine.
   demo = startDemo();
-  if ((await run('npm', ['run', 'build-storybook', '--', '--quiet'])) !== 0) throw new Error('storybook build failed');
+  const [storybookExit, serverExit] = await Promise.all([
+    // `npm run build` has just written custom-elements.json (the analyzer): not again here, where
+    // the server tests read it.
+    run('npx', ['storybook', 'build', '--disable-telemetry', '--quiet', '-o', 'storybook-static'], { env: { ...process.env, STORYBOOK_DISABLE_TELEMETRY: '1' } }),
+    runNodeTests('server', await testFiles('test/server'), 2, process.env),
+  ]);
+  if (storybookExit !== 0) throw new Error('storybook build failed');
   await demo.ready;
   const env = { ...process.env, VEIL_DEMO_URL: ORIGIN };
-
-  const nodeFiles = [...(await testFiles('test/server')), ...(await testFiles('test/e2e')), ...(await testFiles('test/consumers'))];
-  const nodeExit = await run(process.execPath, [
-    '--import', 'tsx', '--test', '--test-concurrency=1',
-    '--test-reporter=spec', '--test-reporter-destination=stdout',
-    '--test-reporter=./scripts/node-count-reporter.mjs', `--test-reporter-destination=${COUNTS}/node.json`,
-    ...nodeFiles,
-  ], { env });
+  const e2eExit = await runNodeTests('e2e', [...(await testFiles('test/e2e')), ...(await testFiles('test/consumers'))], 1, env);
   const wtrExit = await run('npx', ['web-test-runner', '--config', 'web-test-runner.config.mjs'], {
     env: { ...env, VEIL_WTR_COUNTS: `${COUNTS}/wtr.json` },
   });
 
-  for (const [name, exit] of [['node', nodeExit], ['wtr', wtrExit]]) {
+  for (const [name, exit] of [['server', serverExit], ['e2e', e2eExit], ['wtr', wtrExit]]) {
     const counts = readCounts(`${COUNTS}/${name}.json`);
     if (!counts) {
       console.error(`${name} runner produced no counts (exit ${exit})`);

@@ -17,21 +17,23 @@ const env = demoAndBrowser();
 
 const isSessionRequest = (url: string, method: string) => method === 'POST' && new URL(url).pathname.endsWith('/api/playback-sessions');
 
-/** Opens the watch page and plays it; returns the protocol the session named and the URLs the page fetched. */
-async function watchAndPlay(page: Page, videoId: string): Promise<{ protocol: string; urls: string[] }> {
+/** Opens the watch page and plays it; returns the protocols the player asked for, the one the session named, and the URLs the page fetched. */
+async function watchAndPlay(page: Page, videoId: string): Promise<{ asked: unknown; protocol: string; urls: string[] }> {
   const urls: string[] = [];
   const onRequest = (request: { url(): string }) => void urls.push(new URL(request.url()).pathname);
   page.on('request', onRequest);
   const session = page.waitForResponse((response: HTTPResponse) => isSessionRequest(response.url(), response.request().method()), { timeout: 60_000 });
   await page.goto(`${env.demo.config.origin}/watch?v=${videoId}`);
-  const { protocol } = (await (await session).json()) as { protocol: string };
+  const response = await session;
+  const asked = (JSON.parse(response.request().postData() ?? '{}') as { protocols?: unknown }).protocols;
+  const { protocol } = (await response.json()) as { protocol: string };
   await playerState(page, ['paused', 'playing'], 120_000);
   await page.evaluate(() => document.querySelector('veil-player')!.play());
   await page.waitForFunction(() => document.querySelector('veil-player')!.currentTime > 1, { timeout: 60_000, polling: 100 });
   const first = await playbackProgress(page);
   await page.waitForFunction((frames: number) => document.querySelector('veil-player')!.shadowRoot!.querySelector('video')!.getVideoPlaybackQuality().totalVideoFrames > frames + 5, { timeout: 30_000, polling: 100 }, first.totalVideoFrames);
   page.off('request', onRequest);
-  return { protocol, urls };
+  return { asked, protocol, urls };
 }
 
 describe('a recording in two presentations', () => {
@@ -48,6 +50,7 @@ describe('a recording in two presentations', () => {
     const videoId = (await recorderVideoId(page))!;
 
     const dash = await watchAndPlay(page, videoId);
+    assert.deepEqual(dash.asked, ['dash', 'hls'], 'the player did not say it plays DASH and HLS');
     assert.equal(dash.protocol, 'dash');
     assert.ok(dash.urls.includes(`/media/${videoId}/manifest.mpd`), 'the DASH manifest was not fetched');
     assert.ok(dash.urls.includes(`/api/license/${videoId}`), 'no ClearKey licence was asked for');

@@ -11,6 +11,11 @@ import type { Browser, Page } from 'puppeteer-core';
 import { gzipSync } from 'node:zlib';
 import { signInAndWatch } from '../test/support/browser.js';
 
+/** How the bench counts a script's transfer size: gzip at level 9 (the demo serves uncompressed). */
+export function gzipBytes(body: Uint8Array): number {
+  return gzipSync(body, { level: 9 }).length;
+}
+
 /** What the instrumentation keeps in `window.__bench`. */
 export interface PageProbe {
   marks: Record<string, number>;
@@ -130,7 +135,7 @@ function watchScripts(page: Page): { done(): Promise<ScriptResponse[]> } {
     if (response.headers()['content-encoding']) throw new Error(`${response.url()} came compressed; the bench gzips bodies itself`);
     pending.push(
       response.buffer().then(
-        (body) => ({ url: response.url(), bytes: body.length, gzipBytes: gzipSync(body, { level: 9 }).length, beforeSession: order.get(response.url()) ?? false }),
+        (body) => ({ url: response.url(), bytes: body.length, gzipBytes: gzipBytes(body), beforeSession: order.get(response.url()) ?? false }),
         () => undefined,
       ),
     );

@@ -31,6 +31,7 @@ import { tokenServicePart, type BurstLimits } from './bench-token.js';
 import { recorderPart } from './bench-recorder.js';
 import { SHARE_BENCH, shareDecisionBench, shareHttpPart } from './bench-share.js';
 import { clusterPart } from './bench-cluster.js';
+import { entraBytesPart } from './bench-entra.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -399,6 +400,7 @@ const PARTS: BenchPart[] = [
   { name: 'share', run: (context) => shareDecisionBench(context.runs, context.bursts), rows: SHARE_ROWS },
   shareHttpPart,
   recorderPart,
+  entraBytesPart,
   clusterPart,
 ];
 

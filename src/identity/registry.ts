@@ -8,10 +8,9 @@ import { VeilError } from '../protocol/errors.js';
 import type { IdentityProvider, IdentityProviderConfig, IdentityProviderLoader } from './provider.js';
 
 const loaders = new Map<string, IdentityProviderLoader>([
-  // oidc-client-ts, its own chunk. The stored-session fast path (oidc/stored-session.ts, issue 16)
-  // is disconnected until it is fixed: with it, a fresh sign-in in the audit e2e came back to a
-  // new sign-in form in 3 of 4 runs (2 of 2 clean without it) — see docs/decisions.md.
-  ['oidc', async (config) => new (await import('./oidc/oidc-provider.js')).OidcProvider(config)],
+  // A small chunk that restores a stored sign-in by itself; it loads oidc-client-ts (its own
+  // chunk) only when it needs it (stored-session.ts).
+  ['oidc', async (config) => new (await import('./oidc/stored-session.js')).StoredOidcSession(config)],
   // msal-browser is its own chunk: pages on other providers download none of it.
   ['entra', async (config) => new (await import('./entra/entra-provider.js')).EntraProvider(config)],
   ['lti', async (config) => new (await import('./lti/lti-provider.js')).LtiProvider(config)],

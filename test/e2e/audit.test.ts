@@ -103,8 +103,11 @@ async function signInOnce(page: Page, path: string, login: string): Promise<void
   // This file's tests run side by side, each in its own page: only one page has focus and the
   // others may be hidden, where requestAnimationFrame (puppeteer's default polling) does not run
   // and typed keys can go astray. So: poll by timer, fill the form through the DOM.
-  const back = (p: string) => location.pathname === p && !location.search.includes('code=');
-  const first = await page.waitForFunction((p: string) => document.querySelector('input[name="login"]') ? 'login' : location.pathname === p && !location.search.includes('code=') && document.readyState === 'complete' ? 'back' : false, { timeout: 30_000, polling: 100 }, new URL(path, origin).pathname);
+  // Back means signed in on that page — not merely on its URL: an auto-sign-in page sits at its own
+  // URL, loaded and signed out, until oidc-client-ts (a lazy chunk) has started the redirect; taking
+  // that for "back" left the page on the sign-in form the helper then never filled.
+  const back = (p: string) => location.pathname === p && !location.search.includes('code=') && document.querySelector('veil-session')?.getAttribute('status') === 'signed-in';
+  const first = await page.waitForFunction((p: string) => document.querySelector('input[name="login"]') ? 'login' : location.pathname === p && !location.search.includes('code=') && document.querySelector('veil-session')?.getAttribute('status') === 'signed-in' ? 'back' : false, { timeout: 30_000, polling: 100 }, new URL(path, origin).pathname);
   if ((await first.jsonValue()) === 'login') {
     await Promise.all([
       page.waitForNavigation(),
@@ -302,6 +305,25 @@ describe('audit trail (own demo server)', () => {
     const recorded = [...seen];
     const stored = await waitStored(token, recorded.map((e) => e.id));
     assertExactlyOnceInSequence(stored, recorded);
+    await context.close();
+  });
+
+  it('a fresh sign-in is one redirect; the page it returns to restores the viewer without loading oidc-client-ts', async () => {
+    // The stored-session fast path (src/identity/oidc/stored-session.ts) end to end: the auto
+    // sign-in page, the callback (oidc-client-ts completes it), then the page the viewer asked for,
+    // signed in from sessionStorage alone — and the player gets its session with that token.
+    const context = await browser.createBrowserContext();
+    const page = await context.newPage();
+    const requests: string[] = [];
+    page.on('request', (request) => requests.push(request.url()));
+    await signInOnce(page, '/watch?v=sample-dash', 'bob@acme.test');
+    assert.equal(await playerState(page, ['paused', 'playing', 'denied', 'error']), 'paused');
+    assert.equal(requests.filter((url) => new URL(url).pathname === '/idp/auth').length, 1, 'one authorization request');
+    const returned = requests.findLastIndex((url) => url === `${origin}/watch?v=sample-dash`);
+    assert.ok(returned > requests.findIndex((url) => url.includes('code=')), 'the callback settled on the page asked for');
+    const after = requests.slice(returned).map((url) => new URL(url).pathname);
+    assert.ok(after.some((path) => /\/chunks\/stored-session-/.test(path)), 'restored by the stored session');
+    assert.ok(!after.some((path) => /\/chunks\/oidc-provider-/.test(path)), `no oidc-client-ts after the callback: ${after.join(' ')}`);
     await context.close();
   });
 

@@ -63,9 +63,9 @@ const MEASURED = [
   'token.ratio',
   'token.raw_verify_sign_per_s',
   'token.verify_sign_ratio',
-  'token.sessions_per_busy_s',
-  'token.raw_verify_sign_per_busy_s',
-  'token.busy_ratio',
+  'token.sessions_per_cpu_s',
+  'token.raw_verify_sign_per_cpu_s',
+  'token.cpu_ratio',
   // share decision
   'share.raw_sign_per_s',
   ...['read', 'worst'].flatMap((c) => [`share.${c}.decide_per_s`, `share.${c}.ratio`, `share.${c}.decide_p99_us`, `share.${c}.p99_of_signature`]),
@@ -74,7 +74,17 @@ const MEASURED = [
   ...['open_crowded_ms', 'open_empty_ms', 'ratio', 'crowded_nodes'].map((f) => `share.dialog.${f}`),
   // recorder: stop → ready
   ...['remux', 'transcode'].flatMap((p) => [`recorder.${p}.ready_s`, `recorder.${p}.plain_s`, `recorder.${p}.of_duration`, `recorder.${p}.ratio`]),
+  // Entra path bytes
+  'entra.bytes.entra_js_gzip',
+  'entra.bytes.oidc_js_gzip',
+  'entra.bytes.ratio',
 ];
+
+/** Figures of opt-in parts, measured only when their switch is on (scale-out: `VEIL_BENCH_CLUSTER=1`). */
+const OPTIONAL = {
+  VEIL_BENCH_CLUSTER: [...['one', 'two'].flatMap((n) => [`cluster.${n}.sessions_per_s`, `cluster.${n}.raw_sign_per_s`, `cluster.${n}.ratio`]), 'cluster.two_to_one'],
+};
+const EXPECTED = [...MEASURED, ...Object.entries(OPTIONAL).flatMap(([flag, keys]) => (process.env[flag] === '1' ? keys : []))];
 
 function runBench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -105,8 +115,8 @@ describe('npm run bench --smoke', () => {
       console.log(`bench smoke run took ${((Date.now() - started) / 1000).toFixed(1)} s`);
       assert.equal(code, 0, `bench exited with ${code}:\n${stderr.slice(-3000)}`);
       const figures = JSON.parse(await readFile(out, 'utf8')) as Record<string, unknown>;
-      assert.deepEqual(Object.keys(figures).sort(), [...MEASURED].sort());
-      for (const key of MEASURED) {
+      assert.deepEqual(Object.keys(figures).sort(), [...EXPECTED].sort());
+      for (const key of EXPECTED) {
         const value = figures[key] as { median: unknown; min: unknown; max: unknown; n: unknown };
         for (const field of ['median', 'min', 'max', 'n'] as const) {
           assert.equal(typeof value[field], 'number', `${key}.${field}: ${JSON.stringify(value)}`);
@@ -117,7 +127,7 @@ describe('npm run bench --smoke', () => {
       // What the figures must say whatever the machine: positive times and rates, renewals with
       // 5 s tokens over a 10 s window, and a denied viewer fetching the least JS.
       const median = (key: string) => (figures[key] as { median: number }).median;
-      for (const key of MEASURED.filter((k) => /_ms$|_s$|_per_s\.|_per_s$|_gzip$/.test(k) && !/stall/.test(k))) assert.ok(median(key) > 0, `${key} = ${median(key)}`);
+      for (const key of EXPECTED.filter((k) => /_ms$|_s$|_per_s\.|_per_s$|_gzip$/.test(k) && !/stall/.test(k))) assert.ok(median(key) > 0, `${key} = ${median(key)}`);
       assert.ok(median('renewal.dash.renewals') >= 1 && median('renewal.hls.renewals') >= 1);
       assert.ok(median('bytes.denied_js_gzip') < median('bytes.dash.veil_js_gzip'));
       assert.ok(median('bytes.denied_js_gzip') < median('bytes.hls.veil_js_gzip'));

@@ -6,11 +6,30 @@ import { VeilError, type VeilErrorCode } from '../../protocol/errors.js';
 
 const NO_STORE = 'no-store';
 
+/**
+ * The text of each JSON response built here, by response: the Node adapter writes it to the
+ * socket in one piece instead of reading the response's body stream back (issue 16: reading
+ * it, chunk by chunk, cost the token service more than its JSON). Weak: a response nobody
+ * sends is collected with its entry.
+ */
+const bufferedBodies = new WeakMap<Response, string>();
+
 export function jsonResponse(body: unknown, init: ResponseInit = {}): Response {
   const headers = new Headers(init.headers);
   headers.set('content-type', 'application/json; charset=utf-8');
   if (!headers.has('cache-control')) headers.set('cache-control', NO_STORE);
-  return new Response(JSON.stringify(body), { ...init, headers });
+  const text = JSON.stringify(body);
+  const response = new Response(text, { ...init, headers });
+  bufferedBodies.set(response, text);
+  return response;
+}
+
+/**
+ * The whole body of `response` when `jsonResponse` built it and nobody has read it since, else
+ * undefined (a copy made by middleware is not in the map, so it takes the streaming path).
+ */
+export function bufferedBody(response: Response): string | undefined {
+  return response.bodyUsed ? undefined : bufferedBodies.get(response);
 }
 
 /** A limit's refusal carries `data.retryAfterSeconds`: it becomes the `Retry-After` header. */

@@ -13,10 +13,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerOptions, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { getRequestListener } from '@hono/node-server';
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { VeilError } from '../../protocol/errors.js';
 import type { Handler } from '../context.js';
 import { setClientAddress } from './client-address.js';
-import { errorResponse } from './json.js';
+import { bufferedBody, errorResponse } from './json.js';
 
 export type NodeListener = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -60,15 +61,34 @@ async function sendError(res: ServerResponse, error: VeilError, headers: Record<
   res.end(body);
 }
 
+type WholeWriter = { writeHead(status: number, headers: Record<string, string | string[]>): unknown; end(text: string): unknown };
+
+/** Status, headers and a body known in full, written at once (one socket write for all of it). */
+function writeWhole(res: WholeWriter, response: Response, text: string): void {
+  const headers: Record<string, string | string[]> = {};
+  response.headers.forEach((value, name) => {
+    headers[name] = value;
+  });
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length > 0) headers['set-cookie'] = cookies;
+  headers['content-length'] = String(Buffer.byteLength(text));
+  res.writeHead(response.status, headers);
+  res.end(text);
+}
+
 /** A Node request listener for `handler`; `origin` is the service's public origin (configuration). */
 export function toNodeListener(handler: Handler, options: { origin: string; log?: (error: unknown) => void }): NodeListener {
   const origin = new URL(options.origin).origin;
   const log = options.log ?? console.error;
-  const listener = getRequestListener((request: Request, env: { incoming: { socket?: { remoteAddress?: string } } }) => {
+  const listener = getRequestListener(async (request: Request, env: { incoming: { socket?: { remoteAddress?: string } }; outgoing: WholeWriter }) => {
     // The peer's address, for per-client limits (a proxy in front: pass `clientAddress` to the service).
     const address = env.incoming.socket?.remoteAddress;
     if (address) setClientAddress(request, address);
-    return handler(request);
+    const response = await handler(request);
+    const text = bufferedBody(response);
+    if (text === undefined) return response;
+    writeWhole(env.outgoing, response, text);
+    return RESPONSE_ALREADY_SENT;
   }, {
     // A library must not replace the host application's global Request/Response.
     overrideGlobalObjects: false,

@@ -21,14 +21,14 @@ export class KyselyGrantRepository implements GrantRepository {
   }
 
   async #read(videoId: string, principals: readonly Principal[] | undefined): Promise<VideoAccess | undefined> {
-    const video = await this.db.selectFrom('videos').select(['general_access', 'access_version']).where('id', '=', videoId).executeTakeFirst();
-    if (!video) return undefined;
+    const reading = this.db.selectFrom('videos').select(['general_access', 'access_version']).where('id', '=', videoId).executeTakeFirst();
+    // The grants are read beside the video's row, not after it: on PostgreSQL each is a round
+    // trip of every playback session (issue 16). Neither read waits for the other's answer; the
+    // pair is no less consistent than before (two reads, no transaction; `save` checks the version).
     let query = this.db.selectFrom('video_grants').selectAll().where('video_id', '=', videoId);
-    if (principals) {
-      if (principals.length === 0) return { generalAccess: video.general_access as GeneralAccess, grants: [], version: Number(video.access_version) };
-      query = query.where('principal', 'in', [...principals]);
-    }
-    const rows = await query.orderBy('principal').execute();
+    if (principals) query = query.where('principal', 'in', [...principals]);
+    const [video, rows] = await Promise.all([reading, principals?.length === 0 ? [] : query.orderBy('principal').execute()]);
+    if (!video) return undefined;
     return { generalAccess: video.general_access as GeneralAccess, grants: rows.map(fromRow), version: Number(video.access_version) };
   }
 

@@ -1,6 +1,7 @@
 /**
- * `POST /api/playback-sessions {videoId, previousToken?, protocols?}` — the token service; the
- * session names the video's presentation (protocol, manifest, DRM) for the protocols the client plays. The perimeter and
+ * `POST /api/playback-sessions {videoId, previousToken?, protocols?}` — the token service. The
+ * session names one presentation of the video (protocol, manifest, DRM): the first of the
+ * client's `protocols` it has, or its primary one. The perimeter and
  * the video's grants (`decide()`) are enforced here on a verified access token, for new sessions
  * and renewals alike; the browser's own check only spares outsiders the download. Every refusal
  * of an authenticated viewer is recorded by the server under the video's org (so its admins see

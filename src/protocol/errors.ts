@@ -276,7 +276,7 @@ export const ERROR_CODES = {
     category: 'capture',
     severity: 'critical',
     status: 413,
-    message: 'Your recording storage is full.',
+    message: 'You have used up your recording allowance (storage, recording time or uploads at once). Delete old recordings or ask your administrator for more.',
     hint: '`data.limit` names the quota: `bytes` (stored bytes per user), `concurrent` (unfinished uploads per user), `upload` (bytes per upload), `patch` (bytes per PATCH) or `duration` (seconds of processed recordings per user: refused at creation once used up, and a recording that would exceed it ends `failed` with this code, its upload kept for a retry).',
   },
   UPLOAD_OFFSET_MISMATCH: {
@@ -656,6 +656,14 @@ export const ERROR_CODES = {
     status: 401,
     message: 'The provisioning request was not authorised.',
     hint: "Send the org's SCIM secret as `Authorization: Bearer …` (Entra: \"Secret Token\" in the provisioning settings); a rotated-out secret stops working when its grace period ends.",
+  },
+  // Recordings in two presentations (issue 11: CENC DASH and AES-128 HLS).
+  VIDEO_PROTOCOL_UNSUPPORTED: {
+    category: 'media',
+    severity: 'critical',
+    status: 406,
+    message: 'This browser cannot play this video.',
+    hint: 'The playback-session request listed `protocols` the video has no presentation in; omit `protocols` to get its primary one.',
   },
 } as const satisfies Record<string, CodeInfo>;
 

@@ -38,11 +38,15 @@ function closure(files: readonly string[], lazy: boolean): Set<string> {
   return seen;
 }
 
+/** The chunk `src/identity/registry.ts` loads for a provider name (oidc: the stored-session fast path, which loads oidc-client-ts's chunk when it needs it). */
+const PROVIDER_CHUNKS: Record<string, string> = { oidc: 'stored-session', entra: 'entra-provider' };
+
 /** The provider chunk the page's session element loads lazily for `provider` (`oidc`, `entra`). */
 function providerChunk(page: Set<string>, provider: string): string {
   const lazy = [...page].flatMap((file) => importsOf(file).lazy);
-  const chunk = lazy.find((file) => relative(DIST, file).startsWith(`chunks/${provider}-provider-`));
-  if (!chunk) throw new Error(`bench-entra: no lazily loaded ${provider}-provider chunk in dist (run \`npm run build\`)`);
+  const name = PROVIDER_CHUNKS[provider];
+  const chunk = lazy.find((file) => relative(DIST, file).startsWith(`chunks/${name}-`));
+  if (!chunk) throw new Error(`bench-entra: no lazily loaded ${name} chunk in dist (run \`npm run build\`)`);
   return chunk;
 }
 

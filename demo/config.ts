@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_PLAYBACK_TOKEN_TTL_SECONDS, MAX_PLAYBACK_TOKEN_TTL_SECONDS } from '../src/protocol/defaults.js';
 import { UPLOAD_TOKEN_TTL_SECONDS } from '../src/protocol/recording.js';
 import { DEFAULT_LTI_SESSION_TTL_SECONDS } from '../src/server/lti/session-token.js';
+import { DEFAULT_UPLOAD_QUOTA } from '../src/server/uploads/quota.js';
 
 export interface DemoConfig {
   port: number;
@@ -41,6 +42,8 @@ export interface DemoConfig {
   workers: number;
   /** Lifetime of recorder upload tokens, seconds (env `VEIL_UPLOAD_TOKEN_TTL`, default 600). */
   uploadTokenTtlSeconds: number;
+  /** Seconds of processed recordings per user (env `VEIL_RECORDING_SECONDS_PER_USER`, default 10 h): over it a job ends `failed`/`UPLOAD_QUOTA_EXCEEDED`. */
+  recordingSecondsPerUser: number;
   /** The audit trail's SQLite file (env `VEIL_AUDIT_DB`, default `<dataDir>/veil-audit.sqlite`). */
   auditDb: string;
   distDir: string;
@@ -143,7 +146,7 @@ export function atPort(config: DemoConfig, port: number): DemoConfig {
  * override, so extra instances reuse the generated media instead of running ffmpeg again.
  * Port 0 lets the OS choose: `startDemo` then re-derives the origin with `atPort`.
  */
-export function demoConfig(overrides: { port?: number; tokenTtlSeconds?: number; ltiSessionTtlSeconds?: number; uploadTokenTtlSeconds?: number; dataDir?: string } = {}): DemoConfig {
+export function demoConfig(overrides: { port?: number; tokenTtlSeconds?: number; ltiSessionTtlSeconds?: number; uploadTokenTtlSeconds?: number; recordingSecondsPerUser?: number; dataDir?: string } = {}): DemoConfig {
   const port = overrides.port ?? integer('PORT', 8080, 1, 65535);
   const host = '127.0.0.1';
   const root = fileURLToPath(new URL('..', import.meta.url));
@@ -166,6 +169,7 @@ export function demoConfig(overrides: { port?: number; tokenTtlSeconds?: number;
     uploadDir: join(dataDir, 'uploads'),
     workers: integer('VEIL_WORKERS', 1, 1, 16),
     uploadTokenTtlSeconds: overrides.uploadTokenTtlSeconds ?? integer('VEIL_UPLOAD_TOKEN_TTL', UPLOAD_TOKEN_TTL_SECONDS, 5, 3600),
+    recordingSecondsPerUser: overrides.recordingSecondsPerUser ?? integer('VEIL_RECORDING_SECONDS_PER_USER', DEFAULT_UPLOAD_QUOTA.secondsPerUser, 1, Number.MAX_SAFE_INTEGER),
     auditDb: (own && process.env.VEIL_AUDIT_DB) || join(dataDir, 'veil-audit.sqlite'),
     distDir: `${root}dist`,
     publicDir: `${root}demo/public`,

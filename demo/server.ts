@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { Hono } from 'hono';
 import { createLocalJWKSet, type JSONWebKeySet } from 'jose';
 import type { Handler } from '../src/server/context.js';
@@ -25,6 +26,7 @@ import { requirePrerequisites } from '../scripts/prerequisites.mjs';
 import { atPort, demoConfig, type DemoConfig } from './config.js';
 import { SECURITY_HEADERS } from './csp.js';
 import { createDevIdp, type DevIdpOptions } from './idp/index.js';
+import { demoKeks, IDP_SIGNING_KEY_FILE, loadSigningKey } from './idp/signing-key-store.js';
 import { DEV_GROUPS, DEV_USERS } from './idp/users.js';
 import { startGrantExpirySweep } from '../src/server/access/expiry-sweep.js';
 import { provisionDevDirectory } from './provision.js';
@@ -96,7 +98,9 @@ export async function startDemo(requested = demoConfig(), options: DemoOptions =
     throw error;
   });
   // A replica of a cluster verifies the shared dev IdP's tokens; one machine runs its own IdP.
-  const idp = config.cluster.idpJwksFile ? undefined : await createDevIdp(demoIdpOptions(config));
+  const idp = config.cluster.idpJwksFile
+    ? undefined
+    : await createDevIdp({ ...demoIdpOptions(config), signingKey: await loadSigningKey(join(config.dataDir, IDP_SIGNING_KEY_FILE), demoKeks(config)) });
   const idpJwks = idp ? idp.jwks : (JSON.parse(readFileSync(config.cluster.idpJwksFile!, 'utf8')) as { keys: JsonWebKey[] });
   const identity = createOidcVerifier({ issuer: config.issuer, audience: config.apiResource, jwks: createLocalJWKSet(idpJwks as JSONWebKeySet) });
   // The demo LMS (demo contract): the same server reached as localhost, so another site than the tool.
@@ -129,6 +133,7 @@ export async function startDemo(requested = demoConfig(), options: DemoOptions =
     locker: backends.uploadLocker,
     uploadStore: backends.uploadStore,
     uploadTokenTtlSeconds: config.uploadTokenTtlSeconds,
+    quota: { secondsPerUser: config.recordingSecondsPerUser },
     log: (line) => console.log(`[recordings] ${line}`),
   });
   await recordings.start();

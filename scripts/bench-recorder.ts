@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { RecordingTestService } from '../test/support/recordings.js';
 import type { BenchPart } from './bench-part.js';
+import { RECORDER_BROWSER_ROWS, recorderBrowserBench } from './bench-recorder-browser.js';
 import { figure, ratioFigure, type Figures, type Row } from './bench-stats.js';
 
 const exec = promisify(execFile);
@@ -97,9 +98,9 @@ const ROWS: readonly Row[] = (['remux', 'transcode'] as const).flatMap((path) =>
   { label: `  as a share of the recording's duration`, veil: `recorder.${path}.of_duration` },
 ]);
 
-/** 60 s recordings in a full run (the issue's figure), 4 s in a smoke run. */
+/** 60 s recordings in a full run (the issue's figure), 4 s in a smoke run; then the browser side (bench-recorder-browser.ts). */
 export const recorderPart: BenchPart = {
   name: 'recorder',
-  run: ({ runs, smoke, log }) => recorderProcessingBench(runs, smoke ? 4 : 60, log),
-  rows: ROWS,
+  run: async (context) => ({ ...(await recorderProcessingBench(context.runs, context.smoke ? 4 : 60, context.log)), ...(await recorderBrowserBench(context)) }),
+  rows: [...ROWS, ...RECORDER_BROWSER_ROWS],
 };

@@ -9,7 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import Provider from 'oidc-provider';
 import { FORM_POST_JS, IDP_CSS } from './assets.js';
 import type { Client } from 'oidc-provider';
-import { generateSigningKey, onRedirectOrigin, providerConfiguration, type DevIdpClient } from './configuration.js';
+import { generateSigningKey, onRedirectOrigin, providerConfiguration, type DevIdpClient, type SigningKey } from './configuration.js';
 import { idpCsp } from './html.js';
 import { createInteractions } from './interactions.js';
 import { createAccountLockout, type LockoutOptions } from './lockout.js';
@@ -35,6 +35,8 @@ export interface DevIdpOptions {
   lockout?: LockoutOptions;
   /** Who signs in and their claims; default the dev users (`DEV_ACCOUNTS`). */
   accounts?: DevAccounts;
+  /** The key it signs with (kept across restarts: signing-key-store.ts); default a new one. */
+  signingKey?: SigningKey;
 }
 
 export interface DevIdp {
@@ -53,7 +55,7 @@ export async function createDevIdp(options: DevIdpOptions): Promise<DevIdp> {
   const mountPath = issuerUrl.pathname.replace(/\/$/, '');
   const assetsPath = `${mountPath}/assets`;
   const firstParty = new Set(options.clients.map((client) => client.client_id));
-  const signing = await generateSigningKey();
+  const signing = options.signingKey ?? (await generateSigningKey());
 
   const provider = new Provider(
     issuer,

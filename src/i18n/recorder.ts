@@ -36,6 +36,7 @@ export const RECORDER_STRINGS = {
   recorderRestarted: 'The server lost the upload; sending the recording again from this device.',
   recorderMaxDurationWarning: 'Recording stops in one minute (maximum length).',
   recorderProgress: 'Progress',
+  recorderPlayback: 'Your recording, played from this device',
   recorderRecordAgain: 'Record again',
 };
 

@@ -276,7 +276,7 @@ export const ERROR_CODES = {
     category: 'capture',
     severity: 'critical',
     status: 413,
-    message: 'Your recording storage is full.',
+    message: 'You have used up your recording allowance (storage, recording time or uploads at once). Delete old recordings or ask your administrator for more.',
     hint: '`data.limit` names the quota: `bytes` (stored bytes per user), `concurrent` (unfinished uploads per user), `upload` (bytes per upload), `patch` (bytes per PATCH) or `duration` (seconds of processed recordings per user: refused at creation once used up, and a recording that would exceed it ends `failed` with this code, its upload kept for a retry).',
   },
   UPLOAD_OFFSET_MISMATCH: {

@@ -118,6 +118,24 @@ export class ChunkStore {
     return chunk && offset < chunk.offset + chunk.data.byteLength ? chunk : undefined;
   }
 
+  /**
+   * The recording so far as one Blob of `type`, for a local preview. Each chunk becomes a Blob as
+   * the cursor passes it, so at most one chunk is in script memory at a time: the Blob's bytes live
+   * in the browser's blob storage (paged to disk when large), not in the page's heap. Only the
+   * `chunks` store is read, so the upload's writes to `recordings` never wait for it; deleting the
+   * chunks (after acceptance) waits for this transaction, so the preview is always whole.
+   */
+  async blob(id: string, type: string): Promise<Blob> {
+    const db = await this.#open();
+    const parts: Blob[] = [];
+    let cursor = await db.transaction('chunks').store.openCursor(IDBKeyRange.bound([id, 0], [id, Number.MAX_SAFE_INTEGER]));
+    while (cursor) {
+      parts.push(new Blob([cursor.value.data]));
+      cursor = await cursor.continue();
+    }
+    return new Blob(parts, { type });
+  }
+
   /** Removes a recording and its chunks (once the server accepted it, or the viewer discarded it). */
   async delete(id: string): Promise<void> {
     const db = await this.#open();

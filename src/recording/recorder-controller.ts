@@ -37,6 +37,8 @@ export interface RecorderOptions {
   onNotice(notice: RecorderNotice): void;
   /** The live stream to preview while recording, or undefined. */
   onPreview(stream: MediaStream | undefined): void;
+  /** What was recorded, for a local playback after stop (a Blob in the browser's blob storage), or undefined when a new recording starts. */
+  onRecorded(recording: Blob | undefined): void;
   /** 0–100 while uploading (bytes) and processing (the job). */
   onProgress(percent: number): void;
   /** Seconds left while `countdown`. */
@@ -51,6 +53,7 @@ function processingFailure(videoId: string, code: string | undefined): VeilError
   return new VeilError('VIDEO_PROCESSING_FAILED', { data: { videoId, code } });
 }
 const WARNING_BEFORE_END_S = 60;
+const CAPTURING: readonly RecorderState[] = ['countdown', 'recording', 'paused'];
 
 export class RecorderController implements ReactiveController {
   readonly #options: RecorderOptions;
@@ -137,6 +140,7 @@ export class RecorderController implements ReactiveController {
       await this.#checkFreeSpace();
       const stream = await this.#capture.open(this.#options.source(), this.#options.microphone(), this.#options.devices());
       this.#videoId = undefined;
+      this.#options.onRecorded(undefined);
       this.#options.onPreview(stream);
       await this.#countdown();
       const recording = await this.#store.create({
@@ -213,12 +217,20 @@ export class RecorderController implements ReactiveController {
     for (const timer of this.#timers.splice(0)) clearTimeout(timer);
   }
 
-  /** Every chunk reaches IndexedDB before the upload may send it. */
+  /**
+   * Every chunk reaches IndexedDB before the upload may send it. Its bytes are read at once,
+   * beside the previous chunk's write (the writes stay in order): on a loaded machine a chunk no
+   * longer waits for that write before its own read starts, which shortens what an unload can
+   * catch in flight (decisions.md, "Recorder: what a reload loses").
+   */
   #persist(data: Blob): void {
     const id = this.#recordingId;
     if (!id) return;
+    const bytes = data.arrayBuffer();
+    // Its failure surfaces below, in order; this only keeps it from being reported as unhandled meanwhile.
+    bytes.catch(() => undefined);
     this.#persisting = this.#persisting
-      .then(async () => this.#store.append(id, await data.arrayBuffer()))
+      .then(async () => this.#store.append(id, await bytes))
       .then(() => this.#upload.notify())
       .catch((error: unknown) => this.#set('error', new VeilError('CAPTURE_FAILED', { message: 'A chunk could not be saved on this device.', cause: error })));
   }
@@ -235,9 +247,14 @@ export class RecorderController implements ReactiveController {
     await this.#store.update(id, { finalLength: recording.bytes });
     // A recorder that failed mid-way still uploads what it persisted.
     if (error) console.warn('veil-recorder: recording ended early', error);
+    // Read before the upload can finish and delete the chunks, but beside it, never in front of it.
+    const recorded = recording.bytes ? this.#store.blob(id, recording.mimeType).catch(() => undefined) : undefined;
     this.#set('uploading');
     this.#options.onProgress(0);
     this.#upload.notify();
+    const blob = await recorded;
+    // A new recording may have begun meanwhile: its own preview must not be replaced.
+    if (blob && !CAPTURING.includes(this.#state)) this.#options.onRecorded(blob);
   }
 
   /** An unfinished recording of this viewer: end it at its last chunk and upload the rest. */

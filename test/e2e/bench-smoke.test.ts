@@ -74,6 +74,7 @@ const MEASURED = [
   ...['open_crowded_ms', 'open_empty_ms', 'ratio', 'crowded_nodes'].map((f) => `share.dialog.${f}`),
   // recorder: stop → ready
   ...['remux', 'transcode'].flatMap((p) => [`recorder.${p}.ready_s`, `recorder.${p}.plain_s`, `recorder.${p}.of_duration`, `recorder.${p}.ratio`]),
+  ...['wire.ratio', 'wire.recorded_mb', 'memory.heap_first_mb', 'memory.growth_mb', 'memory.ratio', 'memory.stored_mb', 'fps.hidden', 'fps.visible', 'fps.ratio'].map((key) => `recorder.${key}`),
   // Entra path bytes
   'entra.bytes.entra_js_gzip',
   'entra.bytes.oidc_js_gzip',

@@ -1,7 +1,7 @@
 /**
  * `<veil-recorder>` by keyboard alone, with axe run in every state it passes through: idle
  * (with the camera and microphone pickers, after a first capture named), countdown, recording (level meter), paused, uploading, processing,
- * ready and error. Faults in front of a demo of its own hold `uploading` and `processing` long
+ * ready (with the recording played back from this device, by keyboard) and error. Faults in front of a demo of its own hold `uploading` and `processing` long
  * enough to look at them.
  */
 import assert from 'node:assert/strict';
@@ -44,13 +44,19 @@ function focused(page: Page): Promise<string> {
   });
 }
 
-/** Tabs until the recorder's button `action` has focus, then presses Enter. */
-async function press(page: Page, action: string): Promise<void> {
+/** Tabs until `target` (as `focused()` names it) has focus inside the recorder. */
+async function tabTo(page: Page, target: string): Promise<void> {
   for (let i = 0; i < 20; i++) {
-    if ((await focused(page)) === `button[${action}]`) return page.keyboard.press('Enter');
+    if ((await focused(page)) === target) return;
     await page.keyboard.press('Tab');
   }
-  assert.fail(`never reached the ${action} button (at ${await focused(page)})`);
+  assert.fail(`never reached ${target} (at ${await focused(page)})`);
+}
+
+/** Tabs until the recorder's button `action` has focus, then presses Enter. */
+async function press(page: Page, action: string): Promise<void> {
+  await tabTo(page, `button[${action}]`);
+  await page.keyboard.press('Enter');
 }
 
 describe('<veil-recorder> keyboard and axe', () => {
@@ -97,6 +103,25 @@ describe('<veil-recorder> keyboard and axe', () => {
     assert.deepEqual((await pickers.jsonValue())!.map((names) => names[0]), ['Default', 'Default']);
     await axe(page, 'ready');
     assert.deepEqual(faults.hits(), [1, 2]);
+
+    // The preview after stop: the recording, played from this device, reached and started by keyboard.
+    const playback = await page.evaluate(() => {
+      const video = document.querySelector('veil-recorder')!.shadowRoot!.querySelector('video[part="playback"]') as HTMLVideoElement | null;
+      return video && { src: video.src, label: video.getAttribute('aria-label'), controls: video.controls };
+    });
+    assert.ok(playback?.src.startsWith('blob:'), `a playback of the recording from a blob: URL (${JSON.stringify(playback)})`);
+    assert.equal(playback?.label, 'Your recording, played from this device');
+    assert.ok(playback?.controls);
+    await tabTo(page, 'video');
+    await page.keyboard.press('Space');
+    await page.waitForFunction(
+      () => {
+        const video = document.querySelector('veil-recorder')!.shadowRoot!.querySelector('video[part="playback"]') as HTMLVideoElement;
+        return !video.paused && video.currentTime > 0.5;
+      },
+      { timeout: 20_000, polling: 200 },
+    );
+    await axe(page, 'ready, playing the preview');
 
     // A refused camera: the error state, by keyboard too.
     await page.evaluate(() => {

@@ -258,6 +258,8 @@ describe('<veil-recorder> upload faults', () => {
       const start = MediaRecorder.prototype.start;
       MediaRecorder.prototype.start = function (this: MediaRecorder, ...args: Parameters<MediaRecorder['start']>) {
         this.addEventListener('start', () => ((window as unknown as { __recordingStartedAt: number }).__recordingStartedAt = Date.now()), { once: true });
+        // When the MediaRecorder last delivered a chunk: what it had not delivered at the reload is lost in it, the rest in saving.
+        this.addEventListener('dataavailable', () => ((window as unknown as { __lastChunkAt: number }).__lastChunkAt = Date.now()));
         return start.apply(this, args);
       };
     });
@@ -279,7 +281,10 @@ describe('<veil-recorder> upload faults', () => {
       await network(false);
     }
     await recordFor(page, startedAt, 12);
-    const recorded = await page.evaluate(() => (Date.now() - (window as unknown as { __recordingStartedAt: number }).__recordingStartedAt) / 1000);
+    const [recorded, delivered] = await page.evaluate(() => {
+      const clock = window as unknown as { __recordingStartedAt: number; __lastChunkAt: number };
+      return [(Date.now() - clock.__recordingStartedAt) / 1000, (clock.__lastChunkAt - clock.__recordingStartedAt) / 1000];
+    });
     await page.reload();
     await page.waitForSelector('veil-recorder', { timeout: 60_000 });
 
@@ -302,7 +307,9 @@ describe('<veil-recorder> upload faults', () => {
     const uploaded = await uploadedSeconds(videoId);
     const said = `the video lasts ${duration.toFixed(2)} s, the upload ${uploaded.toFixed(2)} s (${persisted.chunks} chunks), recorded ${recorded.toFixed(2)} s before the reload`;
     assert.ok(duration >= uploaded - FRAME_SLACK_S, `${said}: processing lost more than ${FRAME_SLACK_S} s of what was persisted`);
-    t.diagnostic(`${said}: the reload lost ${(recorded - uploaded).toFixed(2)} s (timeslice ${TIMESLICE_MS / 1000} s)`);
+    t.diagnostic(
+      `${said}: the reload lost ${(recorded - uploaded).toFixed(2)} s (timeslice ${TIMESLICE_MS / 1000} s): ${(recorded - delivered).toFixed(2)} s not yet delivered by the MediaRecorder, ${(delivered - uploaded).toFixed(2)} s delivered but not persisted (or the recording's own start latency)`,
+    );
     await page.evaluate(() => document.querySelector('veil-player')!.play());
     await page.waitForFunction(() => document.querySelector('veil-player')!.currentTime > 1.5, { timeout: 120_000, polling: 100 });
     const progress = await playbackProgress(page);

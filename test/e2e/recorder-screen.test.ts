@@ -19,32 +19,14 @@ import type { Page } from 'puppeteer-core';
 import { playbackProgress, playerState, signInAt } from '../support/browser.js';
 import { demoAndBrowser } from '../support/e2e.js';
 import { recordFor, recorderState, recorderVideoId, startRecording } from '../support/recorder.js';
+import { framesIn, hiddenStretch, hideFor, installRecordingClock, recordingClock, videoPacketTimes } from '../support/recording-clock.js';
 
 const exec = promisify(execFile);
 const env = demoAndBrowser();
 
-/** What the page saw: the MediaRecorder's `start` and each visibility change, on the page's `performance.now()` clock. */
-interface RecordingClock {
-  recordingStartedAt?: number;
-  visibility: Array<{ state: DocumentVisibilityState; at: number }>;
-}
-declare global {
-  interface Window {
-    veilTestClock: RecordingClock;
-  }
-}
-
 async function recorderPage(source: string): Promise<Page> {
   const page = await (await env.browser.createBrowserContext()).newPage();
-  await page.evaluateOnNewDocument(() => {
-    const clock: RecordingClock = (window.veilTestClock = { visibility: [] });
-    document.addEventListener('visibilitychange', () => clock.visibility.push({ state: document.visibilityState, at: performance.now() }));
-    const start = MediaRecorder.prototype.start;
-    MediaRecorder.prototype.start = function (this: MediaRecorder, ...args: Parameters<MediaRecorder['start']>) {
-      this.addEventListener('start', () => (clock.recordingStartedAt = performance.now()), { once: true });
-      return start.apply(this, args);
-    };
-  });
+  await installRecordingClock(page);
   await signInAt(page, `/record?source=${encodeURIComponent(source)}&countdown=0`, 'alice@acme.test', { origin: env.demo.config.origin });
   await page.waitForSelector('veil-recorder');
   assert.equal(await recorderState(page, ['idle']), 'idle');
@@ -67,25 +49,6 @@ async function bubbleAndBackground(videoId: string, second: number): Promise<{ b
 
 /** Whether two pixels differ clearly in some channel (video coding moves each a little). */
 const differ = (a: number[], b: number[]) => a.some((value, i) => Math.abs(value - b[i]!) > 40);
-
-/** The video packets' times (s) in the upload the server received. */
-async function videoPacketTimes(videoId: string): Promise<number[]> {
-  const { stdout } = await exec('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts_time', '-of', 'csv=p=0', join(env.demo.config.uploadDir, videoId)]);
-  return stdout.split('\n').map(Number).filter((time) => Number.isFinite(time) && time > 0);
-}
-
-/** Waits (on the page's clock, which keeps running while the tab is hidden) until `ms` after the page's last visibility change to `state`. */
-async function stayFor(page: Page, state: DocumentVisibilityState, ms: number): Promise<void> {
-  await page.waitForFunction(
-    (wanted: DocumentVisibilityState, wait: number) => {
-      const last = window.veilTestClock.visibility.at(-1);
-      return document.visibilityState === wanted && last?.state === wanted && performance.now() - last.at >= wait;
-    },
-    { timeout: 120_000, polling: 250 },
-    state,
-    ms,
-  );
-}
 
 async function stopAndPlay(page: Page): Promise<string> {
   await page.evaluate(() => document.querySelector('veil-recorder')!.stop());
@@ -122,27 +85,19 @@ describe('<veil-recorder> screen sources', () => {
     await recordFor(page, startedAt, 2);
 
     // Hidden for 6 s of the page's clock: another tab in front.
-    const other = await page.browserContext().newPage();
-    await other.bringToFront();
-    await stayFor(page, 'hidden', 6000);
-    await page.bringToFront();
-    await stayFor(page, 'visible', 1000);
-    await other.close();
+    await hideFor(page, 6000);
     // Read before stopAndPlay navigates away from the recorder's page.
-    const clock = await page.evaluate(() => window.veilTestClock);
+    const clock = await recordingClock(page);
     const videoId = await stopAndPlay(page);
 
     assert.ok(clock.recordingStartedAt !== undefined, 'the page saw no MediaRecorder start event');
-    const hidden = clock.visibility.find((change) => change.state === 'hidden');
-    const shown = clock.visibility.find((change) => change.state === 'visible' && change.at > (hidden?.at ?? Infinity));
-    assert.ok(hidden && shown, `visibility changes seen: ${JSON.stringify(clock.visibility)}`);
     // One second inside each edge of the hidden stretch, in the recording's own clock (s).
-    const from = (hidden.at - clock.recordingStartedAt) / 1000 + 1;
-    const to = (shown.at - clock.recordingStartedAt) / 1000 - 1;
+    const stretch = hiddenStretch(clock);
+    assert.ok(stretch, `visibility changes seen: ${JSON.stringify(clock.visibility)}`);
+    const { from, to } = stretch;
     assert.ok(to - from >= 3, `the hidden stretch ${from.toFixed(2)}–${to.toFixed(2)} s (recording clock, edges trimmed) is under 3 s`);
-    const times = await videoPacketTimes(videoId);
-    const frames = times.filter((time) => time >= from && time < to).length;
-    const fps = frames / (to - from);
+    const times = await videoPacketTimes(join(env.demo.config.uploadDir, videoId));
+    const { frames, fps } = framesIn(times, stretch);
     const last = times.at(-1) ?? 0;
     assert.ok(fps >= 15, `composite while hidden: ${frames} frames in ${from.toFixed(2)}–${to.toFixed(2)} s = ${fps.toFixed(1)} fps, want ≥ 15 (${times.length} frames in all, last at ${last.toFixed(2)} s)`);
     t.diagnostic(`composite: ${fps.toFixed(1)} fps while the tab was hidden (${frames} frames in ${(to - from).toFixed(2)} s)`);

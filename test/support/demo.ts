@@ -16,6 +16,8 @@ export interface TestDemoOptions {
   tokenTtlSeconds?: number;
   ltiSessionTtlSeconds?: number;
   uploadTokenTtlSeconds?: number;
+  /** The demo's per-user duration quota for recordings (seconds). */
+  recordingSecondsPerUser?: number;
   wrapService?: (service: Handler) => Handler;
   /** A fixed port (the Entra look-alike registers the demo's redirect URI before it starts). */
   port?: number;
@@ -32,7 +34,7 @@ export async function startTestDemo(options: TestDemoOptions = {}): Promise<Demo
   // test server's, and removes it on close; the sample media cache stays shared.
   const dataDir = join(tmpdir(), `veil-data-${process.pid}-${randomUUID()}`);
   const start = (port: number) =>
-    startDemo(demoConfig({ port, tokenTtlSeconds: options.tokenTtlSeconds, ltiSessionTtlSeconds: options.ltiSessionTtlSeconds, uploadTokenTtlSeconds: options.uploadTokenTtlSeconds, dataDir }), { wrapService: options.wrapService, entra: options.entra });
+    startDemo(demoConfig({ port, tokenTtlSeconds: options.tokenTtlSeconds, ltiSessionTtlSeconds: options.ltiSessionTtlSeconds, uploadTokenTtlSeconds: options.uploadTokenTtlSeconds, recordingSecondsPerUser: options.recordingSecondsPerUser, dataDir }), { wrapService: options.wrapService, entra: options.entra });
   let demo = await start(options.port ?? 0);
   // Getters, so that after a restart callers see the running instance's parts.
   return {

@@ -41,6 +41,7 @@ const NOTICES: Record<RecorderNotice, RecorderStringKey> = {
  * @fires veil-error - Capture, upload or processing failed, or the viewer is outside the perimeter. `detail` is a `VeilError`.
  *
  * @csspart preview - The live preview while recording.
+ * @csspart playback - After stop, the recording played back from this device (with the browser's controls) while it uploads and after.
  * @csspart controls - The buttons and pickers (source, camera, microphone, title).
  * @csspart level - The live microphone level meter while capturing.
  * @csspart progress - The progress bar while uploading and processing.
@@ -76,6 +77,8 @@ export class VeilRecorder extends LitElement {
   @state() private cameraId = '';
   @state() private microphoneId = '';
   @state() private level = 0;
+  /** Object URL of the last recording, for the playback after stop; revoked when replaced or disconnected. */
+  @state() private playbackUrl?: string;
   #preview?: HTMLVideoElement;
   #stream?: MediaStream;
   #meter?: LevelMeter;
@@ -103,6 +106,7 @@ export class VeilRecorder extends LitElement {
       // Allowed once, the devices have labels: list them again.
       if (stream) void this.#listDevices();
     },
+    onRecorded: (recording) => this.#setPlayback(recording),
     onProgress: (percent) => (this.progress = percent),
     onCountdown: (seconds) => (this.countdownLeft = seconds),
   });
@@ -153,6 +157,12 @@ export class VeilRecorder extends LitElement {
     navigator.mediaDevices?.removeEventListener?.('devicechange', this.#devicesChanged);
     this.#meter?.stop();
     this.#meter = undefined;
+    this.#setPlayback(undefined);
+  }
+
+  #setPlayback(recording: Blob | undefined): void {
+    if (this.playbackUrl) URL.revokeObjectURL(this.playbackUrl);
+    this.playbackUrl = recording ? URL.createObjectURL(recording) : undefined;
   }
 
   /** Lists the pickers' devices, only once the viewer passed the perimeter (nothing is asked of an outsider's browser). */
@@ -199,6 +209,9 @@ export class VeilRecorder extends LitElement {
         playsinline
         ?hidden=${!capturing}
       ></video>
+      ${this.playbackUrl && !capturing
+        ? html`<video part="playback" class="preview" controls playsinline preload="metadata" src=${this.playbackUrl} aria-label=${t('recorderPlayback')}></video>`
+        : nothing}
       <meter part="level" class="level" min="0" max="1" .value=${this.level} aria-label=${t('recorderLevel')} ?hidden=${!capturing || this.noMicrophone}></meter>
       <div part="controls" class="controls">${this.#controls(state)}</div>
       <p role="status">${this.#status(state)}</p>

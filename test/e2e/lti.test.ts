@@ -167,7 +167,7 @@ describe('LTI launch inside the LMS iframe, third-party cookies blocked', () => 
     { variant: 'moodle', carrier: 'cookie' },
     { variant: 'moodle', carrier: 'local-storage', browser: 'Partitioned cookies refused', prepare: refusePartitionedCookies },
   ];
-  for (const { variant, carrier, browser: browserCase, prepare, warm } of matrix) {
+  for (const { variant, carrier, browser: browserCase, prepare, warm: warmLaunch } of matrix) {
     it(`${variant}${browserCase ? ` (${browserCase})` : ''}: the framed player plays (carrier ${carrier}), no unpartitioned tool cookie`, async () => {
       const started = performance.now();
       const { page } = await lmsPage('student@school.test', `/lms/courses/c101?variant=${variant}`, prepare);
@@ -186,7 +186,7 @@ describe('LTI launch inside the LMS iframe, third-party cookies blocked', () => 
       assert.deepEqual(unpartitioned, []);
       // A warm launch, course page reload → first decoded frame in the iframe (scripts/bench-lti.ts
       // measures it properly); once per platform behaviour, so not again for the refused-cookie row.
-      if (prepare || warm === false) return void (await page.browserContext().close());
+      if (prepare || warmLaunch === false) return void (await page.browserContext().close());
       const warm = performance.now();
       await page.reload();
       const again = await toolFrame(page);

@@ -7,7 +7,7 @@
  */
 import { VeilError, type VeilErrorCode } from '../protocol/errors.js';
 import { apiUrls, type ApiUrls } from '../protocol/paths.js';
-import type { PlaybackSession, PlaybackSessionRequest } from '../protocol/playback.js';
+import type { PlaybackSession, PlaybackSessionRequest, StreamProtocol } from '../protocol/playback.js';
 import {
   TUS_VERSION,
   UPLOAD_TOKEN_EXPIRES_HEADER,
@@ -86,17 +86,22 @@ export class VeilClient {
     return this.#urls.auditEvents();
   }
 
-  /** A new playback session for `videoId`; transient failures are retried. */
-  createPlaybackSession(videoId: string, signal?: AbortSignal): Promise<PlaybackSession> {
-    return this.#playbackSession({ videoId }, { signal, retry: true });
+  /**
+   * A new playback session for `videoId`, in the first of `protocols` (the ones this client can
+   * play, preferred first) the video has; transient failures are retried.
+   */
+  createPlaybackSession(videoId: string, signal?: AbortSignal, protocols?: StreamProtocol[]): Promise<PlaybackSession> {
+    return this.#playbackSession({ videoId, ...(protocols ? { protocols } : {}) }, { signal, retry: true });
   }
 
   /**
    * Renews a playback session (same session id, perimeter and grants checked again). One try:
    * token renewal decides how long retrying makes sense (as long as the token could be renewed).
    */
-  renewPlaybackSession(current: Pick<PlaybackSession, 'videoId' | 'token'>, signal?: AbortSignal): Promise<PlaybackSession> {
-    return this.#playbackSession({ videoId: current.videoId, previousToken: current.token }, { signal });
+  renewPlaybackSession(current: Pick<PlaybackSession, 'videoId' | 'token'> & Partial<Pick<PlaybackSession, 'protocol'>>, signal?: AbortSignal): Promise<PlaybackSession> {
+    // The same presentation as the session being renewed: the engine keeps playing its manifest.
+    const protocols = current.protocol ? { protocols: [current.protocol] } : {};
+    return this.#playbackSession({ videoId: current.videoId, previousToken: current.token, ...protocols }, { signal });
   }
 
   #playbackSession(body: PlaybackSessionRequest, options: Pick<RequestOptions, 'signal' | 'retry'>): Promise<PlaybackSession> {

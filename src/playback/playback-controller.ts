@@ -7,7 +7,7 @@ import { VeilError } from '../protocol/errors.js';
 import { perimeterViolation } from '../protocol/perimeter.js';
 import type { VeilSessionState } from '../identity/types.js';
 import type { PlaybackSession } from '../protocol/playback.js';
-import { loadEngine } from './engines/registry.js';
+import { loadEngine, playableProtocols } from './engines/registry.js';
 import type { Engine, EngineLoader } from './engines/types.js';
 import type { PlayerState } from './state.js';
 import { TokenRenewalController } from './token-renewal.js';
@@ -162,7 +162,7 @@ export class PlaybackController implements ReactiveController {
       const reason = session.claims ? perimeterViolation(session.claims, session.perimeter) : 'issuer';
       if (reason) throw new VeilError('PERIMETER_DENIED', { data: { reason } });
 
-      const playbackSession = await session.client.createPlaybackSession(videoId, run.signal);
+      const playbackSession = await session.client.createPlaybackSession(videoId, run.signal, playableProtocols());
       if (run.signal.aborted) return;
       this.#tokens.start(playbackSession);
       this.#set('loading');

@@ -657,6 +657,14 @@ export const ERROR_CODES = {
     message: 'The provisioning request was not authorised.',
     hint: "Send the org's SCIM secret as `Authorization: Bearer …` (Entra: \"Secret Token\" in the provisioning settings); a rotated-out secret stops working when its grace period ends.",
   },
+  // Recordings in two presentations (issue 11: CENC DASH and AES-128 HLS).
+  VIDEO_PROTOCOL_UNSUPPORTED: {
+    category: 'media',
+    severity: 'critical',
+    status: 406,
+    message: 'This browser cannot play this video.',
+    hint: 'The playback-session request listed `protocols` the video has no presentation in; omit `protocols` to get its primary one.',
+  },
 } as const satisfies Record<string, CodeInfo>;
 
 export type VeilErrorCode = keyof typeof ERROR_CODES;

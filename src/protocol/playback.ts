@@ -12,6 +12,12 @@ export interface PlaybackSessionRequest {
    * session id; perimeter and grants are checked again as for a new session.
    */
   previousToken?: string;
+  /**
+   * The protocols this client can play, most preferred first. The server answers with the first
+   * of them the video has (`VIDEO_PROTOCOL_UNSUPPORTED` when none); without it, the video's
+   * primary presentation (older clients).
+   */
+  protocols?: StreamProtocol[];
 }
 
 /** How keys are obtained. Keys are only ever served by authenticated key/license endpoints. */

@@ -44,11 +44,15 @@ const token = (message: string) => v.pipe(v.string(message), v.minLength(1, mess
 // POST /api/playback-sessions
 
 const VIDEO_ID_MESSAGE = 'must be a string of letters, digits, "-" or "_" (at most 64)';
+const PROTOCOLS_MESSAGE = 'must be a list of "dash" and/or "hls"';
 
 export const PlaybackSessionRequestSchema = v.object(
   {
     videoId: v.pipe(v.string(VIDEO_ID_MESSAGE), v.regex(VIDEO_ID_PATTERN, VIDEO_ID_MESSAGE)),
     previousToken: v.optional(token('must be a string')),
+    protocols: v.optional(
+      v.pipe(v.array(v.picklist(['dash', 'hls'], PROTOCOLS_MESSAGE), PROTOCOLS_MESSAGE), v.minLength(1, PROTOCOLS_MESSAGE), v.maxLength(2, PROTOCOLS_MESSAGE)),
+    ),
   },
   objectMessage({ videoId: VIDEO_ID_MESSAGE }, 'must be an object'),
 );

@@ -40,7 +40,7 @@ export {
   type PlaybackTokenServiceOptions,
   type PlaybackTokenSubject,
 } from './playback-token.js';
-export type { GeneralAccess, ProtectionScheme, VideoRecord, VideoRepository, VideoStatus } from './storage/videos.js';
+export type { GeneralAccess, ProtectionScheme, VideoPresentation, VideoRecord, VideoRepository, VideoStatus } from './storage/videos.js';
 export type { AccessRequest, AccessUpdate, ExpiredGrant, GrantRepository, VideoAccess } from './storage/grants.js';
 export type { SharingPolicyRepository, StoredSharingPolicy } from './storage/sharing-policies.js';
 export { startGrantExpirySweep, sweepExpiredGrants, type GrantExpirySweep } from './access/expiry-sweep.js';

@@ -1,7 +1,7 @@
 /**
  * Processing of finished uploads with real ffmpeg: a recorder's fragmented MP4 (H.264 + Opus) is
- * remuxed, a WebM (VP8 + Opus) transcoded, both packaged as CENC DASH with their key in the
- * KeyStore and registered ready, owned by the uploader, restricted. Hostile uploads end `failed`
+ * remuxed, a WebM (VP8 + Opus) transcoded, both packaged as CENC DASH (and AES-128 HLS: see
+ * processing-presentations.test.ts) with their keys in the KeyStore and registered ready, owned by the uploader, restricted. Hostile uploads end `failed`
  * with their code and nothing registered; a restarted queue resumes an interrupted job.
  */
 import assert from 'node:assert/strict';
@@ -72,8 +72,11 @@ describe('processing', () => {
     assert.equal(video?.status, 'ready');
     assert.equal(video?.generalAccess, 'restricted');
     assert.equal(video?.owner, 'alice');
-    const [key] = await t.storage.keys.get(videoId);
-    assert.deepEqual(video?.protection.kids, [key!.kid]);
+    // Two keys since recordings are also packaged as AES-128 HLS: the DASH one is the record's own.
+    const keys = await t.storage.keys.get(videoId);
+    assert.equal(keys.length, 2);
+    assert.equal(video?.protection.kids.length, 1);
+    assert.ok(keys.some(({ kid }) => kid === video?.protection.kids[0]));
     const files = await t.storage.media.list(videoId);
     assert.ok(files.includes('manifest.mpd'), files.join());
     assert.ok(files.some((file) => file.startsWith('chunk-')));

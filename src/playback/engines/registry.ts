@@ -4,7 +4,7 @@
  * The engines import `types.ts` and `config.ts`, never this file, so there is no cycle.
  */
 import { VeilError } from '../../protocol/errors.js';
-import type { PlaybackSession } from '../../protocol/playback.js';
+import type { PlaybackSession, StreamProtocol } from '../../protocol/playback.js';
 import type { Engine, EngineLoader, EngineOptions } from './types.js';
 
 export type EngineName = 'shaka' | 'hls-light' | 'hls-eme';
@@ -18,6 +18,15 @@ const ENGINES: Record<EngineName, () => Promise<EngineLoader>> = {
 
 export function hasMediaSource(): boolean {
   return typeof globalThis.MediaSource === 'function' || 'ManagedMediaSource' in globalThis;
+}
+
+/**
+ * The protocols this browser can play, preferred first, for the playback-session request: with
+ * MSE both engines work, DASH (shaka) first. Without MSE none does; the server's primary answer
+ * then ends in `MEDIA_UNSUPPORTED` as before.
+ */
+export function playableProtocols(): StreamProtocol[] | undefined {
+  return hasMediaSource() ? ['dash', 'hls'] : undefined;
 }
 
 /** Loads the engine for the session's protocol and starts loading the stream. */

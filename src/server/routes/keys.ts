@@ -13,7 +13,7 @@ import { fail, jsonResponse } from '../http/json.js';
 import type { Guard } from '../limits/guard.js';
 import type { PlaybackTokenService } from '../playback-token.js';
 import type { ContentKey, KeyStore } from '../storage/keys.js';
-import type { ProtectionScheme, VideoRepository } from '../storage/videos.js';
+import { presentationsOf, type ProtectionScheme, type VideoRepository } from '../storage/videos.js';
 
 const MAX_LICENSE_REQUEST_BYTES = 8192;
 
@@ -34,8 +34,10 @@ export function keyRoutes({ playbackTokens, videos, keys, authorizer, guard }: K
     if (!video) fail('VIDEO_NOT_FOUND', undefined, { videoId });
     const { decision } = await authorizer.authorize({ playbackToken: claims }, video, 'view');
     if (!decision.allowed) fail('PLAYBACK_NOT_GRANTED', undefined, { videoId });
-    if (video.protection.scheme !== scheme) fail('VIDEO_NOT_FOUND', `This video has no ${what}.`, { videoId });
-    const found = (await keys.get(videoId)).filter(({ kid }) => video.protection.kids.includes(kid));
+    // Only the keys of the presentation this route serves: the HLS key route never hands out a CENC key.
+    const presentation = presentationsOf(video).find(({ protection }) => protection.scheme === scheme);
+    if (!presentation) fail('VIDEO_NOT_FOUND', `This video has no ${what}.`, { videoId });
+    const found = (await keys.get(videoId)).filter(({ kid }) => presentation.protection.kids.includes(kid));
     if (found.length === 0) fail('VIDEO_NOT_FOUND', `This video has no ${what}.`, { videoId });
     return found;
   }

@@ -1,5 +1,7 @@
 /**
- * `POST /api/playback-sessions {videoId, previousToken?}` — the token service. The perimeter and
+ * `POST /api/playback-sessions {videoId, previousToken?, protocols?}` — the token service. The
+ * session names one presentation of the video (protocol, manifest, DRM): the first of the
+ * client's `protocols` it has, or its primary one. The perimeter and
  * the video's grants (`decide()`) are enforced here on a verified access token, for new sessions
  * and renewals alike; the browser's own check only spares outsiders the download. Every refusal
  * of an authenticated viewer is recorded by the server under the video's org (so its admins see
@@ -19,7 +21,7 @@ import type { Guard } from '../limits/guard.js';
 import type { PlaybackTokenService } from '../playback-token.js';
 import type { Authorizer } from '../access/authorizer.js';
 import type { ServerAuditLog } from '../audit/server-events.js';
-import type { VideoRecord, VideoRepository } from '../storage/videos.js';
+import { presentationFor, type VideoPresentation, type VideoRecord, type VideoRepository } from '../storage/videos.js';
 
 const MAX_BODY_BYTES = 16 * 1024;
 
@@ -47,8 +49,8 @@ export function playbackSessionRoutes(deps: PlaybackSessionRouteDeps): RouteDefi
     return previous.sid;
   }
 
-  function drmConfig(video: VideoRecord): PlaybackSession['drm'] {
-    switch (video.protection.scheme) {
+  function drmConfig(video: VideoRecord, presentation: VideoPresentation): PlaybackSession['drm'] {
+    switch (presentation.protection.scheme) {
       case 'cenc':
         return { keySystems: { 'org.w3.clearkey': { licenseUrl: urls.license(video.id) } } };
       case 'hls-aes-128':
@@ -66,6 +68,7 @@ export function playbackSessionRoutes(deps: PlaybackSessionRouteDeps): RouteDefi
         await deps.guard.viewer(`${viewer.issuer} ${viewer.sub}`, 'token-service');
         let requestedVideo = '';
         let video: VideoRecord | undefined;
+        let presentation: VideoPresentation | undefined;
         let sessionId: string;
         try {
           const body = await readSessionRequest(request);
@@ -80,6 +83,8 @@ export function playbackSessionRoutes(deps: PlaybackSessionRouteDeps): RouteDefi
           // A recording is registered while it uploads; it plays once processing made it ready.
           if (video.status === 'processing') throw new VeilError('VIDEO_NOT_READY', { data: { videoId: video.id } });
           if (video.status === 'failed') throw new VeilError('VIDEO_PROCESSING_FAILED', { data: { videoId: video.id } });
+          presentation = presentationFor(video, body.protocols);
+          if (!presentation) throw new VeilError('VIDEO_PROTOCOL_UNSUPPORTED', { data: { videoId: video.id, protocols: body.protocols } });
           sessionId = body.previousToken ? await renewedSessionId(body.previousToken, viewer, video.id) : randomUUID();
         } catch (error) {
           if (error instanceof VeilError) {
@@ -94,9 +99,9 @@ export function playbackSessionRoutes(deps: PlaybackSessionRouteDeps): RouteDefi
           expiresAt,
           sessionId,
           videoId: video.id,
-          manifestUrl: urls.media(video.id, video.manifest),
-          protocol: video.protocol,
-          drm: drmConfig(video),
+          manifestUrl: urls.media(video.id, presentation.manifest),
+          protocol: presentation.protocol,
+          drm: drmConfig(video, presentation),
           watermark: {
             required: true,
             text: viewer.email ?? viewer.name ?? viewer.sub,

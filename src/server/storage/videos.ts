@@ -17,14 +17,8 @@ export type ProtectionScheme =
 /** `processing` until packaging has written the media and keys (the recorder's uploads). */
 export type { VideoStatus };
 
-export interface VideoRecord {
-  id: string;
-  title: string;
-  /** `sub` of the owner: the video's one `owner` role. */
-  owner: string;
-  org: string;
-  /** Who may watch besides the owner and grants; changed through the `GrantRepository` (versioned). */
-  generalAccess: GeneralAccess;
+/** One way to play a video: a protocol, its manifest, and what protects it. */
+export interface VideoPresentation {
   protocol: StreamProtocol;
   /** Manifest/playlist file name in the video's media. */
   manifest: string;
@@ -33,7 +27,43 @@ export interface VideoRecord {
     /** Key ids (32 lowercase hex digits) of the keys in the `KeyStore`; exactly one for HLS. */
     kids: readonly string[];
   };
+}
+
+/** The record's own presentation is its primary one; `alternatives` are other protocols of the same media. */
+export interface VideoRecord extends VideoPresentation {
+  id: string;
+  title: string;
+  /** `sub` of the owner: the video's one `owner` role. */
+  owner: string;
+  org: string;
+  /** Who may watch besides the owner and grants; changed through the `GrantRepository` (versioned). */
+  generalAccess: GeneralAccess;
   status: VideoStatus;
+  /**
+   * Further presentations of the same media, each under its own protocol and key (a processed
+   * recording: CENC DASH primary, AES-128 HLS here). Absent for a single-presentation video.
+   */
+  alternatives?: readonly VideoPresentation[];
+}
+
+/** The primary presentation, then the alternatives. */
+export function presentationsOf(video: VideoRecord): VideoPresentation[] {
+  const { protocol, manifest, protection } = video;
+  return [{ protocol, manifest, protection }, ...(video.alternatives ?? [])];
+}
+
+/**
+ * The presentation to play for a client that can play `protocols` (in its order of preference):
+ * the first of its protocols the video has; the primary one when the client does not say.
+ */
+export function presentationFor(video: VideoRecord, protocols?: readonly StreamProtocol[]): VideoPresentation | undefined {
+  const all = presentationsOf(video);
+  if (!protocols) return all[0];
+  for (const protocol of protocols) {
+    const found = all.find((presentation) => presentation.protocol === protocol);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 export interface VideoRepository {

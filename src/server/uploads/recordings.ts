@@ -14,6 +14,7 @@ import type { KeyStore } from '../storage/keys.js';
 import type { MediaStore } from '../storage/media.js';
 import type { RecordingRepository } from '../storage/recordings.js';
 import type { SigningKeyRing } from '../storage/signing-keys.js';
+import { apiUrls } from '../../protocol/paths.js';
 import type { Viewer } from '../../protocol/viewer.js';
 import { DEFAULT_MAX_RECORDING_SECONDS, UPLOAD_EXPIRY_SECONDS } from '../../protocol/recording.js';
 import type { UploadRouteDeps } from '../routes/uploads.js';
@@ -70,6 +71,8 @@ export function createRecordings(options: RecordingsOptions): Recordings {
   const limits: RecordingLimits = { maxDurationSeconds: DEFAULT_MAX_RECORDING_SECONDS + DURATION_MARGIN_SECONDS, maxHeight: 2160, ...options.limits };
   const { recordings, videos, audit } = options;
   let queue: ProcessingQueue;
+  // Root-relative, as for the samples: the playlists stay valid behind another host name.
+  const hlsKeyUri = (videoId: string) => new URL(apiUrls(options.publicUrl).hlsKey(videoId)).pathname;
   const tus = createTusUploads({
     directory: options.uploadDir,
     publicUrl: options.publicUrl,
@@ -107,7 +110,7 @@ export function createRecordings(options: RecordingsOptions): Recordings {
     recordings,
     workers: options.workers,
     process: (job) =>
-      processRecording(job, { recordings, videos, keys: options.keys, media: options.media, uploadFile: tus.localFile, limits, quota, audit, log: options.log }),
+      processRecording(job, { recordings, videos, keys: options.keys, media: options.media, uploadFile: tus.localFile, limits, quota, audit, hlsKeyUri, log: options.log }),
   });
   let timer: ReturnType<typeof setInterval> | undefined;
 

@@ -56,6 +56,21 @@ export function videoRepositoryContract(name: string, make: MakeVideoRepository)
         assert.deepEqual((await repository.get('none'))!.protection.kids, []);
       }));
 
+    it('keeps alternative presentations in order, and drops them when a put has none', () =>
+      using(make, async ({ repository }) => {
+        const alternatives = [
+          { protocol: 'hls' as const, manifest: 'master.m3u8', protection: { scheme: 'hls-aes-128' as const, kids: ['ffffffffffffffffffffffffffffffff'] } },
+          { protocol: 'dash' as const, manifest: 'other.mpd', protection: { scheme: 'cenc' as const, kids: ['22222222222222222222222222222222', '11111111111111111111111111111111'] } },
+        ];
+        const both = sampleVideo('both', { alternatives });
+        await repository.put(both);
+        assert.deepEqual(await repository.get('both'), both);
+        assert.deepEqual((await repository.listVisibleTo('alice@acme.test', 'acme')).find((video) => video.id === 'both'), both);
+        const primaryOnly = sampleVideo('both', { status: 'failed' });
+        await repository.put(primaryOnly);
+        assert.deepEqual(await repository.get('both'), primaryOnly, 'a put without alternatives keeps none of the earlier ones');
+      }));
+
     it('put replaces the record with the same id', () =>
       using(make, async ({ repository }) => {
         await repository.put(sampleVideo('a'));

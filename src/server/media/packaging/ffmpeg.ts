@@ -97,21 +97,23 @@ export const HLS_FIRST_SEGMENT = 'stream_0_00000.ts';
 
 /**
  * VOD HLS with MPEG-TS segments: one variant per rendition (each with the audio muxed in) and a
- * master playlist. With `keyInfoFile`, ffmpeg encrypts every segment with AES-128 and writes the
+ * master playlist. `videoStreams`: the source's renditions (the samples' by default; a recording's
+ * from `encodeRenditions`). With `keyInfoFile`, ffmpeg encrypts every segment with AES-128 and writes the
  * file's key URI and IV into the playlists; the file itself must live outside `dir`.
  */
-export function packageHls(source: string, dir: string, master: string, keyInfoFile?: string): Promise<void> {
+export function packageHls(source: string, dir: string, master: string, keyInfoFile?: string, videoStreams = RENDITIONS.length): Promise<void> {
+  const variants = Array.from({ length: videoStreams }, (_, i) => i);
   return runFfmpeg(
     [
       '-i', source,
-      ...RENDITIONS.flatMap((_, i) => ['-map', `0:v:${i}`, '-map', '0:a:0']),
+      ...variants.flatMap((i) => ['-map', `0:v:${i}`, '-map', '0:a:0']),
       '-c', 'copy',
       '-f', 'hls', '-hls_time', String(SEGMENT_SECONDS), '-hls_playlist_type', 'vod',
       '-hls_flags', 'independent_segments', '-hls_segment_type', 'mpegts',
       '-hls_segment_filename', 'stream_%v_%05d.ts',
       ...(keyInfoFile ? ['-hls_key_info_file', keyInfoFile] : []),
       '-master_pl_name', master,
-      '-var_stream_map', RENDITIONS.map((_, i) => `v:${i},a:${i}`).join(' '),
+      '-var_stream_map', variants.map((i) => `v:${i},a:${i}`).join(' '),
       'stream_%v.m3u8',
     ],
     dir,

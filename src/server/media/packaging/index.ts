@@ -39,6 +39,8 @@ export interface PackageVideoOptions {
   captions?: { durationSeconds: number };
   /** Receives `<step> took <seconds>` lines. */
   log?: (line: string) => void;
+  /** Video streams in the input, one rendition each (HLS maps them; DASH takes every stream). Default: the samples' two. */
+  videoStreams?: number;
 }
 
 export interface PackagedVideo {
@@ -88,9 +90,9 @@ export async function packageVideo(input: string, keys: PackagingKeys, media: Me
     } else {
       const mpegts =
         keys.scheme === 'hls-aes-128'
-          ? await timed('HLS packaging (AES-128)', () => packageEncryptedHls(input, out, work, keys))
+          ? await timed('HLS packaging (AES-128)', () => packageEncryptedHls(input, out, work, keys, options.videoStreams))
           : await timed('HLS packaging (clear)', async () => {
-              await packageHls(input, out, HLS_MASTER);
+              await packageHls(input, out, HLS_MASTER, undefined, options.videoStreams);
               await verifyHlsOutput(out, HLS_MASTER);
               return mpegtsStartTimestamp(join(out, HLS_FIRST_SEGMENT));
             });
@@ -115,7 +117,7 @@ export async function packageVideo(input: string, keys: PackagingKeys, media: Me
  * from a decrypted copy since ffprobe cannot read an encrypted segment. The key and ffmpeg's
  * key-info file stay in `work`, outside `out`.
  */
-async function packageEncryptedHls(input: string, out: string, work: string, keys: Extract<PackagingKeys, { scheme: 'hls-aes-128' }>): Promise<number> {
+async function packageEncryptedHls(input: string, out: string, work: string, keys: Extract<PackagingKeys, { scheme: 'hls-aes-128' }>, videoStreams?: number): Promise<number> {
   const secrets = join(work, 'secrets');
   await mkdir(secrets, { mode: 0o700 });
   const keyFile = join(secrets, 'hls.key');
@@ -123,7 +125,7 @@ async function packageEncryptedHls(input: string, out: string, work: string, key
   await writeFile(keyFile, keys.key.key, { mode: 0o600 });
   // key-info format: key URI for the playlist, key file path, IV (hex) for the playlist.
   await writeFile(keyInfoFile, `${keys.keyUri}\n${keyFile}\n${Buffer.from(keys.iv).toString('hex')}\n`, { mode: 0o600 });
-  await packageHls(input, out, HLS_MASTER, keyInfoFile);
+  await packageHls(input, out, HLS_MASTER, keyInfoFile, videoStreams);
   await verifyHlsOutput(out, HLS_MASTER, keys.keyUri);
   const decipher = createDecipheriv('aes-128-cbc', keys.key.key, keys.iv);
   const firstSegment = join(secrets, HLS_FIRST_SEGMENT);

@@ -8,11 +8,11 @@
 import { VeilError } from '../../../protocol/errors.js';
 import { SEGMENT_SECONDS } from '../packaging/ffmpeg.js';
 import { DEMUXER, type Probe } from './probe.js';
-import { run } from './run.js';
+import { progressFraction, run } from './run.js';
 
-/** Time limit for one conversion: a floor plus four times real time. */
-function timeoutMs(duration: number | undefined, maxDurationSeconds: number): number {
-  return 120_000 + 4_000 * (duration ?? maxDurationSeconds);
+/** Time limit for one ffmpeg pass over `seconds` of media: a floor plus four times real time. */
+export function conversionTimeoutMs(seconds: number): number {
+  return 120_000 + 4_000 * seconds;
 }
 
 export interface ConvertOptions {
@@ -43,10 +43,10 @@ export async function convertRecording(input: string, output: string, probe: Pro
   ];
   const duration = probe.duration;
   const result = await run('ffmpeg', args, {
-    timeoutMs: timeoutMs(duration, options.maxDurationSeconds),
+    timeoutMs: conversionTimeoutMs(duration ?? options.maxDurationSeconds),
     onLine: (line) => {
-      const match = /^out_time_us=(\d+)$/.exec(line);
-      if (match && duration && options.onProgress) options.onProgress(Math.min(1, Number(match[1]) / 1e6 / duration));
+      const fraction = progressFraction(line, duration);
+      if (fraction !== undefined) options.onProgress?.(fraction);
     },
   });
   if (result.code !== 0) {

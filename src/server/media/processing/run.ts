@@ -48,3 +48,9 @@ export function run(command: string, args: readonly string[], options: RunOption
     });
   });
 }
+
+/** How far an ffmpeg `-progress` line says it got through `duration` seconds (0–1), if it says. */
+export function progressFraction(line: string, duration: number | undefined): number | undefined {
+  const match = /^out_time_us=(\d+)$/.exec(line);
+  return match && duration ? Math.min(1, Number(match[1]) / 1e6 / duration) : undefined;
+}

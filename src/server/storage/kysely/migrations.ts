@@ -161,6 +161,12 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('video_grants_expires_at').on('video_grants').column('expires_at').execute();
     },
   },
+  // A video's further presentations (a recording: AES-128 HLS beside its CENC DASH), as JSON text.
+  'video-0003-presentations': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('videos').addColumn('alternatives', 'text').execute();
+    },
+  },
   // The provisioned directory (SCIM users, groups, members, tombstones, secrets): src/server/scim/.
   'scim-0001-directory': scimMigration,
   // LTI Deep Linking 2.0: open pickers, single-use (src/server/lti/migrations.ts).

@@ -17,6 +17,8 @@ export interface VideosTable {
   kids: string;
   status: string;
   created_at: number;
+  /** `VideoRecord.alternatives` as JSON text (null: none): read and written whole with the record. */
+  alternatives: ColumnType<string | null, string | null | undefined, string | null>;
   /** The access aggregate's version (`GrantRepository`); only access saves change it. */
   access_version: ColumnType<number, number | undefined, number>;
 }

@@ -1,7 +1,7 @@
 /** `VideoRepository` over Kysely: the same queries for SQLite and PostgreSQL. */
 import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
 import type { StreamProtocol } from '../../../protocol/playback.js';
-import type { GeneralAccess, ProtectionScheme, VideoRecord, VideoRepository, VideoStatus } from '../videos.js';
+import type { GeneralAccess, ProtectionScheme, VideoPresentation, VideoRecord, VideoRepository, VideoStatus } from '../videos.js';
 import type { VeilDatabase, VideosTable } from './schema.js';
 
 export class KyselyVideoRepository implements VideoRepository {
@@ -57,6 +57,7 @@ function toRow(video: VideoRecord): Insertable<VideosTable> {
     protection_scheme: video.protection.scheme,
     kids: video.protection.kids.join(' '),
     status: video.status,
+    alternatives: video.alternatives?.length ? JSON.stringify(video.alternatives.map(toStored)) : null,
     created_at: Date.now(),
   };
 }
@@ -72,5 +73,22 @@ function fromRow(row: Selectable<VideosTable>): VideoRecord {
     manifest: row.manifest,
     protection: { scheme: row.protection_scheme as ProtectionScheme, kids: row.kids === '' ? [] : row.kids.split(' ') },
     status: row.status as VideoStatus,
+    ...(row.alternatives === null ? {} : { alternatives: (JSON.parse(row.alternatives) as StoredPresentation[]).map(fromStored) }),
   };
+}
+
+/** An alternative presentation as stored in the `alternatives` JSON text. */
+interface StoredPresentation {
+  protocol: string;
+  manifest: string;
+  scheme: string;
+  kids: string[];
+}
+
+function toStored({ protocol, manifest, protection }: VideoPresentation): StoredPresentation {
+  return { protocol, manifest, scheme: protection.scheme, kids: [...protection.kids] };
+}
+
+function fromStored(stored: StoredPresentation): VideoPresentation {
+  return { protocol: stored.protocol as StreamProtocol, manifest: stored.manifest, protection: { scheme: stored.scheme as ProtectionScheme, kids: stored.kids } };
 }

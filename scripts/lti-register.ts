@@ -1,12 +1,14 @@
 /**
  * `npm run lti:register -- --issuer <url> --client-id <id> --auth <url> --token <url> --jwks <url>
- * --deployment <id>=<org> [--deployment …] [--alg RS256]`: adds or replaces one LMS registration
+ * --deployment <id>=<org> [--deployment …] [--alg RS256] [--authorization-server <aud>]`: adds or
+ * replaces one LMS registration
  * in the deployment's storage (the demo's: `VEIL_DB`/`VEIL_DATA_DIR`, or `VEIL_DATABASE_URL`).
  * `--list` prints the registrations. Exit 0: saved; 2: bad arguments or storage.
  */
 import { parseArgs } from 'node:util';
 import { demoConfig } from '../demo/config.js';
 import { openStorage } from '../demo/backends.js';
+import { authorizationServerProblem } from '../src/server/lti/registration.js';
 import type { LtiRegistration } from '../src/server/lti/store.js';
 
 function fail(message: string): never {
@@ -34,6 +36,7 @@ const { values } = parseArgs({
     jwks: { type: 'string' },
     deployment: { type: 'string', multiple: true },
     alg: { type: 'string', multiple: true },
+    'authorization-server': { type: 'string' },
     list: { type: 'boolean' },
   },
   strict: true,
@@ -42,7 +45,10 @@ const { values } = parseArgs({
 const { storage } = await openStorage(demoConfig()).catch((error: unknown) => fail(`cannot open the storage: ${(error as Error).message}`));
 try {
   if (values.list) {
-    for (const r of await storage.lti.registrations()) console.log(`${r.issuer} client ${r.clientId} deployments ${Object.entries(r.deployments).map(([d, org]) => `${d}=${org}`).join(', ') || '(none)'}`);
+    for (const r of await storage.lti.registrations()) {
+      const audience = r.authorizationServer === undefined ? '' : ` authorization server ${r.authorizationServer}`;
+      console.log(`${r.issuer} client ${r.clientId} deployments ${Object.entries(r.deployments).map(([d, org]) => `${d}=${org}`).join(', ') || '(none)'}${audience}`);
+    }
   } else {
     const deployments = Object.fromEntries(
       (values.deployment ?? []).map((entry) => {
@@ -55,6 +61,9 @@ try {
     if (!values['client-id']) fail('--client-id is required');
     const algorithms = values.alg?.length ? values.alg : ['RS256'];
     if (algorithms.some((alg) => alg === 'none' || alg.startsWith('HS'))) fail('--alg takes asymmetric JWS algorithms only');
+    const authorizationServer = values['authorization-server'];
+    const problem = authorizationServer === undefined ? undefined : authorizationServerProblem(authorizationServer);
+    if (problem) fail(`--authorization-server ${problem}, got "${authorizationServer}"`);
     const registration: LtiRegistration = {
       issuer: values.issuer ?? fail('--issuer is required'),
       clientId: values['client-id'],
@@ -63,6 +72,7 @@ try {
       jwksUrl: url('jwks', values.jwks),
       algorithms,
       deployments,
+      ...(authorizationServer === undefined ? {} : { authorizationServer }),
     };
     await storage.lti.putRegistration(registration);
     console.log(`registered ${registration.issuer} (client ${registration.clientId}), deployments ${Object.keys(deployments).join(', ')}`);

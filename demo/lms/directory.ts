@@ -45,7 +45,7 @@ export const COURSES: readonly Course[] = [
   { id: 'c202', title: 'Course 202', members: { outsider: 'Learner' }, links: [] },
 ];
 
-export const VARIANTS = ['canvas', 'blackboard', 'moodle', 'legacy'] as const;
+export const VARIANTS = ['canvas', 'brightspace', 'blackboard', 'moodle', 'legacy'] as const;
 export type Variant = (typeof VARIANTS)[number];
 
 export function userByEmail(email: string): LmsUser | undefined {

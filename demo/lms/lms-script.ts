@@ -34,8 +34,9 @@ export const LMS_SCRIPT = String.raw`(function () {
   window.addEventListener('message', function (event) {
     var data = event.data;
     if (event.origin !== toolOrigin || !data || typeof data !== 'object' || !event.source) return;
-    if (data.subject === 'lti.capabilities' && (variant === 'canvas' || variant === 'blackboard')) {
-      var frame = variant === 'canvas' ? 'veil-lms-storage' : undefined;
+    var namesFrame = variant === 'canvas' || variant === 'brightspace';
+    if (data.subject === 'lti.capabilities' && (namesFrame || variant === 'blackboard')) {
+      var frame = namesFrame ? 'veil-lms-storage' : undefined;
       answer(event, { subject: 'lti.capabilities.response', supported_messages: [{ subject: 'lti.put_data', frame: frame }, { subject: 'lti.get_data', frame: frame }] });
       return;
     }

@@ -5,6 +5,7 @@
  * the OIDC auth endpoint (exact redirect URI, `prompt=none`, `login_hint` = the signed-in user,
  * nonce, a signed `lti_message_hint`) answering by `form_post`, the platform's JWKS, and a
  * platform-storage frame. Variants: `canvas` names the storage frame (`lti_storage_target`),
+ * `brightspace` too, and its roster only takes access tokens granted for its OAuth2 Audience,
  * `blackboard` offers storage only through `lti.capabilities`, `moodle` neither (numeric ids,
  * `lti_deployment_id`), `legacy` nothing and a sandboxed frame (the tool needs a new window).
  */
@@ -63,8 +64,11 @@ export async function createDemoLms(options: LmsOptions) {
   const sessions = new Map<string, LmsUser>();
   const hintKey = randomBytes(32);
   const backchannel = `${options.backchannelOrigin ?? options.origin}/lms`;
+  /** Brightspace's "OAuth2 Audience": an identifier of its own, not the token endpoint's URL. */
+  const audience = `${issuer}/oauth2-audience`;
   const toolKeys = createRemoteJWKSet(new URL(`${options.toolOrigin}${LTI_ROUTES.jwks}`));
-  const accessTokens = new Map<string, number>();
+  /** Access token → its expiry and whether its client assertion named the OAuth2 Audience. */
+  const accessTokens = new Map<string, { expiresAt: number; viaAudience: boolean }>();
   const statuses = new Map<string, MemberStatus>();
   const statusOf = (courseId: string, userId: string): MemberStatus => statuses.get(`${courseId} ${userId}`) ?? 'Active';
   // Resource links teachers added by deep linking, per course (in memory, like the sessions).
@@ -119,7 +123,7 @@ export async function createDemoLms(options: LmsOptions) {
       client_id: options.clientId,
     };
     if (variant !== 'legacy') params.lti_deployment_id = options.deploymentId;
-    if (variant === 'canvas') params.lti_storage_target = 'veil-lms-storage';
+    if (namesStorageFrame(variant)) params.lti_storage_target = 'veil-lms-storage';
     for (const [name, value] of Object.entries(params)) login.searchParams.set(name, value);
     const sandbox = variant === 'legacy' ? html` sandbox="allow-scripts allow-forms allow-popups allow-popups-to-escape-sandbox"` : html``;
     const title = link?.title ?? 'Add Veil video';
@@ -127,9 +131,10 @@ export async function createDemoLms(options: LmsOptions) {
 <iframe title="${title}" src="${login.href}" allow="fullscreen; encrypted-media; autoplay" allowfullscreen${sandbox}></iframe></section>`;
   }
 
+  const namesStorageFrame = (variant: Variant) => variant === 'canvas' || variant === 'brightspace';
   const variantOf = (value: string | undefined): Variant => ((VARIANTS as readonly string[]).includes(value ?? '') ? (value as Variant) : 'canvas');
-  /** Canvas's platform-storage frame (the one its `lti_storage_target` names). */
-  const storageFrame = (variant: Variant): SafeHtml => (variant === 'canvas' ? html`<iframe name="veil-lms-storage" class="lms-storage" src="/lms/storage" title="platform storage" hidden></iframe>` : html``);
+  /** Canvas's (and Brightspace's) platform-storage frame (the one its `lti_storage_target` names). */
+  const storageFrame = (variant: Variant): SafeHtml => (namesStorageFrame(variant) ? html`<iframe name="veil-lms-storage" class="lms-storage" src="/lms/storage" title="platform storage" hidden></iframe>` : html``);
 
   /** The auth endpoint's answer once `redirect_uri` is known good: a `form_post` (auto-submitted). */
   function formPost(fields: Record<string, string>): Response {
@@ -274,28 +279,34 @@ export async function createDemoLms(options: LmsOptions) {
     return page('Added', html`<main data-lms-deep-link-added="${link.id}" data-return="${back}"><h1>Added “${link.title}”</h1><a href="${back}" target="_top">Back to the course</a></main>`, 200, "'self'");
   });
   app.get('/lms/auth', (c) => authorize(c.req.raw, new URL(c.req.url).searchParams));
-  // OAuth 2 client credentials with a JWT assertion signed by the tool's key (RFC 7523).
+  // OAuth 2 client credentials with a JWT assertion signed by the tool's key (RFC 7523). Its `aud`
+  // is the token endpoint (Canvas, Moodle, Blackboard) or the OAuth2 Audience (Brightspace): one
+  // endpoint serves every variant, so it takes both and the roster checks which one a token had.
   app.post('/lms/token', async (c) => {
     const form = new URLSearchParams(await c.req.text());
     const refuse = (error: string) => c.json({ error }, 400);
     if (form.get('grant_type') !== 'client_credentials') return refuse('unsupported_grant_type');
     if (form.get('client_assertion_type') !== 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer') return refuse('invalid_client');
+    let viaAudience: boolean;
     try {
-      await jwtVerify(form.get('client_assertion') ?? '', toolKeys, { algorithms: ['RS256'], issuer: options.clientId, subject: options.clientId, audience: `${backchannel}/token`, maxTokenAge: '5m' });
+      const { payload } = await jwtVerify(form.get('client_assertion') ?? '', toolKeys, { algorithms: ['RS256'], issuer: options.clientId, subject: options.clientId, audience: [`${backchannel}/token`, audience], maxTokenAge: '5m' });
+      viaAudience = payload.aud === audience;
     } catch {
       return refuse('invalid_client');
     }
     if (!(form.get('scope') ?? '').split(' ').includes(NRPS_SCOPE)) return refuse('invalid_scope');
     const token = randomBytes(24).toString('base64url');
-    accessTokens.set(token, Date.now() + 3600_000);
+    accessTokens.set(token, { expiresAt: Date.now() + 3600_000, viaAudience });
     return c.json({ access_token: token, token_type: 'Bearer', expires_in: 3600, scope: NRPS_SCOPE });
   });
   app.get('/lms/nrps/:courseId', (c) => {
     const token = /^Bearer (.+)$/.exec(c.req.header('authorization') ?? '')?.[1];
-    if (!token || (accessTokens.get(token) ?? 0) < Date.now()) return c.json({ error: 'invalid_token' }, 401);
+    const grant = token === undefined ? undefined : accessTokens.get(token);
+    const variant = c.req.query('variant') as Variant;
+    // Brightspace grants nothing for an assertion whose `aud` is its token endpoint URL.
+    if (!grant || grant.expiresAt < Date.now() || (variant === 'brightspace' && !grant.viaAudience)) return c.json({ error: 'invalid_token' }, 401);
     const course = courseById(c.req.param('courseId'));
     if (!course) return c.json({ error: 'not_found' }, 404);
-    const variant = c.req.query('variant') as Variant;
     const members = Object.entries(course.members).map(([userId, role]) => {
       const user = LMS_USERS.find((candidate) => candidate.id === userId)!;
       return { user_id: loginHintOf(user, variant), status: statusOf(course.id, userId), roles: [role === 'Instructor' ? ROLE.instructor : ROLE.learner], name: user.name, email: user.email };
@@ -314,6 +325,8 @@ export async function createDemoLms(options: LmsOptions) {
   return {
     issuer,
     keys,
+    /** What Brightspace lists as "OAuth2 Audience" (the registration's `authorizationServer`). */
+    audience,
     /** The roster's administration (what a registrar does in a real LMS). */
     setStatus(courseId: string, userId: string, status: MemberStatus) {
       statuses.set(`${courseId} ${userId}`, status);
@@ -324,6 +337,7 @@ export async function createDemoLms(options: LmsOptions) {
       clientId: options.clientId,
       authEndpoint: `${issuer}/auth`,
       tokenEndpoint: `${backchannel}/token`,
+      authorizationServer: audience,
       algorithms: ['RS256'],
       deployments: { [options.deploymentId]: 'acme' },
     },

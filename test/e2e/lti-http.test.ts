@@ -81,6 +81,12 @@ describe('LTI over HTTP with the demo LMS, and NRPS', () => {
     assert.equal(renewed.status, 200);
   });
 
+  it('a Brightspace-style launch renews: the demo registers its OAuth2 Audience as the authorization server', async () => {
+    const token = await launch(await signIn('student@school.test'), '/lms/courses/c101?variant=brightspace');
+    assert.match(String(decodeJwt(token).nrps), /variant=brightspace/);
+    assert.equal((await renew(token)).status, 200);
+  });
+
   for (const status of ['Deleted', 'Inactive'] as const) {
     it(`a learner the roster marks ${status} gets no new session token`, async () => {
       const token = await launch(await signIn('student@school.test'), '/lms/courses/c101?variant=canvas');

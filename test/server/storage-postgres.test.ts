@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { grantRepositoryContract } from './contracts/grant-repository.js';
 import { keyStoreContract, randomContentKey } from './contracts/key-store.js';
+import { ltiStoreContract } from './contracts/lti-store.js';
 import { signingKeyRingContract } from './contracts/signing-key-ring.js';
 import { sampleVideo, videoRepositoryContract } from './contracts/video-repository.js';
 import { VeilError } from '../../src/protocol/errors.js';
@@ -25,6 +26,10 @@ grantRepositoryContract('postgres', async () => {
 keyStoreContract('postgres', async () => {
   const storage = await openPostgresTestStorage();
   return { keys: storage.keys, close: storage.close };
+});
+ltiStoreContract('postgres', async () => {
+  const storage = await openPostgresTestStorage();
+  return { lti: storage.lti, close: storage.close };
 });
 signingKeyRingContract('postgres', async (retentionSeconds) => {
   const storage = await openPostgresTestStorage({ signingKeyRetentionSeconds: retentionSeconds });

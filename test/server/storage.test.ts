@@ -21,6 +21,7 @@ import { FsMediaStore } from '../../src/server/storage/fs-media-store.js';
 import { openSqliteStorage, type SqliteStorage } from '../../src/server/storage/sqlite.js';
 import { grantRepositoryContract } from './contracts/grant-repository.js';
 import { keyStoreContract, randomContentKey } from './contracts/key-store.js';
+import { ltiStoreContract } from './contracts/lti-store.js';
 import { sharingPolicyRepositoryContract } from './contracts/sharing-policy-repository.js';
 import { mediaStoreContract } from './contracts/media-store.js';
 import { signingKeyRingContract } from './contracts/signing-key-ring.js';
@@ -44,6 +45,10 @@ sharingPolicyRepositoryContract('sqlite', async () => {
 keyStoreContract('sqlite', async () => {
   const storage = await openTestStorage();
   return { keys: storage.keys, close: storage.close };
+});
+ltiStoreContract('sqlite', async () => {
+  const storage = await openTestStorage();
+  return { lti: storage.lti, close: storage.close };
 });
 signingKeyRingContract('sqlite', async (retentionSeconds) => {
   const storage = await openTestStorage({ signingKeyRetentionSeconds: retentionSeconds });

@@ -46,6 +46,7 @@ export class KyselyLtiStore implements LtiStore {
         token_endpoint: registration.tokenEndpoint,
         jwks_url: registration.jwksUrl,
         algorithms: registration.algorithms.join(' '),
+        authorization_server: registration.authorizationServer ?? null,
       };
       await trx
         .insertInto('lti_registrations')
@@ -138,6 +139,7 @@ export class KyselyLtiStore implements LtiStore {
       tokenEndpoint: row.token_endpoint,
       jwksUrl: row.jwks_url,
       algorithms: row.algorithms.split(' ').filter(Boolean),
+      ...(row.authorization_server === null ? {} : { authorizationServer: row.authorization_server }),
       deployments: Object.fromEntries(deployments.filter((d) => d.issuer === row.issuer && d.client_id === row.client_id).map((d) => [d.deployment_id, d.org])),
     }));
   }

@@ -38,7 +38,9 @@ export function createNrpsClient(options: { toolKeys: Pick<SigningKeyRing, 'sign
   const tokens = new Map<string, { token: string; expiresAt: number }>();
 
   async function accessToken(registration: LtiRegistration): Promise<string> {
-    const cacheKey = `${registration.issuer} ${registration.clientId}`;
+    const audience = registration.authorizationServer ?? registration.tokenEndpoint;
+    // Keyed by the audience too: a registration corrected by its administrator takes effect at once.
+    const cacheKey = `${registration.issuer} ${registration.clientId} ${audience}`;
     const cached = tokens.get(cacheKey);
     if (cached && cached.expiresAt > Date.now() + 10_000) return cached.token;
     const { kid, privateKey } = await options.toolKeys.signingKey();
@@ -46,7 +48,9 @@ export function createNrpsClient(options: { toolKeys: Pick<SigningKeyRing, 'sign
       .setProtectedHeader({ alg: 'RS256', kid, typ: 'JWT' })
       .setIssuer(registration.clientId)
       .setSubject(registration.clientId)
-      .setAudience(registration.tokenEndpoint)
+      // The authorization server identifier when the platform names one (Brightspace), else the
+      // token endpoint (IMS Security Framework §4.1.1).
+      .setAudience(audience)
       .setIssuedAt()
       .setExpirationTime('5m')
       .setJti(randomUUID())

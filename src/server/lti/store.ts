@@ -13,6 +13,12 @@ export interface LtiRegistration {
   authEndpoint: string;
   /** The platform's OAuth 2 token endpoint (NRPS, client-credentials grant). */
   tokenEndpoint: string;
+  /**
+   * The platform's authorization server identifier, the `aud` of the tool's client assertion
+   * (IMS Security Framework §4.1.1; `authorization_server` in LTI Dynamic Registration). Absent:
+   * the token endpoint is the `aud`, as the spec says. Brightspace calls it "OAuth2 Audience".
+   */
+  authorizationServer?: string;
   /** The platform's public keys (JWKS URL). */
   jwksUrl: string;
   /** Accepted id_token algorithms; default `['RS256']`. */

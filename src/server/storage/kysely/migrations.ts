@@ -5,7 +5,7 @@
  */
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import { scimMigration } from '../../scim/migration.js';
-import { ltiDeepLinksMigration } from '../../lti/deep-link-migration.js';
+import { ltiAuthorizationServerMigration, ltiDeepLinksMigration } from '../../lti/migrations.js';
 
 const migrations: Record<string, Migration> = {
   '0001-videos-keys-signing-keys': {
@@ -169,8 +169,10 @@ const migrations: Record<string, Migration> = {
   },
   // The provisioned directory (SCIM users, groups, members, tombstones, secrets): src/server/scim/.
   'scim-0001-directory': scimMigration,
-  // LTI Deep Linking 2.0: open pickers, single-use (src/server/lti/deep-link-migration.ts).
+  // LTI Deep Linking 2.0: open pickers, single-use (src/server/lti/migrations.ts).
   'lti-0002-deep-links': ltiDeepLinksMigration,
+  // LTI: a registration's authorization server identifier (the NRPS client assertion's `aud`).
+  'lti-0003-authorization-server': ltiAuthorizationServerMigration,
 };
 
 export const migrationProvider: MigrationProvider = {

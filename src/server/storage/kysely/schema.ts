@@ -100,6 +100,8 @@ export interface LtiRegistrationsTable {
   jwks_url: string;
   /** Accepted id_token algorithms, space-separated. */
   algorithms: string;
+  /** The client assertion's `aud` when not the token endpoint (lti-0003). */
+  authorization_server: string | null;
   created_at: number;
 }
 

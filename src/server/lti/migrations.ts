@@ -1,6 +1,7 @@
-/** LTI Deep Linking 2.0: open pickers, each removed by its one choice (or swept once expired). Portable types only. */
+/** The LTI tool's own migrations (listed in storage/kysely/migrations.ts). Portable types only. */
 import type { Kysely, Migration } from 'kysely';
 
+/** LTI Deep Linking 2.0: open pickers, each removed by its one choice (or swept once expired). */
 export const ltiDeepLinksMigration: Migration = {
   async up(db: Kysely<unknown>) {
     await db.schema
@@ -17,5 +18,12 @@ export const ltiDeepLinksMigration: Migration = {
       .addColumn('expires_at', 'bigint', (col) => col.notNull())
       .execute();
     await db.schema.createIndex('lti_deep_links_expires').on('lti_deep_links').column('expires_at').execute();
+  },
+};
+
+/** A registration's authorization server identifier; null (existing rows) means "the token endpoint". */
+export const ltiAuthorizationServerMigration: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema.alterTable('lti_registrations').addColumn('authorization_server', 'text').execute();
   },
 };

@@ -44,7 +44,7 @@ const EXPECTED: Record<string, { attributes: string[]; properties: string[]; met
     properties: ['source', 'countdown', 'maxDuration', 'noMicrophone', 'state', 'error', 'videoId'],
     methods: ['start', 'stop', 'pause', 'resume'],
     events: ['veil-recording-ready', 'veil-upload-restarted', 'veil-error'],
-    cssParts: ['preview', 'controls', 'level', 'progress'],
+    cssParts: ['preview', 'playback', 'controls', 'level', 'progress'],
   },
   'veil-share-dialog': {
     attributes: ['video', 'open'],

@@ -20,7 +20,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
-import { elementState, signInAt } from '../test/support/browser.js';
+import { elementState, launchChromium, signInAt } from '../test/support/browser.js';
 import { framesIn, hiddenStretch, hideFor, installRecordingClock, recordingClock, videoPacketTimes } from '../test/support/recording-clock.js';
 import type { BenchContext } from './bench-part.js';
 import { figure, type Figures, type Row } from './bench-stats.js';
@@ -39,8 +39,13 @@ declare global {
   }
 }
 
+/**
+ * A recorder page in a Chromium of its own: after the 10-minute
+ * recording, the bench's shared Chromium timed out opening the next target (`Target.createTarget`),
+ * so each recording starts from a fresh browser.
+ */
 async function recorderPage(context: BenchContext, source: string): Promise<Page> {
-  const page = await (await context.browser.createBrowserContext()).newPage();
+  const page = await (await launchChromium()).newPage();
   await installRecordingClock(page);
   await page.evaluateOnNewDocument(() => {
     const wire: WireCount = (window.veilBenchWire = { sent: 0 });
@@ -139,7 +144,7 @@ async function tenMinutes(context: BenchContext): Promise<Figures> {
     context.log(`recorder wire: ${wire.sent} bytes sent for ${wire.recorded} recorded`);
     return samples.figures(wire);
   } finally {
-    await page.browserContext().close();
+    await page.browser().close();
   }
 }
 
@@ -188,7 +193,7 @@ async function composite(context: BenchContext, visibleMs: number, hiddenMs: num
     context.log(`recorder composite: ${hiddenFps.fps.toFixed(1)} fps hidden (${hiddenFps.frames} frames), ${visible.fps.toFixed(1)} fps visible (${visible.frames} frames)`);
     return { hidden: hiddenFps.fps, visible: visible.fps, wire };
   } finally {
-    await page.browserContext().close();
+    await page.browser().close();
   }
 }
 

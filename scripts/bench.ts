@@ -33,6 +33,7 @@ import { SHARE_BENCH, shareDecisionBench, shareHttpPart } from './bench-share.js
 import { clusterPart } from './bench-cluster.js';
 import { entraBytesPart } from './bench-entra.js';
 import { ltiPart } from './bench-lti.js';
+import { startPart } from './bench-start.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -403,6 +404,7 @@ const PARTS: BenchPart[] = [
   recorderPart,
   entraBytesPart,
   ltiPart,
+  startPart,
   clusterPart,
 ];
 

@@ -85,6 +85,10 @@ const MEASURED = [
   'lti.cold.ratio',
   'lti.top_level.first_frame_ms',
   ...['messages_per_launch', 'put_ms', 'get_ms', 'echo_ms', 'put_ratio', 'get_ratio'].map((k) => `lti.storage.${k}`),
+  // warm npm start (scripts/bench-start.ts)
+  'start.warm_ms',
+  'start.tsx_ms',
+  'start.ratio',
 ];
 
 /** Figures of opt-in parts, measured only when their switch is on (scale-out: `VEIL_BENCH_CLUSTER=1`). */

@@ -123,9 +123,9 @@ export class WatermarkGuard implements ReactiveController {
       this.#sheets = snapshotSheets(root);
     }
     this.#hostObserver = new MutationObserver((records) => {
-      if (records.some((record) => !OWN_HOST_ATTRIBUTES.has(record.attributeName ?? ''))) this.check();
+      if (records.some((record) => this.#hostAttributeChanged(record))) this.check();
     });
-    this.#hostObserver.observe(this.#host, { attributes: true });
+    this.#hostObserver.observe(this.#host, { attributes: true, attributeOldValue: true });
     this.#pageObserver = new MutationObserver(() => this.#checkNextFrame());
     this.#pageObserver.observe(this.#host.ownerDocument, {
       childList: true,
@@ -309,6 +309,16 @@ export class WatermarkGuard implements ReactiveController {
     video.addEventListener('enterpictureinpicture', this.#onChange);
     for (const type of MEDIA_EVENTS) video.addEventListener(type, this.#onChange);
     this.#resizeObserver?.observe(video);
+  }
+
+  /**
+   * A host attribute someone else changed. A write of the value it already had changes nothing
+   * (the player writes its `aria-label` after every render: a full check each time was most of
+   * the guard's cost during playback).
+   */
+  #hostAttributeChanged(record: MutationRecord): boolean {
+    const name = record.attributeName ?? '';
+    return !OWN_HOST_ATTRIBUTES.has(name) && record.oldValue !== this.#host.getAttribute(name);
   }
 
   /** Attribute changes made outside lit's render that are the player's or its engine's own. */

@@ -26,8 +26,13 @@ export class WatermarkOverlay implements ReactiveController {
   #placed?: { fromLeft: boolean; fromTop: boolean; x: number; y: number };
   /** The inline declarations the last placement wrote (the overlay's whole inline style). */
   #written?: Record<string, string>;
+  /** What the last placement was computed from, besides box sizes (see `#placementInputs`). */
+  #placedFrom: readonly unknown[] = [];
   #timer?: ReturnType<typeof setInterval>;
+  /** Re-places on a size change of the host, the video or the overlay. */
   #resize?: ResizeObserver;
+  /** The elements `#resize` observes (the host's media and overlay are taken on as lit renders them). */
+  #sized = new WeakSet<Element>();
   readonly #host: WatermarkOverlayHost;
 
   constructor(host: WatermarkOverlayHost) {
@@ -67,7 +72,8 @@ export class WatermarkOverlay implements ReactiveController {
 
   hostConnected(): void {
     this.#resize = new ResizeObserver(() => this.#place());
-    this.#resize.observe(this.#host);
+    this.#sized = new WeakSet();
+    this.#observeSize(this.#host);
     if (this.#policy) this.#startTimer();
   }
 
@@ -77,8 +83,13 @@ export class WatermarkOverlay implements ReactiveController {
   }
 
   hostUpdated(): void {
-    // After every render: the text may have changed size, or the picture its aspect ratio.
-    this.#place();
+    this.#observeSize(this.element.value);
+    this.#observeSize(this.#host.media);
+    // The player renders several times a second while playing (time, seek bar); placing reads
+    // layout, so only a render that brought something new is followed by a placement. Size
+    // changes (a longer text, fullscreen, a restyle) arrive through the ResizeObserver.
+    const inputs = this.#placementInputs();
+    if (inputs.some((input, i) => input !== this.#placedFrom[i])) this.#place();
   }
 
   /** The overlay, for the player's template: text bindings only, so lit escapes it (never HTML). */
@@ -139,6 +150,21 @@ export class WatermarkOverlay implements ReactiveController {
     this.#timer = setInterval(() => this.#move(), this.#policy.intervalSeconds * 1000);
   }
 
+  /**
+   * What a placement depends on that no ResizeObserver reports: the overlay element, the media
+   * element and its picture size (letterboxing), the spot and the text (a move), the policy.
+   */
+  #placementInputs(): readonly unknown[] {
+    const media = this.#host.media;
+    return [this.element.value, this.policy, this.#spot, this.#lines, media, media?.videoWidth, media?.videoHeight];
+  }
+
+  #observeSize(element: Element | null | undefined): void {
+    if (!element || !this.#resize || this.#sized.has(element)) return;
+    this.#sized.add(element);
+    this.#resize.observe(element);
+  }
+
   #stopTimer(): void {
     clearInterval(this.#timer);
     this.#timer = undefined;
@@ -190,6 +216,7 @@ export class WatermarkOverlay implements ReactiveController {
       written[name] = overlay.style.getPropertyValue(name);
     }
     this.#written = written;
+    this.#placedFrom = this.#placementInputs();
   }
 }
 

@@ -7,6 +7,7 @@ import { html, nothing, type ReactiveController, type ReactiveControllerHost } f
 import { capture } from '../internal/capture.js';
 import { applyPolicy, opacityValue, watermarkLines, type AppliedWatermarkPolicy } from './policy.js';
 import type { WatermarkPolicy } from '../protocol/playback.js';
+import type { Geometry } from './visibility-checks.js';
 
 export interface WatermarkOverlayHost extends ReactiveControllerHost, HTMLElement {
   readonly media: HTMLVideoElement | null;
@@ -105,17 +106,13 @@ export class WatermarkOverlay implements ReactiveController {
    * position (or margins) would pin it, so it would stop moving. Percentages scale with the host,
    * so a resize alone never makes it misplaced.
    */
-  misplaced(): boolean {
-    const overlay = this.element.value;
+  misplaced(geometry: Geometry): boolean {
     const placed = this.#placed;
-    const host = this.#host;
-    if (!overlay || !placed || !host.clientWidth || !host.clientHeight) return false;
-    const hostBox = host.getBoundingClientRect();
-    const box = overlay.getBoundingClientRect();
-    const x = box.left - hostBox.left - host.clientLeft;
-    const y = box.top - hostBox.top - host.clientTop;
-    const width = host.clientWidth;
-    const height = host.clientHeight;
+    const { hostClient, overlay: box } = geometry;
+    if (!this.element.value || !placed || !hostClient.width || !hostClient.height) return false;
+    const x = box.left - hostClient.left;
+    const y = box.top - hostClient.top;
+    const { width, height } = hostClient;
     const expectedX = placed.fromLeft ? placed.x * width : width - placed.x * width - box.width;
     const expectedY = placed.fromTop ? placed.y * height : height - placed.y * height - box.height;
     return Math.abs(x - expectedX) > 2 || Math.abs(y - expectedY) > 2;

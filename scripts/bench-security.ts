@@ -172,7 +172,7 @@ const TAMPER = String.raw`async (kind) => {
 }`;
 
 /**
- * One tamper at a random moment (0.2–1.2 s from now, so the phase against the guard's 50 ms check
+ * One tamper at a random moment (0.2–1.2 s from now, so the phase against the guard's 60 ms watch
  * interval is random), timed in the page from the tampering statement until `video.paused` is
  * true: microtasks first (the shadow root's MutationObserver), then a task at a time (the
  * interval check), bounded at 3 s. Then undone, the hold released, and playback resumed.

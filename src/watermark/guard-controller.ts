@@ -11,7 +11,7 @@
  * What no observer reports (CSSOM edits, adopted sheets, animations) is looked for by a cheap
  * check every `WATCH_INTERVAL_MS` — computed style and geometry, which cost little on a page whose
  * style and layout are clean — and, in idle time at most every `DEEP_CHECK_INTERVAL_MS`, by the
- * costly ones: hit-testing for covers (`elementsFromPoint`) and the text of the shadow root's
+ * costly ones: hit-testing for covers (`elementFromPoint`) and the text of the shadow root's
  * sheets. A fixed 50 ms timer doing all of it cost a playing page ×3.7 its main-thread time.
  * What it checks: see `TamperVector`.
  *
@@ -32,7 +32,7 @@ import type { WatermarkOverlay } from './overlay-controller.js';
 import { leavePictureInPicture, pictureInPictureOpen, refusePictureInPicture } from './picture-in-picture.js';
 import { ShadowIntegrity } from './shadow-integrity.js';
 import type { TamperVector, WatermarkSecurityEvent } from './types.js';
-import { videoShown, visibilityProblems } from './visibility-checks.js';
+import { measure, videoShown, visibilityProblems } from './visibility-checks.js';
 
 /** How often the cheap checks look for what no observer reports (the pause latency bound for CSSOM edits). */
 export const WATCH_INTERVAL_MS = 60;
@@ -123,9 +123,9 @@ export class WatermarkGuard implements ReactiveController {
       this.#sheets = snapshotSheets(root);
     }
     this.#hostObserver = new MutationObserver((records) => {
-      if (records.some((record) => !OWN_HOST_ATTRIBUTES.has(record.attributeName ?? ''))) this.check();
+      if (records.some((record) => this.#hostAttributeChanged(record))) this.check();
     });
-    this.#hostObserver.observe(this.#host, { attributes: true });
+    this.#hostObserver.observe(this.#host, { attributes: true, attributeOldValue: true });
     this.#pageObserver = new MutationObserver(() => this.#checkNextFrame());
     this.#pageObserver.observe(this.#host.ownerDocument, {
       childList: true,
@@ -253,9 +253,10 @@ export class WatermarkGuard implements ReactiveController {
     }
     // A foreign edit of the overlay's inline style is repaired before the overlay is judged.
     const inlineStyle = overlayInPlace && this.#overlay.repairStyle();
-    if (overlayInPlace && video.getRootNode() === root && videoShown(video)) {
-      for (const vector of visibilityProblems({ host: this.#host, root, overlay, video, minOpacity: policy.minOpacity }, deep)) vectors.add(vector);
-      if (!vectors.size && this.#overlay.misplaced()) vectors.add('position');
+    const geometry = overlayInPlace && video.getRootNode() === root ? measure(this.#host, video, overlay) : undefined;
+    if (geometry && videoShown(video, geometry.video)) {
+      for (const vector of visibilityProblems({ host: this.#host, root, overlay, video, minOpacity: policy.minOpacity, geometry }, deep)) vectors.add(vector);
+      if (!vectors.size && this.#overlay.misplaced(geometry)) vectors.add('position');
       // Hit-testing toggled the overlay's inline style: those records are the guard's own.
       this.#integrity?.flushForeign();
     }
@@ -309,6 +310,16 @@ export class WatermarkGuard implements ReactiveController {
     video.addEventListener('enterpictureinpicture', this.#onChange);
     for (const type of MEDIA_EVENTS) video.addEventListener(type, this.#onChange);
     this.#resizeObserver?.observe(video);
+  }
+
+  /**
+   * A host attribute someone else changed. A write of the value it already had changes nothing
+   * (the player writes its `aria-label` after every render: a full check each time was most of
+   * the guard's cost during playback).
+   */
+  #hostAttributeChanged(record: MutationRecord): boolean {
+    const name = record.attributeName ?? '';
+    return !OWN_HOST_ATTRIBUTES.has(name) && record.oldValue !== this.#host.getAttribute(name);
   }
 
   /** Attribute changes made outside lit's render that are the player's or its engine's own. */

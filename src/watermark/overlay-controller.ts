@@ -7,6 +7,7 @@ import { html, nothing, type ReactiveController, type ReactiveControllerHost } f
 import { capture } from '../internal/capture.js';
 import { applyPolicy, opacityValue, watermarkLines, type AppliedWatermarkPolicy } from './policy.js';
 import type { WatermarkPolicy } from '../protocol/playback.js';
+import type { Geometry } from './visibility-checks.js';
 
 export interface WatermarkOverlayHost extends ReactiveControllerHost, HTMLElement {
   readonly media: HTMLVideoElement | null;
@@ -26,8 +27,13 @@ export class WatermarkOverlay implements ReactiveController {
   #placed?: { fromLeft: boolean; fromTop: boolean; x: number; y: number };
   /** The inline declarations the last placement wrote (the overlay's whole inline style). */
   #written?: Record<string, string>;
+  /** What the last placement was computed from, besides box sizes (see `#placementInputs`). */
+  #placedFrom: readonly unknown[] = [];
   #timer?: ReturnType<typeof setInterval>;
+  /** Re-places on a size change of the host, the video or the overlay. */
   #resize?: ResizeObserver;
+  /** The elements `#resize` observes (the host's media and overlay are taken on as lit renders them). */
+  #sized = new WeakSet<Element>();
   readonly #host: WatermarkOverlayHost;
 
   constructor(host: WatermarkOverlayHost) {
@@ -67,7 +73,8 @@ export class WatermarkOverlay implements ReactiveController {
 
   hostConnected(): void {
     this.#resize = new ResizeObserver(() => this.#place());
-    this.#resize.observe(this.#host);
+    this.#sized = new WeakSet();
+    this.#observeSize(this.#host);
     if (this.#policy) this.#startTimer();
   }
 
@@ -77,8 +84,13 @@ export class WatermarkOverlay implements ReactiveController {
   }
 
   hostUpdated(): void {
-    // After every render: the text may have changed size, or the picture its aspect ratio.
-    this.#place();
+    this.#observeSize(this.element.value);
+    this.#observeSize(this.#host.media);
+    // The player renders several times a second while playing (time, seek bar); placing reads
+    // layout, so only a render that brought something new is followed by a placement. Size
+    // changes (a longer text, fullscreen, a restyle) arrive through the ResizeObserver.
+    const inputs = this.#placementInputs();
+    if (inputs.some((input, i) => input !== this.#placedFrom[i])) this.#place();
   }
 
   /** The overlay, for the player's template: text bindings only, so lit escapes it (never HTML). */
@@ -94,17 +106,13 @@ export class WatermarkOverlay implements ReactiveController {
    * position (or margins) would pin it, so it would stop moving. Percentages scale with the host,
    * so a resize alone never makes it misplaced.
    */
-  misplaced(): boolean {
-    const overlay = this.element.value;
+  misplaced(geometry: Geometry): boolean {
     const placed = this.#placed;
-    const host = this.#host;
-    if (!overlay || !placed || !host.clientWidth || !host.clientHeight) return false;
-    const hostBox = host.getBoundingClientRect();
-    const box = overlay.getBoundingClientRect();
-    const x = box.left - hostBox.left - host.clientLeft;
-    const y = box.top - hostBox.top - host.clientTop;
-    const width = host.clientWidth;
-    const height = host.clientHeight;
+    const { hostClient, overlay: box } = geometry;
+    if (!this.element.value || !placed || !hostClient.width || !hostClient.height) return false;
+    const x = box.left - hostClient.left;
+    const y = box.top - hostClient.top;
+    const { width, height } = hostClient;
     const expectedX = placed.fromLeft ? placed.x * width : width - placed.x * width - box.width;
     const expectedY = placed.fromTop ? placed.y * height : height - placed.y * height - box.height;
     return Math.abs(x - expectedX) > 2 || Math.abs(y - expectedY) > 2;
@@ -137,6 +145,21 @@ export class WatermarkOverlay implements ReactiveController {
     this.#stopTimer();
     if (!this.#policy?.required) return;
     this.#timer = setInterval(() => this.#move(), this.#policy.intervalSeconds * 1000);
+  }
+
+  /**
+   * What a placement depends on that no ResizeObserver reports: the overlay element, the media
+   * element and its picture size (letterboxing), the spot and the text (a move), the policy.
+   */
+  #placementInputs(): readonly unknown[] {
+    const media = this.#host.media;
+    return [this.element.value, this.policy, this.#spot, this.#lines, media, media?.videoWidth, media?.videoHeight];
+  }
+
+  #observeSize(element: Element | null | undefined): void {
+    if (!element || !this.#resize || this.#sized.has(element)) return;
+    this.#sized.add(element);
+    this.#resize.observe(element);
   }
 
   #stopTimer(): void {
@@ -190,6 +213,7 @@ export class WatermarkOverlay implements ReactiveController {
       written[name] = overlay.style.getPropertyValue(name);
     }
     this.#written = written;
+    this.#placedFrom = this.#placementInputs();
   }
 }
 

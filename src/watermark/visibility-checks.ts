@@ -28,6 +28,33 @@ export interface VisibilityInput {
   overlay: HTMLElement;
   video: HTMLVideoElement;
   minOpacity: number;
+  geometry: Geometry;
+}
+
+/**
+ * The boxes the checks compare, read once per check: the guard runs many times a second, and
+ * each layout read is a call into the engine (and the first one after a change a layout).
+ */
+export interface Geometry {
+  host: DOMRect;
+  /** The host's padding box (client area) in viewport coordinates. */
+  hostClient: DOMRect;
+  video: DOMRect;
+  overlay: DOMRect;
+}
+
+export function measure(host: HTMLElement, video: HTMLVideoElement, overlay: HTMLElement): Geometry {
+  const box = host.getBoundingClientRect();
+  const hostClient = new DOMRect(box.left + host.clientLeft, box.top + host.clientTop, host.clientWidth, host.clientHeight);
+  return { host: box, hostClient, video: video.getBoundingClientRect(), overlay: overlay.getBoundingClientRect() };
+}
+
+/** Computed styles are live: one declaration per element is read again and again (no allocation per check). */
+const computed = new WeakMap<Element, CSSStyleDeclaration>();
+function computedStyle(element: Element): CSSStyleDeclaration {
+  let style = computed.get(element);
+  if (!style) computed.set(element, (style = getComputedStyle(element)));
+  return style;
 }
 
 /** Smallest font size and box (CSS px) that still reads as a watermark. */
@@ -50,9 +77,8 @@ const SAMPLES: ReadonlyArray<readonly [number, number]> = [
  * Whether the video shows anything at all. A player that is not rendered (a hidden tab, a
  * collapsed panel) shows no frame, so there is nothing for the watermark to cover.
  */
-export function videoShown(video: HTMLVideoElement): boolean {
-  const rect = video.getBoundingClientRect();
-  return rect.width > 0 && rect.height > 0 && getComputedStyle(video).visibility === 'visible';
+export function videoShown(video: HTMLVideoElement, rect: DOMRect): boolean {
+  return rect.width > 0 && rect.height > 0 && computedStyle(video).visibility === 'visible';
 }
 
 /**
@@ -63,7 +89,7 @@ export function videoShown(video: HTMLVideoElement): boolean {
 export function visibilityProblems(input: VisibilityInput, hitTest = true): VisibilityVector[] {
   const { overlay, video, minOpacity } = input;
   const problems = new Set<VisibilityVector>();
-  const style = getComputedStyle(overlay);
+  const style = computedStyle(overlay);
   if (style.display === 'none' || style.display === 'contents' || !overlay.getClientRects().length) problems.add('display');
   if (style.visibility !== 'visible') problems.add('visibility');
   if (Number(style.opacity) < minOpacity - 0.001) problems.add('opacity');
@@ -76,7 +102,7 @@ export function visibilityProblems(input: VisibilityInput, hitTest = true): Visi
   if (style.contentVisibility && style.contentVisibility !== 'visible') problems.add('content-visibility');
   if (parseFloat(style.textIndent) !== 0) problems.add('text-indent');
 
-  const box = overlay.getBoundingClientRect();
+  const box = input.geometry.overlay;
   const clipsText = style.overflow !== 'visible' && (overlay.scrollWidth > overlay.clientWidth + 1 || overlay.scrollHeight > overlay.clientHeight + 1);
   if (parseFloat(style.fontSize) < MIN_FONT_PX || box.width < MIN_BOX_PX || box.height < MIN_BOX_PX || clipsText) problems.add('size');
 
@@ -85,7 +111,7 @@ export function visibilityProblems(input: VisibilityInput, hitTest = true): Visi
     box.left >= area.left - SLACK_PX && box.top >= area.top - SLACK_PX && box.right <= area.right + SLACK_PX && box.bottom <= area.bottom + SLACK_PX;
   if (!inside) problems.add('off-video');
 
-  if (paintsBelow(style, getComputedStyle(video), video, overlay)) problems.add('behind-video');
+  if (paintsBelow(style, computedStyle(video), video, overlay)) problems.add('behind-video');
   // Hit-testing only means something for a box that is there and on the video.
   if (hitTest && !problems.size) {
     const stacked = stackProblem(input, box);
@@ -95,13 +121,13 @@ export function visibilityProblems(input: VisibilityInput, hitTest = true): Visi
 }
 
 /** The video's box clipped to the player's (the host clips its content). */
-function visibleVideoBox({ host, video }: VisibilityInput): DOMRect {
-  const v = video.getBoundingClientRect();
-  const h = host.getBoundingClientRect();
-  const left = Math.max(v.left, h.left + host.clientLeft);
-  const top = Math.max(v.top, h.top + host.clientTop);
-  const right = Math.min(v.right, h.left + host.clientLeft + host.clientWidth);
-  const bottom = Math.min(v.bottom, h.top + host.clientTop + host.clientHeight);
+function visibleVideoBox({ geometry }: VisibilityInput): DOMRect {
+  const v = geometry.video;
+  const h = geometry.hostClient;
+  const left = Math.max(v.left, h.left);
+  const top = Math.max(v.top, h.top);
+  const right = Math.min(v.right, h.right);
+  const bottom = Math.min(v.bottom, h.bottom);
   return new DOMRect(left, top, Math.max(0, right - left), Math.max(0, bottom - top));
 }
 
@@ -121,9 +147,12 @@ function paintsBelow(overlay: CSSStyleDeclaration, video: CSSStyleDeclaration, v
 }
 
 /**
- * Samples a few points of the overlay's box: in the player's shadow root the overlay (or its text)
- * must be the topmost element (else the video or something else is over it), and in every scope above it
- * (document, enclosing shadow roots) the player must be. The overlay is `pointer-events: none`
+ * Samples a few points of the overlay's box: the overlay (or its text) must be the topmost element
+ * there, else the video or something else is over it. One hit test per point: the shadow root's
+ * `elementFromPoint` hit-tests the whole page and retargets the result into the shadow root, so a
+ * cover anywhere above (the document, an enclosing shadow root, the host's own pseudo-element)
+ * comes back as something other than the overlay — asking each enclosing scope again found
+ * nothing more and doubled the guard's costliest check. The overlay is `pointer-events: none`
  * for the viewer's clicks, so it is made hit-testable just for the sampling (an inline
  * `!important`, which outranks any `::part` rule) and restored in the same task.
  */
@@ -138,16 +167,9 @@ function stackProblem({ host, root, overlay, video }: VisibilityInput, box: DOMR
       const y = box.top + box.height * fy;
       // Off-screen points hit nothing; the viewer cannot see those either.
       if (x < 0 || y < 0 || x >= view.innerWidth || y >= view.innerHeight) continue;
-      const top = root.elementsFromPoint(x, y)[0];
+      // The topmost element only (`elementFromPoint`): a list-based hit test walks everything under the point.
+      const top = root.elementFromPoint(x, y);
       if (!top || !overlay.contains(top)) return top === video ? 'behind-video' : 'covered';
-      let inner: Element = host;
-      for (let scope = host.getRootNode(); ; ) {
-        if (!(scope instanceof Document || scope instanceof ShadowRoot)) break;
-        if (scope.elementsFromPoint(x, y)[0] !== inner) return 'covered';
-        if (scope instanceof Document) break;
-        inner = scope.host;
-        scope = inner.getRootNode();
-      }
     }
     return undefined;
   } finally {

@@ -30,6 +30,8 @@ export function privateKeyContext(kid: string): string {
 export class KyselySigningKeyRing implements SigningKeyRing {
   readonly #publicKeys = new Map<string, Promise<CryptoKey>>();
   readonly #privateKeys = new Map<string, Promise<CryptoKey>>();
+  /** The first key being created: concurrent first signatures wait for it instead of each rotating. */
+  #creating: Promise<SigningKey> | undefined;
   // Every playback token signed reads the signing key, every one verified its key: compiled once (prepared.ts).
   readonly #current;
   readonly #usableKey;
@@ -62,7 +64,7 @@ export class KyselySigningKeyRing implements SigningKeyRing {
 
   async signingKey(): Promise<SigningKey> {
     const [row] = await this.#current();
-    if (!row) return this.rotate();
+    if (!row) return (this.#creating ??= this.rotate().finally(() => (this.#creating = undefined)));
     return { kid: row.kid, privateKey: await this.#privateKey(row.kid, row.kek_id, row.wrapped_private_jwk) };
   }
 

@@ -6,6 +6,7 @@
 import { sql, type Kysely } from 'kysely';
 import { DIRECTORY_MAX_RESULTS, type DirectoryEntry, type Principal } from '../../protocol/sharing.js';
 import type { Directory } from '../access/directory.js';
+import { prepared } from '../storage/kysely/prepared.js';
 import { scimTables, type AnyDatabase, type ScimDatabase } from './schema.js';
 
 /** `%` and `_` (and the escape itself) matched literally in a LIKE pattern, on SQLite and PostgreSQL alike. */
@@ -15,9 +16,25 @@ function containsPattern(needle: string): string {
 
 export class ScimDirectory implements Directory {
   readonly #db: Kysely<ScimDatabase>;
+  // Every playback session and renewal asks for the viewer's groups and account status: compiled once (prepared.ts).
+  readonly #groupsOf;
+  readonly #accounts;
+  readonly #tombstone;
 
   constructor(db: AnyDatabase) {
-    this.#db = scimTables(db);
+    const scim = (this.#db = scimTables(db));
+    this.#groupsOf = prepared(scim, (org: string, sub: string) =>
+      scim
+        .selectFrom('scim_members')
+        .innerJoin('scim_users', 'scim_users.id', 'scim_members.user_id')
+        .innerJoin('scim_groups', 'scim_groups.id', 'scim_members.group_id')
+        .select(['scim_groups.id', 'scim_groups.external_id'])
+        .where('scim_users.org', '=', org)
+        .where('scim_users.sub', '=', sub)
+        .where('scim_users.active', '=', 1),
+    );
+    this.#accounts = prepared(scim, (org: string, sub: string) => scim.selectFrom('scim_users').select('active').where('org', '=', org).where('sub', '=', sub));
+    this.#tombstone = prepared(scim, (org: string, sub: string) => scim.selectFrom('scim_tombstones').select('sub').where('org', '=', org).where('sub', '=', sub));
   }
 
   async search(org: string, query: string, limit = DIRECTORY_MAX_RESULTS): Promise<DirectoryEntry[]> {
@@ -63,23 +80,14 @@ export class ScimDirectory implements Directory {
   }
 
   async groupsOf(org: string, sub: string): Promise<string[]> {
-    const rows = await this.#db
-      .selectFrom('scim_members')
-      .innerJoin('scim_users', 'scim_users.id', 'scim_members.user_id')
-      .innerJoin('scim_groups', 'scim_groups.id', 'scim_members.group_id')
-      .select(['scim_groups.id', 'scim_groups.external_id'])
-      .where('scim_users.org', '=', org)
-      .where('scim_users.sub', '=', sub)
-      .where('scim_users.active', '=', 1)
-      .execute();
+    const rows = await this.#groupsOf(org, sub);
     return [...new Set(rows.map((row) => row.external_id ?? row.id))];
   }
 
   /** True when provisioning deactivated or deleted `sub` (and did not provision them again). */
   async deprovisioned(org: string, sub: string): Promise<boolean> {
-    const users = await this.#db.selectFrom('scim_users').select('active').where('org', '=', org).where('sub', '=', sub).execute();
+    const users = await this.#accounts(org, sub);
     if (users.length > 0) return users.every((user) => Number(user.active) === 0);
-    const tombstone = await this.#db.selectFrom('scim_tombstones').select('sub').where('org', '=', org).where('sub', '=', sub).executeTakeFirst();
-    return tombstone !== undefined;
+    return (await this.#tombstone(org, sub)).length > 0;
   }
 }

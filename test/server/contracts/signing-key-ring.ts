@@ -24,6 +24,13 @@ export function signingKeyRingContract(name: string, make: MakeSigningKeyRing): 
         await jwtVerify(await signed(first.privateKey, first.kid), key);
       }));
 
+    it('concurrent first uses of an empty ring create one key, not one each', () =>
+      using(() => make(3600), async ({ ring }) => {
+        const kids = new Set((await Promise.all(Array.from({ length: 8 }, () => ring.signingKey()))).map((key) => key.kid));
+        assert.equal(kids.size, 1);
+        assert.equal((await ring.publicJwks()).length, 1);
+      }));
+
     it('publishes public JWKs only, with kid, alg and use', () =>
       using(() => make(3600), async ({ ring }) => {
         const { kid } = await ring.signingKey();

@@ -3,33 +3,51 @@
  * `UPDATE … WHERE access_version = expected` (compare-and-set, race-free on SQLite and
  * PostgreSQL alike) followed by the grant rows, all in one transaction.
  */
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { GeneralAccess, GrantRole, Principal } from '../../../protocol/sharing.js';
 import type { Grant } from '../../access/model.js';
 import type { AccessRequest, AccessUpdate, ExpiredGrant, GrantRepository, VideoAccess } from '../grants.js';
+import { prepared } from './prepared.js';
 import type { VeilDatabase, VideoGrantsTable } from './schema.js';
 
 export class KyselyGrantRepository implements GrantRepository {
-  constructor(private readonly db: Kysely<VeilDatabase>) {}
+  // Every playback session, key and license request reads a video's access: compiled once per
+  // number of principals (prepared.ts).
+  readonly #read;
+
+  constructor(private readonly db: Kysely<VeilDatabase>) {
+    // The video's access row and its grants in one statement (a left join: a video without grants
+    // still answers with one row, its grant columns null); on PostgreSQL each statement is a round
+    // trip (issue 16), and one statement is also one snapshot.
+    this.#read = prepared(db, (videoId: string, principals: readonly Principal[] | undefined) =>
+      db
+        .selectFrom('videos')
+        .leftJoin('video_grants', (join) => {
+          const on = join.onRef('video_grants.video_id', '=', 'videos.id');
+          // No principal to look for: the join matches nothing (an empty `IN ()` is not SQL).
+          if (principals?.length === 0) return on.on(sql.lit(false));
+          return principals ? on.on('video_grants.principal', 'in', [...principals]) : on;
+        })
+        .select(['videos.general_access', 'videos.access_version', 'video_grants.principal', 'video_grants.role', 'video_grants.expires_at', 'video_grants.granted_by', 'video_grants.granted_at'])
+        .where('videos.id', '=', videoId)
+        .orderBy('video_grants.principal'),
+    );
+  }
 
   read(videoId: string): Promise<VideoAccess | undefined> {
-    return this.#read(videoId, undefined);
+    return this.#access(videoId, undefined);
   }
 
   readFor(videoId: string, principals: readonly Principal[]): Promise<VideoAccess | undefined> {
-    return this.#read(videoId, principals);
+    return this.#access(videoId, principals);
   }
 
-  async #read(videoId: string, principals: readonly Principal[] | undefined): Promise<VideoAccess | undefined> {
-    const reading = this.db.selectFrom('videos').select(['general_access', 'access_version']).where('id', '=', videoId).executeTakeFirst();
-    // The grants are read beside the video's row, not after it: on PostgreSQL each is a round
-    // trip of every playback session (issue 16). Neither read waits for the other's answer; the
-    // pair is no less consistent than before (two reads, no transaction; `save` checks the version).
-    let query = this.db.selectFrom('video_grants').selectAll().where('video_id', '=', videoId);
-    if (principals) query = query.where('principal', 'in', [...principals]);
-    const [video, rows] = await Promise.all([reading, principals?.length === 0 ? [] : query.orderBy('principal').execute()]);
+  async #access(videoId: string, principals: readonly Principal[] | undefined): Promise<VideoAccess | undefined> {
+    const rows = await this.#read(videoId, principals);
+    const video = rows[0];
     if (!video) return undefined;
-    return { generalAccess: video.general_access as GeneralAccess, grants: rows.map(fromRow), version: Number(video.access_version) };
+    const grants = rows.filter((row): row is typeof row & Selectable<VideoGrantsTable> => row.principal !== null).map(fromRow);
+    return { generalAccess: video.general_access as GeneralAccess, grants, version: Number(video.access_version) };
   }
 
   async save(videoId: string, expectedVersion: number, update: AccessUpdate): Promise<{ saved: true; version: number } | { saved: false }> {

@@ -1,13 +1,19 @@
 /** `SharingPolicyRepository` over Kysely: one row per org, booleans as 0/1 (portable). */
 import type { Kysely } from 'kysely';
 import type { SharingPolicyRepository, StoredSharingPolicy } from '../sharing-policies.js';
+import { prepared } from './prepared.js';
 import type { SharingPoliciesTable, VeilDatabase } from './schema.js';
 
 export class KyselySharingPolicyRepository implements SharingPolicyRepository {
-  constructor(private readonly db: Kysely<VeilDatabase>) {}
+  // Read at every decision (a policy change bites at once): compiled once (prepared.ts).
+  readonly #get;
+
+  constructor(private readonly db: Kysely<VeilDatabase>) {
+    this.#get = prepared(db, (org: string) => db.selectFrom('sharing_policies').selectAll().where('org', '=', org));
+  }
 
   async get(org: string): Promise<StoredSharingPolicy | undefined> {
-    const row = await this.db.selectFrom('sharing_policies').selectAll().where('org', '=', org).executeTakeFirst();
+    const [row] = await this.#get(org);
     if (!row) return undefined;
     return {
       policy: {

@@ -8,6 +8,7 @@ import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type Cry
 import type { Kysely } from 'kysely';
 import { unwrap, wrap, type KekRing } from '../envelope.js';
 import { SIGNING_ALG, type SigningKey, type SigningKeyRing } from '../signing-keys.js';
+import { prepared } from './prepared.js';
 import type { VeilDatabase } from './schema.js';
 
 export interface SigningKeyRingOptions {
@@ -29,12 +30,29 @@ export function privateKeyContext(kid: string): string {
 export class KyselySigningKeyRing implements SigningKeyRing {
   readonly #publicKeys = new Map<string, Promise<CryptoKey>>();
   readonly #privateKeys = new Map<string, Promise<CryptoKey>>();
+  /** The first key being created: concurrent first signatures wait for it instead of each rotating. */
+  #creating: Promise<SigningKey> | undefined;
+  // Every playback token signed reads the signing key, every one verified its key: compiled once (prepared.ts).
+  readonly #current;
+  readonly #usableKey;
 
   constructor(
     private readonly db: Kysely<VeilDatabase>,
     private readonly keks: KekRing,
     private readonly options: SigningKeyRingOptions,
-  ) {}
+  ) {
+    this.#current = prepared(db, () =>
+      db
+        .selectFrom('signing_keys')
+        .select(['kid', 'kek_id', 'wrapped_private_jwk'])
+        .where('ring', '=', this.#ring)
+        .where('retired_at', 'is', null)
+        .orderBy('created_at', 'desc')
+        .orderBy('kid')
+        .limit(1),
+    );
+    this.#usableKey = prepared(db, (kid: string, oldest: number) => this.#usable(oldest).select(['kid', 'public_jwk']).where('kid', '=', kid));
+  }
 
   get #ring(): string {
     return this.options.ring ?? 'playback';
@@ -45,20 +63,13 @@ export class KyselySigningKeyRing implements SigningKeyRing {
   }
 
   async signingKey(): Promise<SigningKey> {
-    const row = await this.db
-      .selectFrom('signing_keys')
-      .select(['kid', 'kek_id', 'wrapped_private_jwk'])
-      .where('ring', '=', this.#ring)
-      .where('retired_at', 'is', null)
-      .orderBy('created_at', 'desc')
-      .orderBy('kid')
-      .executeTakeFirst();
-    if (!row) return this.rotate();
+    const [row] = await this.#current();
+    if (!row) return (this.#creating ??= this.rotate().finally(() => (this.#creating = undefined)));
     return { kid: row.kid, privateKey: await this.#privateKey(row.kid, row.kek_id, row.wrapped_private_jwk) };
   }
 
   async verificationKey(kid: string): Promise<CryptoKey | undefined> {
-    const row = await this.#usable().select(['kid', 'public_jwk']).where('kid', '=', kid).executeTakeFirst();
+    const [row] = await this.#usableKey(kid, this.#oldestUsable());
     if (!row) return undefined;
     let key = this.#publicKeys.get(kid);
     if (!key) {
@@ -70,7 +81,7 @@ export class KyselySigningKeyRing implements SigningKeyRing {
 
   async publicJwks(): Promise<JWK[]> {
     await this.signingKey(); // a ring is never published empty: the first key exists before the first token
-    const rows = await this.#usable().select('public_jwk').orderBy('created_at', 'desc').orderBy('kid').execute();
+    const rows = await this.#usable(this.#oldestUsable()).select('public_jwk').orderBy('created_at', 'desc').orderBy('kid').execute();
     return rows.map((row) => JSON.parse(row.public_jwk) as JWK);
   }
 
@@ -93,9 +104,13 @@ export class KyselySigningKeyRing implements SigningKeyRing {
     return { kid, privateKey };
   }
 
+  /** Retired before this (epoch ms), a key verifies nothing. */
+  #oldestUsable(): number {
+    return Date.now() - this.options.retentionSeconds * 1000;
+  }
+
   /** Keys that may verify now: the signing key and keys retired less than the retention ago. */
-  #usable() {
-    const oldest = Date.now() - this.options.retentionSeconds * 1000;
+  #usable(oldest: number) {
     return this.db.selectFrom('signing_keys').where('ring', '=', this.#ring).where((eb) => eb.or([eb('retired_at', 'is', null), eb('retired_at', '>', oldest)]));
   }
 

@@ -2,13 +2,19 @@
 import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
 import type { StreamProtocol } from '../../../protocol/playback.js';
 import type { GeneralAccess, ProtectionScheme, VideoPresentation, VideoRecord, VideoRepository, VideoStatus } from '../videos.js';
+import { prepared } from './prepared.js';
 import type { VeilDatabase, VideosTable } from './schema.js';
 
 export class KyselyVideoRepository implements VideoRepository {
-  constructor(private readonly db: Kysely<VeilDatabase>) {}
+  // Read by every playback session, key and license request: compiled once (prepared.ts).
+  readonly #get;
+
+  constructor(private readonly db: Kysely<VeilDatabase>) {
+    this.#get = prepared(db, (id: string) => db.selectFrom('videos').selectAll().where('id', '=', id));
+  }
 
   async get(id: string): Promise<VideoRecord | undefined> {
-    const row = await this.db.selectFrom('videos').selectAll().where('id', '=', id).executeTakeFirst();
+    const [row] = await this.#get(id);
     return row && fromRow(row);
   }
 

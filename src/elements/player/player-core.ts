@@ -24,6 +24,8 @@ import { KeyboardController, type KeyboardActions } from './keyboard-controller.
 import { MenuController } from './menu.js';
 import { bufferedRanges, SeekBar } from './seek-bar.js';
 
+export { playerCoreStyles } from './player-core.styles.js';
+
 /** What the core reads from (and does to) its `<veil-player>`. */
 export interface PlayerCoreHost extends ReactiveControllerHost, HTMLElement {
   readonly renderRoot: HTMLElement | DocumentFragment;

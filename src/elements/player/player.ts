@@ -1,5 +1,5 @@
 import { consume } from '@lit/context';
-import { adoptStyles, html, LitElement, nothing, type PropertyValues } from 'lit';
+import { adoptStyles, html, LitElement, nothing, type CSSResult, type CSSResultOrNative, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { AuditController } from '../../audit/audit-controller.js';
 import { StringsController } from '../../i18n/strings-controller.js';
@@ -112,6 +112,8 @@ export class VeilPlayer extends LitElement {
    */
   #core?: PlayerCore;
   #coreLoading?: Promise<void>;
+  /** The core's sheet, adopted after the element's own once the core is loaded. */
+  #coreStyles?: CSSResult;
   /** The state shown until the core is loaded: signed out, authorizing, or denied by the perimeter. */
   #gate: { state: PlayerState; error?: VeilError } = { state: 'signed-out' };
 
@@ -212,7 +214,7 @@ export class VeilPlayer extends LitElement {
   override connectedCallback(): void {
     // A shadow root moved to another document loses its adopted (constructed) sheets; back home, adopt them again.
     const root = this.shadowRoot;
-    if (root && this.ownerDocument === document && !root.adoptedStyleSheets.length) adoptStyles(root, VeilPlayer.elementStyles);
+    if (root && this.ownerDocument === document && !root.adoptedStyleSheets.length) adoptStyles(root, this.#styles());
     super.connectedCallback();
     this.setAttribute('state', this.state);
     // Focusable and named, so the keyboard shortcuts have somewhere to start; the host's own
@@ -273,7 +275,10 @@ export class VeilPlayer extends LitElement {
 
   #loadCore(): Promise<void> {
     this.#coreLoading ??= import('./player-core.js').then(
-      ({ PlayerCore }) => {
+      ({ PlayerCore, playerCoreStyles }) => {
+        // Before the core's guard snapshots the shadow root's sheets.
+        this.#coreStyles = playerCoreStyles;
+        adoptStyles(this.renderRoot as ShadowRoot, this.#styles());
         this.#core = new PlayerCore(this, {
           strings: this.#strings,
           announce: (text) => this.#announce(text),
@@ -289,6 +294,10 @@ export class VeilPlayer extends LitElement {
       },
     );
     return this.#coreLoading;
+  }
+
+  #styles(): CSSResultOrNative[] {
+    return this.#coreStyles ? [...VeilPlayer.elementStyles, this.#coreStyles] : VeilPlayer.elementStyles;
   }
 
   #announceState(state: PlayerState, previous: string | null): void {

@@ -4,8 +4,11 @@
  */
 export { VeilSession } from './elements/session/session.js';
 export { VeilPlayer } from './elements/player/player.js';
-export { VeilError, ERROR_CODES, isVeilError } from './protocol/errors.js';
+export { VeilError, isVeilError } from './protocol/errors.js';
+// The whole catalogue, hints included (importing it gives every VeilError its hint).
+export { ERROR_CODES } from './protocol/error-hints.js';
 export type { VeilErrorCode, VeilErrorCategory, VeilErrorSeverity, VeilErrorOptions } from './protocol/errors.js';
+export type { ErrorCatalogue } from './protocol/error-hints.js';
 export type { VeilEventMap, VeilEventType, VeilEventDetail } from './internal/emit.js';
 export type { PlayerState } from './playback/state.js';
 export type { Engine, EngineLoader, EngineOptions, EngineQuality, EngineQualities, EngineTextTrack, EngineTextTracks } from './playback/engines/types.js';

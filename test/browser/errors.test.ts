@@ -1,5 +1,6 @@
 import { expect } from '@open-wc/testing';
-import { ERROR_CODES, isVeilError, VeilError } from '../../src/protocol/errors.js';
+import { ERROR_CODES } from '../../src/protocol/error-hints.js';
+import { isVeilError, VeilError } from '../../src/protocol/errors.js';
 import { formatTime } from '../../src/elements/player/format-time.js';
 
 describe('VeilError', () => {

@@ -24,7 +24,7 @@ import type { Browser } from 'puppeteer-core';
 import { assertPlays, launchChromium, playerState, signInAt, watchCsp, watchRequests } from '../support/browser.js';
 import { startTestDemo, type Demo } from '../support/demo.js';
 import { serveStatic } from '../support/static-server.js';
-import { ERROR_CODES } from '../../src/protocol/errors.js';
+import { ERROR_CODES } from '../../src/protocol/error-hints.js';
 
 const exec = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));

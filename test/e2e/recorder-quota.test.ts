@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ERROR_CODES } from '../../src/protocol/errors.js';
+import { ERROR_CODES } from '../../src/protocol/error-hints.js';
 import { demoAndBrowser } from '../support/e2e.js';
 import { recordFor, recorderState, signInToRecord, startRecording } from '../support/recorder.js';
 

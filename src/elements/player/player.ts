@@ -1,5 +1,5 @@
 import { consume } from '@lit/context';
-import { adoptStyles, html, LitElement, nothing, type PropertyValues } from 'lit';
+import { adoptStyles, html, LitElement, nothing, type CSSResult, type CSSResultOrNative, type PropertyValues } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { AuditController } from '../../audit/audit-controller.js';
 import { StringsController } from '../../i18n/strings-controller.js';
@@ -8,23 +8,15 @@ import { sessionContext } from '../../identity/context.js';
 import type { VeilSessionState } from '../../identity/types.js';
 import { capture } from '../../internal/capture.js';
 import { emitVeilError, emitVeilEvent } from '../../internal/emit.js';
-import type { Engine, EngineLoader, EngineTextTrack } from '../../playback/engines/types.js';
-import { PlaybackController } from '../../playback/playback-controller.js';
-import type { PlayerState } from '../../playback/state.js';
+import type { EngineLoader } from '../../playback/engines/types.js';
+import { isReady, type PlayerState } from '../../playback/state.js';
 import { VeilError } from '../../protocol/errors.js';
+import { perimeterViolation } from '../../protocol/perimeter.js';
 import type { PlaybackSession } from '../../protocol/playback.js';
-import { WatermarkGuard } from '../../watermark/guard-controller.js';
-import { WatermarkOverlay } from '../../watermark/overlay-controller.js';
 import type { WatermarkSecurityEvent } from '../../watermark/types.js';
 import { AccessRequest } from './access-request.js';
-import { ActivityController } from './activity-controller.js';
-import { renderChrome } from './chrome.js';
-import { captionLabel, currentQualityLabel, rateLabel, renderControls, type ControlsActions } from './controls.js';
-import { formatTime } from './format-time.js';
-import { KeyboardController, type KeyboardActions } from './keyboard-controller.js';
-import { MenuController } from './menu.js';
+import type { PlayerCore } from './player-core.js';
 import { playerStyles } from './player.styles.js';
-import { bufferedRanges, SeekBar } from './seek-bar.js';
 
 /** Media events re-dispatched from the inner `<video>` on the player (same names, not bubbling). */
 export const MEDIA_EVENTS = [
@@ -114,19 +106,16 @@ export class VeilPlayer extends LitElement {
   protected session: VeilSessionState | undefined;
 
   #video?: HTMLVideoElement;
-  readonly #playback = new PlaybackController(this, {
-    media: () => this.media,
-    hlsWorkerUrl: () => this.hlsWorkerUrl || undefined,
-    engineLoader: () => this.engineLoader,
-    onStateChange: (state, error) => this.#stateChanged(state, error),
-    onTokenRenewed: (session) => this.#tokenRenewed(session),
-  });
-  readonly #overlay = new WatermarkOverlay(this);
-  // The guard holds playback while the watermark is tampered with.
-  readonly #guard = new WatermarkGuard(this, this.#overlay, {
-    onTampered: (error) => this.#playback.hold(error),
-    onIntact: () => this.#playback.release(),
-  });
+  /**
+   * What plays (playback controller, watermark and its guard, controls: `player-core.ts`), loaded
+   * once a signed-in viewer has passed the perimeter check; from then on it drives the state.
+   */
+  #core?: PlayerCore;
+  #coreLoading?: Promise<void>;
+  /** The core's sheet, adopted after the element's own once the core is loaded. */
+  #coreStyles?: CSSResult;
+  /** The state shown until the core is loaded: signed out, authorizing, or denied by the perimeter. */
+  #gate: { state: PlayerState; error?: VeilError } = { state: 'signed-out' };
 
   /** The `<video>` this player rendered (a reference kept from the render, never looked up again). */
   get media(): HTMLVideoElement | null {
@@ -135,7 +124,7 @@ export class VeilPlayer extends LitElement {
 
   readonly #audit = new AuditController(this, {
     viewer: () => this.session,
-    playbackSession: () => this.#playback.playbackSession,
+    playbackSession: () => this.#core?.playbackSession,
     media: () => this.media,
     video: () => this.video,
   });
@@ -147,49 +136,21 @@ export class VeilPlayer extends LitElement {
 
   readonly #strings = new StringsController(this, ENGLISH_STRINGS);
   readonly #accessRequest = new AccessRequest(this, (key) => this.#strings.t(key));
-  readonly #menus = new MenuController(this);
-  readonly #seekBar = new SeekBar(this);
-  readonly #activity = new ActivityController(this);
-  readonly #actions: ControlsActions & KeyboardActions = {
-    ready: () => isReady(this.state),
-    togglePlay: () => this.#togglePlay(),
-    seekTo: (seconds) => this.#seekTo(seconds),
-    seekBy: (seconds) => this.#seekTo(this.currentTime + seconds, true),
-    setVolume: (volume) => this.#setVolume(volume),
-    volumeBy: (delta) => this.#setVolume(Math.round((this.volume + delta) * 100) / 100, true),
-    toggleMute: () => this.#toggleMute(),
-    toggleFullscreen: () => this.#toggleFullscreen(),
-    toggleCaptions: () => this.#toggleCaptions(),
-    setCaptions: (id) => this.#setCaptions(id),
-    setQuality: (id) => this.#setQuality(id),
-    setRate: (rate) => this.#setRate(rate),
-  };
   /** What the polite live region says; state changes and control actions are announced. */
   @state() private announcement = '';
   /** Whether the page put anything in the `title` slot. */
   @state() private hasTitle = false;
-  /** The engine whose track changes re-render the controls. */
-  #trackedEngine?: Engine;
-  /** Whether the current stream has started playing once (the big play button is for before). */
-  #played = false;
-  /** The caption track C turns back on. */
-  #lastCaptions?: string;
   /** Whether the player set its own aria-label (and so keeps it in the viewer's language). */
   #ownLabel = false;
 
-  constructor() {
-    super();
-    new KeyboardController(this, this.#actions); // registers itself with the element
-  }
-
   /** One of `signed-out`, `authorizing`, `denied`, `processing` (a recording not ready yet), `loading`, `playing`, `paused`, `ended`, `error`; reflected as `state`. */
   get state(): PlayerState {
-    return this.#playback.state;
+    return this.#core ? this.#core.state : this.#gate.state;
   }
 
   /** The error behind `denied` or `error`; its code is reflected as `error-code`. */
   get error(): VeilError | undefined {
-    return this.#playback.error;
+    return this.#core ? this.#core.error : this.#gate.error;
   }
 
   get paused(): boolean {
@@ -219,7 +180,7 @@ export class VeilPlayer extends LitElement {
 
   /** Starts playback; rejects with `WATERMARK_TAMPERED` while the watermark is tampered with. */
   async play(): Promise<void> {
-    if (this.#guard.tampered) throw this.#guard.error ?? new VeilError('WATERMARK_TAMPERED');
+    if (this.#core?.tampered) throw this.#core.tamperError ?? new VeilError('WATERMARK_TAMPERED');
     await this.media?.play();
   }
 
@@ -228,7 +189,7 @@ export class VeilPlayer extends LitElement {
    * records are dispatched as `veil-watermark-tampered` / `veil-watermark-restored`).
    */
   get securityEvents(): readonly WatermarkSecurityEvent[] {
-    return this.#guard.securityEvents;
+    return this.#core?.securityEvents ?? [];
   }
 
   pause(): void {
@@ -237,18 +198,12 @@ export class VeilPlayer extends LitElement {
 
   #stateChanged(state: PlayerState, error: VeilError | undefined): void {
     const previous = this.getAttribute('state');
-    this.#trackEngine();
     if (state !== previous) this.#announceState(state, previous);
-    // Starting to play is activity: the controls stay up a moment before they fade.
-    if (state === 'playing' && state !== previous) this.#activity.wake();
     this.setAttribute('state', state);
     if (error) this.setAttribute('error-code', error.code);
     else this.removeAttribute('error-code');
     if (error) emitVeilError(this, error);
     this.#audit.stateChanged(state, error);
-    if (state === 'paused' && this.autoplay && this.media?.paused && !this.media.ended && this.media.currentTime === 0) {
-      this.media.play().catch(() => undefined);
-    }
   }
 
   #tokenRenewed(session: PlaybackSession): void {
@@ -259,7 +214,7 @@ export class VeilPlayer extends LitElement {
   override connectedCallback(): void {
     // A shadow root moved to another document loses its adopted (constructed) sheets; back home, adopt them again.
     const root = this.shadowRoot;
-    if (root && this.ownerDocument === document && !root.adoptedStyleSheets.length) adoptStyles(root, VeilPlayer.elementStyles);
+    if (root && this.ownerDocument === document && !root.adoptedStyleSheets.length) adoptStyles(root, this.#styles());
     super.connectedCallback();
     this.setAttribute('state', this.state);
     // Focusable and named, so the keyboard shortcuts have somewhere to start; the host's own
@@ -288,8 +243,7 @@ export class VeilPlayer extends LitElement {
     if (!media) return;
     for (const type of MEDIA_EVENTS) {
       media.addEventListener(type, () => {
-        if (type === 'play') this.#played = true;
-        this.#playback.mediaEvent(type);
+        this.#core?.mediaEvent(type);
         this.requestUpdate(); // controls mirror the media element's state
         redispatch(this, type);
       });
@@ -298,93 +252,52 @@ export class VeilPlayer extends LitElement {
 
   protected override willUpdate(changed: PropertyValues): void {
     // In willUpdate, so the state this sets is rendered in the same update.
-    if (changed.has('session') || changed.has('video')) {
-      // Outside its own document (a Document Picture-in-Picture window, another frame) the
-      // watermark guard holds the player, and it does not even start.
-      this.#playback.update(this.#guard.inForeignDocument ? undefined : this.session, this.video);
-    }
-    const session = this.#playback.playbackSession;
-    this.#overlay.setPolicy(session?.watermark, session?.sessionId ?? '');
+    if (changed.has('session') || changed.has('video')) this.#follow();
+    this.#core?.willUpdate();
   }
 
-  #togglePlay(): void {
-    if (this.paused) this.play().catch(() => undefined);
-    else this.pause();
+  /** Hands the session and video to the core, or (before it is loaded) decides whether to load it. */
+  #follow(): void {
+    if (this.#core) return this.#core.update(this.session, this.video);
+    // Outside its own document (a Document Picture-in-Picture window, another frame) the player
+    // does not even start (the core's watermark guard holds it there).
+    const gate = gateOf(this.ownerDocument === document ? this.session : undefined, this.video);
+    this.#setGate(gate ?? { state: 'authorizing' });
+    if (!gate) void this.#loadCore();
   }
 
-  #toggleFullscreen(): void {
-    // The container, not the bare <video>, goes fullscreen so overlays stay on top.
-    if (document.fullscreenElement === this) void document.exitFullscreen();
-    else void this.requestFullscreen().catch(() => undefined);
+  #setGate(gate: { state: PlayerState; error?: VeilError }): void {
+    const shown = this.#gate;
+    if (shown.state === gate.state && shown.error?.code === gate.error?.code) return;
+    this.#gate = gate;
+    this.#stateChanged(gate.state, gate.error);
   }
 
-  #seekTo(seconds: number, announce = false): void {
-    const end = Number.isFinite(this.duration) ? this.duration : Infinity;
-    this.currentTime = Math.min(Math.max(seconds, 0), end);
-    if (announce) this.#announce(this.#strings.t('seekValue', { current: formatTime(this.currentTime), duration: formatTime(this.duration) }));
-  }
-
-  #setVolume(volume: number, announce = false): void {
-    this.volume = Math.min(Math.max(volume, 0), 1);
-    this.muted = this.volume === 0;
-    if (announce) this.#announce(this.#strings.t('announceVolume', { percent: Math.round(this.volume * 100) }));
-  }
-
-  #toggleMute(): void {
-    this.muted = !this.muted;
-    this.#announce(this.#strings.t(this.muted ? 'announceMuted' : 'announceUnmuted'));
-  }
-
-  #captions() {
-    return this.#playback.engine?.textTracks?.();
-  }
-
-  #toggleCaptions(): void {
-    const captions = this.#captions();
-    if (!captions?.options.length) return;
-    if (captions.selected !== null) return this.#setCaptions(null);
-    const lang = this.#strings.lang.toLowerCase().split('-')[0];
-    const preferred = captions.options.find((track) => track.language.toLowerCase().split('-')[0] === lang);
-    this.#setCaptions(this.#lastCaptions ?? preferred?.id ?? captions.options[0]!.id);
-  }
-
-  #setCaptions(id: string | null): void {
-    const engine = this.#playback.engine;
-    const options = this.#captions()?.options ?? [];
-    engine?.setTextTrack?.(id);
-    const index = options.findIndex((track: EngineTextTrack) => track.id === id);
-    if (index >= 0) this.#lastCaptions = id!;
-    this.#announce(
-      index >= 0 ? this.#strings.t('announceCaptionsOn', { track: captionLabel(this.#strings, options[index]!, index) }) : this.#strings.t('announceCaptionsOff'),
+  #loadCore(): Promise<void> {
+    this.#coreLoading ??= import('./player-core.js').then(
+      ({ PlayerCore, playerCoreStyles }) => {
+        // Before the core's guard snapshots the shadow root's sheets.
+        this.#coreStyles = playerCoreStyles;
+        adoptStyles(this.renderRoot as ShadowRoot, this.#styles());
+        this.#core = new PlayerCore(this, {
+          strings: this.#strings,
+          announce: (text) => this.#announce(text),
+          onStateChange: (state, error) => this.#stateChanged(state, error),
+          onTokenRenewed: (session) => this.#tokenRenewed(session),
+        });
+        this.#core.update(this.session, this.video);
+        this.requestUpdate();
+      },
+      (cause: unknown) => {
+        this.#coreLoading = undefined; // the next session or video change tries again
+        this.#setGate({ state: 'error', error: new VeilError('MEDIA_LOAD_FAILED', { cause }) });
+      },
     );
-    this.requestUpdate();
+    return this.#coreLoading;
   }
 
-  #setQuality(id: string): void {
-    const engine = this.#playback.engine;
-    engine?.setQuality?.(id);
-    const qualities = engine?.qualities?.();
-    if (qualities) this.#announce(this.#strings.t('announceQuality', { quality: currentQualityLabel(this.#strings, qualities) }));
-    this.requestUpdate();
-  }
-
-  #setRate(rate: number): void {
-    if (!this.media) return;
-    this.media.playbackRate = rate;
-    this.media.defaultPlaybackRate = rate;
-    this.#announce(this.#strings.t('announceSpeed', { speed: rateLabel(this.#strings, rate) }));
-  }
-
-  /** Re-render on the engine's quality and caption changes. */
-  #trackEngine(): void {
-    const engine = this.#playback.engine;
-    if (engine === this.#trackedEngine) return;
-    this.#trackedEngine = engine;
-    this.#lastCaptions = undefined;
-    this.#played = false;
-    engine?.onTracksChanged?.(() => {
-      if (this.#playback.engine === engine) this.requestUpdate();
-    });
+  #styles(): CSSResultOrNative[] {
+    return this.#coreStyles ? [...VeilPlayer.elementStyles, this.#coreStyles] : VeilPlayer.elementStyles;
   }
 
   #announceState(state: PlayerState, previous: string | null): void {
@@ -405,56 +318,23 @@ export class VeilPlayer extends LitElement {
   protected override render() {
     const state = this.state;
     const ready = isReady(state);
-    const engine = this.#playback.engine;
-    const media = this.media;
-    // Idle viewers lose the controls only while the video plays and nothing in them has focus.
-    const autoHidden = state === 'playing' && this.#activity.idle && this.#menus.open === null && !this.shadowRoot?.activeElement;
-    const waiting = state === 'playing' && !!media && (media.readyState < HTMLMediaElement.HAVE_FUTURE_DATA || media.seeking);
+    const core = this.#core;
     return html`
       <video
         ${capture((element) => (this.#video = element as HTMLVideoElement))}
         part="video"
-        class=${autoHidden ? 'auto-hidden' : ''}
+        class=${core?.autoHidden() ? 'auto-hidden' : ''}
         playsinline
         disablepictureinpicture
         disableremoteplayback
         controlslist="nodownload noremoteplayback"
         @contextmenu=${(event: Event) => event.preventDefault()}
-        @click=${() => ready && this.#togglePlay()}
+        @click=${() => ready && core?.togglePlay()}
       ></video>
-      ${this.#overlay.template()}
+      ${core?.overlay()}
       <div part="message" class="message" role="status" ?hidden=${ready || state === 'loading'}>${this.#message(state)}</div>
       <div class="visually-hidden" role="status" aria-live="polite" aria-atomic="true">${this.announcement}</div>
-      ${renderChrome(
-        {
-          bigPlay: state === 'paused' && !this.#played,
-          loading: state === 'loading' || waiting,
-          hasTitle: this.hasTitle,
-          autoHidden,
-        },
-        () => this.#togglePlay(),
-        (event) => (this.hasTitle = (event.target as HTMLSlotElement).assignedNodes().length > 0),
-      )}
-      ${renderControls(
-        {
-          hidden: !ready,
-          autoHidden,
-          paused: this.paused,
-          currentTime: this.currentTime,
-          duration: this.duration,
-          buffered: ready ? bufferedRanges(media) : [],
-          muted: this.muted,
-          volume: this.volume,
-          rate: media?.playbackRate ?? 1,
-          fullscreen: document.fullscreenElement === this,
-          qualities: ready ? engine?.qualities?.() : undefined,
-          captions: ready ? engine?.textTracks?.() : undefined,
-        },
-        this.#actions,
-        this.#strings,
-        this.#menus,
-        this.#seekBar,
-      )}
+      ${core?.chrome(this.hasTitle, (event) => (this.hasTitle = (event.target as HTMLSlotElement).assignedNodes().length > 0))}
     `;
   }
 
@@ -467,7 +347,7 @@ export class VeilPlayer extends LitElement {
       case 'authorizing':
         return html`<span>${t('authorizing')}</span>`;
       case 'processing':
-        return html`<span>${t('processing', { percent: this.#playback.processingProgress })}</span>`;
+        return html`<span>${t('processing', { percent: this.#core?.processingProgress ?? 0 })}</span>`;
       case 'denied':
       case 'error': {
         const text = html`<span>${this.error ? this.#strings.errorMessage(this.error) : t('cannotPlay')}</span>`;
@@ -481,8 +361,26 @@ export class VeilPlayer extends LitElement {
   }
 }
 
-function isReady(state: PlayerState): boolean {
-  return state === 'playing' || state === 'paused' || state === 'ended';
+/**
+ * Where a player stands before its core is loaded, or undefined when it should be loaded: a
+ * signed-in viewer inside the perimeter (or a page without `video`, which the core reports). The
+ * same states and the same perimeter rule as the playback controller, which checks again once
+ * loaded; a viewer it would turn away downloads none of it (design: "a non-member downloads nothing").
+ */
+function gateOf(session: VeilSessionState | undefined, videoId: string): { state: PlayerState; error?: VeilError } | undefined {
+  switch (session?.status) {
+    case undefined:
+    case 'signed-out':
+      return { state: 'signed-out' };
+    case 'error':
+      return { state: 'error', error: session.error };
+    case 'signed-in': {
+      const reason = !videoId ? undefined : session.claims ? perimeterViolation(session.claims, session.perimeter) : 'issuer';
+      return reason ? { state: 'denied', error: new VeilError('PERIMETER_DENIED', { data: { reason } }) } : undefined;
+    }
+    default:
+      return { state: 'authorizing' };
+  }
 }
 
 /** Re-dispatches a media event on the player (same name, not bubbling, like the media element's). */

@@ -3,6 +3,8 @@
  * the code's status, and nothing but a `VeilError` reaches the client's eyes.
  */
 import { VeilError, type VeilErrorCode } from '../../protocol/errors.js';
+// The server's errors carry their integrator hints (`toJSON`, logs): this module registers them.
+import '../../protocol/error-hints.js';
 
 const NO_STORE = 'no-store';
 

@@ -3,7 +3,7 @@
  * player, and error pages. Every value is escaped; scripts come only from files (no inline
  * script or style); `frame-ancestors` names the registered platforms' origins and nothing else.
  */
-import { ERROR_CODES, type VeilError } from '../../protocol/errors.js';
+import { ERROR_INFO, type VeilError } from '../../protocol/errors.js';
 import { LTI_ROUTES, LTI_SESSION_META } from '../../protocol/lti.js';
 import { pageCsp } from '../http/security.js';
 
@@ -167,7 +167,7 @@ export function deepLinkReturnPage(data: { returnUrl: string; jwt: string; title
 }
 
 export function errorPage(error: VeilError): string {
-  const info = ERROR_CODES[error.code];
+  const info = ERROR_INFO[error.code];
   return document(
     'The course video could not start',
     `<main class="veil-lti-error" data-veil-error-code="${escapeHtml(error.code)}">

@@ -4,6 +4,7 @@ import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import type { Plugin, RollupOptions } from 'rollup';
+import { parallelImports } from './scripts/parallel-imports.js';
 import { preloadManifest } from './scripts/preload-manifest.js';
 import { reportSizes } from './scripts/size-report.js';
 
@@ -51,6 +52,8 @@ const config: RollupOptions = {
     reportSizes(),
     // The stored sign-in is what `<veil-session>` imports first (oidc, the default issuer kind).
     preloadManifest(['stored-session']),
+    // An engine's small shared chunks are fetched with it, not after it has been parsed.
+    parallelImports(['shaka', 'hls', 'hls-eme']),
   ],
   onwarn(warning, warn) {
     // shaka-player's compiled build assigns `this` at top level; harmless in ESM.

@@ -59,8 +59,13 @@ ${body}
 
 const WATCH_ENTRIES = ['session', 'player'];
 
-export function watchPage(config: DemoConfig, videoId: string): string {
-  const player = html`<veil-player video="${videoId}" hls-worker-url="/veil/hls.worker.js"></veil-player>`;
+/**
+ * `protocolHint`: the sample's protocol (only the demo's own samples, whose ids and protocols are
+ * public; a recording's page gets none, so the page says nothing about which recordings exist).
+ */
+export function watchPage(config: DemoConfig, videoId: string, protocolHint?: string): string {
+  const hint = protocolHint ? html` protocol-hint="${protocolHint}"` : html``;
+  const player = html`<veil-player video="${videoId}" hls-worker-url="/veil/hls.worker.js"${hint}></veil-player>`;
   return layout(
     videoId,
     html`${appHeader('watch')}

@@ -179,8 +179,10 @@ export async function startDemo(requested = demoConfig(), options: DemoOptions =
   app.all('/lti/*', (c) => lti.handler(c.req.raw));
   app.all('/lms/*', (c) => lms.fetch(c.req.raw));
   app.get('/', () => html(indexPage(config, videos, { entra: Boolean(options.entra) })));
+  // The samples' protocols, for the watch page's engine hint.
+  const sampleProtocols = new Map(videos.map((video) => [video.id, video.protocol]));
   // Without `v` this is the sign-in callback: <veil-session> restores the original URL.
-  app.get('/watch', (c) => html(watchPage(config, c.req.query('v') ?? '')));
+  app.get('/watch', (c) => html(watchPage(config, c.req.query('v') ?? '', sampleProtocols.get(c.req.query('v') ?? ''))));
   if (options.entra) {
     const entra = options.entra;
     app.get('/entra/watch', (c) => entraWatchPage(entra, config.origin, c.req.query('v') ?? '', c.req.query('tenant')));

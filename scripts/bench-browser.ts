@@ -120,11 +120,17 @@ export interface PageRun {
   resources: ResourceTiming[];
 }
 
-/** Collects every JS response of the page, gzipped here; notes which came before the playback session. */
+/**
+ * Collects every JS response of the page; notes which came before the playback session. The
+ * bodies are gzipped only in `done()`, after the page run: gzip is synchronous and the demo
+ * server shares this process, so gzipping an engine chunk as it arrives would hold up the
+ * server's answer to a request in flight (the playback session, once the engine downloads
+ * beside it).
+ */
 function watchScripts(page: Page): { done(): Promise<ScriptResponse[]> } {
   let sessionRequested = false;
   const order = new Map<string, boolean>();
-  const pending: Array<Promise<ScriptResponse | undefined>> = [];
+  const pending: Array<Promise<{ url: string; body: Uint8Array; beforeSession: boolean } | undefined>> = [];
   page.on('request', (request) => {
     if (request.method() === 'POST' && new URL(request.url()).pathname === '/api/playback-sessions') sessionRequested = true;
     if (!order.has(request.url())) order.set(request.url(), !sessionRequested);
@@ -135,12 +141,17 @@ function watchScripts(page: Page): { done(): Promise<ScriptResponse[]> } {
     if (response.headers()['content-encoding']) throw new Error(`${response.url()} came compressed; the bench gzips bodies itself`);
     pending.push(
       response.buffer().then(
-        (body) => ({ url: response.url(), bytes: body.length, gzipBytes: gzipBytes(body), beforeSession: order.get(response.url()) ?? false }),
+        (body) => ({ url: response.url(), body, beforeSession: order.get(response.url()) ?? false }),
         () => undefined,
       ),
     );
   });
-  return { done: async () => (await Promise.all(pending)).filter((entry): entry is ScriptResponse => entry !== undefined) };
+  return {
+    done: async () =>
+      (await Promise.all(pending)).flatMap((entry) =>
+        entry ? [{ url: entry.url, bytes: entry.body.length, gzipBytes: gzipBytes(entry.body), beforeSession: entry.beforeSession }] : [],
+      ),
+  };
 }
 
 export interface LoadOptions {

@@ -186,9 +186,12 @@ function veilSample(run: PageRun): StartupSample {
   if (granted === undefined) throw new Error('no playback-session request in the resource timing');
   const engine = engineLoadedAt(run, ENGINE_CHUNK);
   const frame = marks.firstFrame!;
+  // With a protocol hint the engine downloads during the session request: it can be in first.
+  // The phase is then 0 and the next one starts at the session response, so the phases still add up.
+  const engineReady = Math.max(engine, granted);
   return {
     ttff: frame,
-    phases: { identity_ms: signedIn, session_ms: granted - signedIn, engine_ms: engine - granted, frame_ms: frame - engine },
+    phases: { identity_ms: signedIn, session_ms: granted - signedIn, engine_ms: engineReady - granted, frame_ms: frame - engineReady },
     js: sum(run.scripts.map((script) => script.gzipBytes)),
     jsBeforeSession: sum(run.scripts.filter((script) => script.beforeSession).map((script) => script.gzipBytes)),
   };
@@ -337,8 +340,8 @@ function startupRows(): Row[] {
     { label, veil: `ttff.${p}.veil_ms`, baseline: `ttff.${p}.plain_ms`, ratio: `ttff.${p}.ratio`, unit: 'ms', goal: '≤ 1.10' },
     { label: '  identity (navigation → signed in)', veil: `ttff.${p}.veil.identity_ms`, unit: 'ms', goal: '≤ 50 ms' },
     { label: '  playback session (signed in → session response)', veil: `ttff.${p}.veil.session_ms`, unit: 'ms' },
-    { label: '  engine loaded (session response → engine script fetched; plain: navigation → engine script fetched)', veil: `ttff.${p}.veil.engine_ms`, baseline: `ttff.${p}.plain.engine_ms`, unit: 'ms' },
-    { label: '  first frame (engine → first frame presented)', veil: `ttff.${p}.veil.frame_ms`, baseline: `ttff.${p}.plain.frame_ms`, unit: 'ms' },
+    { label: '  engine loaded (session response → engine script fetched, 0 when it came first; plain: navigation → engine script fetched)', veil: `ttff.${p}.veil.engine_ms`, baseline: `ttff.${p}.plain.engine_ms`, unit: 'ms' },
+    { label: '  first frame (engine and session both in → first frame presented)', veil: `ttff.${p}.veil.frame_ms`, baseline: `ttff.${p}.plain.frame_ms`, unit: 'ms' },
   ];
   return [
     ...protocol('dash', '**1. Time to first frame, DASH** (Veil: CENC + ClearKey; plain: shaka, clear)'),

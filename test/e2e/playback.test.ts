@@ -51,6 +51,12 @@ const FOREIGN_ENGINES: Record<string, RegExp> = {
   'sample-hls': /\/chunks\/(shaka|hls-eme)-/,
 };
 
+/** The engine chunk each sample's hint names (the watch page hints the samples' protocols). */
+const ENGINE_CHUNK: Record<string, RegExp> = {
+  'sample-dash': /\/chunks\/shaka-/,
+  'sample-hls': /\/chunks\/hls-(?!eme|engine)/,
+};
+
 for (const videoId of ['sample-dash', 'sample-hls']) {
   describe(`alice watches ${videoId}`, () => {
     it('decodes frames while currentTime advances, with every media request carrying the token', async () => {
@@ -74,6 +80,31 @@ for (const videoId of ['sample-dash', 'sample-hls']) {
       assert.deepEqual(requests.filter((url) => FOREIGN_ENGINES[videoId]!.test(url)), [], 'only the engine this stream needs');
       assert.ok(requests.some((url) => /\/chunks\/(shaka|hls)-/.test(url)), 'the engine chunk itself was fetched');
       if (videoId === 'sample-hls') assert.ok(requests.some((url) => url.endsWith('/veil/hls.worker.js')), "hls.js runs its worker from the served file, not a blob: URL");
+      assert.deepEqual(csp, []);
+      await page.browserContext().close();
+    });
+
+    it('downloads the engine while the playback-session request is still unanswered (the watch page hints the protocol)', async () => {
+      const { page, csp } = await freshPage();
+      // The first playback-session request is held until the engine chunk has been requested: the
+      // player gets past `authorizing` only if the engine download did not wait for the answer.
+      let release: () => void = () => undefined;
+      const engineRequested = new Promise<void>((resolve) => (release = resolve));
+      let held = false;
+      await page.setRequestInterception(true);
+      page.on('request', (request) => {
+        const path = new URL(request.url()).pathname;
+        if (request.method() === 'POST' && path === '/api/playback-sessions' && !held) {
+          held = true;
+          void engineRequested.then(() => request.continue());
+          return;
+        }
+        if (held && ENGINE_CHUNK[videoId]!.test(path)) release();
+        void request.continue();
+      });
+      await signInAndWatch(page, videoId, 'alice@acme.test');
+      assert.match(await playerState(page, ['paused', 'playing', 'error', 'denied']), /^(paused|playing)$/);
+      assert.ok(held, 'the playback-session request was seen');
       assert.deepEqual(csp, []);
       await page.browserContext().close();
     });

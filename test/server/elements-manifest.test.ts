@@ -33,8 +33,8 @@ const EXPECTED: Record<string, { attributes: string[]; properties: string[]; met
     cssParts: [],
   },
   'veil-player': {
-    attributes: ['state', 'error-code', 'video', 'autoplay', 'hls-worker-url'],
-    properties: ['video', 'autoplay', 'hlsWorkerUrl', 'engineLoader', 'media', 'audit', 'state', 'error', 'paused', 'currentTime', 'duration', 'muted', 'volume', 'securityEvents'],
+    attributes: ['state', 'error-code', 'video', 'autoplay', 'hls-worker-url', 'protocol-hint'],
+    properties: ['video', 'autoplay', 'hlsWorkerUrl', 'protocolHint', 'engineLoader', 'media', 'audit', 'state', 'error', 'paused', 'currentTime', 'duration', 'muted', 'volume', 'securityEvents'],
     methods: ['play', 'pause'],
     events: ['veil-error', 'veil-request-access', 'veil-access-requested', 'veil-token-renewed', 'veil-audit', 'veil-watermark-tampered', 'veil-watermark-restored', 'play'],
     cssParts: ['video', 'watermark', 'message', 'request-access', 'controls'],

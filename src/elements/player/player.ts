@@ -93,6 +93,13 @@ export class VeilPlayer extends LitElement {
   @property({ type: Boolean }) autoplay = false;
   /** URL of hls.js's worker file; without it hls.js runs on the main thread (a strict CSP forbids `blob:` workers). */
   @property({ attribute: 'hls-worker-url' }) hlsWorkerUrl = '';
+  /**
+   * The protocol the video is expected in (`dash` or `hls`), when the page knows it: the player
+   * then starts downloading that engine as soon as the viewer passes the perimeter check, in
+   * parallel with the playback-session request, instead of after the server's answer. Only a
+   * hint: the playback session decides the engine, and a wrong hint costs one engine download.
+   */
+  @property({ attribute: 'protocol-hint' }) protocolHint: 'dash' | 'hls' | '' = '';
 
   /**
    * Advanced: replaces the built-in engine selection (shaka-player for DASH, hls.js for HLS), e.g.

@@ -29,6 +29,20 @@ export function playableProtocols(): StreamProtocol[] | undefined {
   return hasMediaSource() ? ['dash', 'hls'] : undefined;
 }
 
+/**
+ * Starts importing the engine a stream of `protocol` most likely needs (hls.js light for HLS),
+ * before the playback session names the stream, so the download and the engine's start-up run
+ * in parallel with the playback-session request. Call it only once the client-side perimeter
+ * check has passed: a viewer outside the perimeter downloads no engine. The session's answer
+ * still decides (`loadEngine`); a wrong guess costs one engine download, nothing else. A failed
+ * import here is left to `loadEngine`, which imports again and reports it.
+ */
+export function preloadEngine(protocol: StreamProtocol): void {
+  if (!hasMediaSource()) return;
+  const name: EngineName | undefined = protocol === 'dash' ? 'shaka' : protocol === 'hls' ? 'hls-light' : undefined;
+  if (name) ENGINES[name]().catch(() => undefined);
+}
+
 /** Loads the engine for the session's protocol and starts loading the stream. */
 export async function loadEngine(options: EngineOptions): Promise<Engine> {
   // MSE, not canPlayType, decides: Chromium answers "maybe" for HLS it cannot play natively.

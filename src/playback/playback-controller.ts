@@ -4,7 +4,7 @@
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { VeilError } from '../protocol/errors.js';
-import { perimeterViolation } from '../protocol/perimeter.js';
+import { perimeterDenial } from '../identity/perimeter-check.js';
 import type { VeilSessionState } from '../identity/types.js';
 import type { PlaybackSession, StreamProtocol } from '../protocol/playback.js';
 import { loadEngine, playableProtocols, preloadEngine } from './engines/registry.js';
@@ -161,8 +161,8 @@ export class PlaybackController implements ReactiveController {
     this.#set('authorizing');
     try {
       if (!videoId) throw new VeilError('CONFIG_INVALID', { message: '<veil-player> needs a `video` attribute.' });
-      const reason = session.claims ? perimeterViolation(session.claims, session.perimeter) : 'issuer';
-      if (reason) throw new VeilError('PERIMETER_DENIED', { data: { reason } });
+      const denial = perimeterDenial(session);
+      if (denial) throw denial;
       // Past the perimeter check: the hinted engine downloads while the server decides.
       const hint = this.#options.protocolHint();
       if (hint && !this.#options.engineLoader()) preloadEngine(hint);

@@ -9,7 +9,7 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { VeilSessionState } from '../identity/types.js';
 import { sleep } from '../internal/backoff.js';
 import { VeilError } from '../protocol/errors.js';
-import { perimeterViolation } from '../protocol/perimeter.js';
+import { perimeterDenial } from '../identity/perimeter-check.js';
 import { AUDIO_BITS_PER_SECOND, CaptureController, supportedMimeType, VIDEO_BITS_PER_SECOND, type PickedDevices, type RecordingSource } from './capture-controller.js';
 import { ChunkStore } from './chunk-store.js';
 import { UploadController } from './upload-controller.js';
@@ -119,8 +119,8 @@ export class RecorderController implements ReactiveController {
     this.#session = session;
     if (same && this.#state !== 'signed-out') return;
     if (!session || session.status !== 'signed-in' || !session.claims) return this.#set(session?.status === 'error' ? 'error' : 'signed-out', session?.error);
-    const reason = perimeterViolation(session.claims, session.perimeter);
-    if (reason) return this.#set('denied', new VeilError('PERIMETER_DENIED', { data: { reason } }));
+    const denial = perimeterDenial(session);
+    if (denial) return this.#set('denied', denial);
     if (this.#state === 'signed-out' || this.#state === 'denied') {
       this.#set('idle');
       void this.#recover(session);

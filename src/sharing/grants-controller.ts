@@ -5,7 +5,7 @@
  * the other edit, and nothing is lost) and the `SHARE_CONFLICT` is passed on.
  */
 import { VeilError } from '../protocol/errors.js';
-import { perimeterViolation } from '../protocol/perimeter.js';
+import { perimeterDenial } from '../identity/perimeter-check.js';
 import type { AccessChange, AccessDocument, AccessGrant, AccessRequestEntry, DirectoryEntry, GeneralAccess, GrantRole, GrantSummary, Principal } from '../protocol/sharing.js';
 import type { VeilSessionState } from '../identity/types.js';
 import type { VeilClient } from '../api/client.js';
@@ -162,8 +162,8 @@ export class GrantsController {
   #client(): VeilClient {
     const session = this.#options.session();
     if (!session || session.status !== 'signed-in' || !session.claims) throw new VeilError('SIGN_IN_REQUIRED');
-    const reason = perimeterViolation(session.claims, session.perimeter);
-    if (reason) throw new VeilError('PERIMETER_DENIED', { data: { reason } });
+    const denial = perimeterDenial(session);
+    if (denial) throw denial;
     return session.client;
   }
 }

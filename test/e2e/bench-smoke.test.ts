@@ -141,12 +141,17 @@ describe('npm run bench --smoke', () => {
       // What the figures must say whatever the machine: positive times and rates, renewals with
       // 5 s tokens over a 10 s window, and a denied viewer fetching the least JS.
       const median = (key: string) => (figures[key] as { median: number }).median;
-      for (const key of EXPECTED.filter((k) => /_ms$|_s$|_per_s\.|_per_s$|_gzip$/.test(k) && !/stall/.test(k))) assert.ok(median(key) > 0, `${key} = ${median(key)}`);
+      // Veil's engine phase is 0 when the hinted engine arrived before the session answer (protocol-hint).
+      const mayBeZero = (key: string) => /stall/.test(key) || /^ttff\.\w+\.veil\.engine_ms$/.test(key);
+      for (const key of EXPECTED.filter((k) => /_ms$|_s$|_per_s\.|_per_s$|_gzip$/.test(k))) {
+        assert.ok(mayBeZero(key) ? median(key) >= 0 : median(key) > 0, `${key} = ${median(key)}`);
+      }
       assert.ok(median('renewal.dash.renewals') >= 1 && median('renewal.hls.renewals') >= 1);
       assert.ok(median('bytes.denied_js_gzip') < median('bytes.dash.veil_js_gzip'));
       assert.ok(median('bytes.denied_js_gzip') < median('bytes.hls.veil_js_gzip'));
-      assert.equal(median('bytes.denied_js_gzip'), median('bytes.before_session_js_gzip'));
-      // The guard pauses within its 50 ms check interval plus slack for a loaded CI machine; the
+      // A member's page loads the player's core and the hinted engine before its session request; a denied viewer neither.
+      assert.ok(median('bytes.denied_js_gzip') < median('bytes.before_session_js_gzip'));
+      // The guard pauses within its check interval plus slack for a loaded CI machine; the
       // audit window (8 s) may hold no request (at most one per 10 s), never a flood.
       assert.ok(median('watermark.tamper_to_pause_ms') < 1000, `tamper → pause ${median('watermark.tamper_to_pause_ms')} ms`);
       // The smoke window (8 s) includes the start-up events, so only presence is checked here; the

@@ -5,13 +5,13 @@ import { AuditController } from '../../audit/audit-controller.js';
 import { StringsController } from '../../i18n/strings-controller.js';
 import { ENGLISH_STRINGS } from '../../i18n/player.js';
 import { sessionContext } from '../../identity/context.js';
+import { perimeterDenial } from '../../identity/perimeter-check.js';
 import type { VeilSessionState } from '../../identity/types.js';
 import { capture } from '../../internal/capture.js';
 import { emitVeilError, emitVeilEvent } from '../../internal/emit.js';
 import type { EngineLoader } from '../../playback/engines/types.js';
 import { isReady, type PlayerState } from '../../playback/state.js';
 import { VeilError } from '../../protocol/errors.js';
-import { perimeterViolation } from '../../protocol/perimeter.js';
 import type { PlaybackSession } from '../../protocol/playback.js';
 import type { WatermarkSecurityEvent } from '../../watermark/types.js';
 import { AccessRequest } from './access-request.js';
@@ -382,8 +382,9 @@ function gateOf(session: VeilSessionState | undefined, videoId: string): { state
     case 'error':
       return { state: 'error', error: session.error };
     case 'signed-in': {
-      const reason = !videoId ? undefined : session.claims ? perimeterViolation(session.claims, session.perimeter) : 'issuer';
-      return reason ? { state: 'denied', error: new VeilError('PERIMETER_DENIED', { data: { reason } }) } : undefined;
+      // Without a video the core reports CONFIG_INVALID.
+      const denial = videoId ? perimeterDenial(session) : undefined;
+      return denial && { state: 'denied', error: denial };
     }
     default:
       return { state: 'authorizing' };

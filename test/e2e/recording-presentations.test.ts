@@ -41,6 +41,7 @@ describe('a recording in two presentations', () => {
     const context = await env.browser.createBrowserContext();
     const page = await context.newPage();
     await signInToRecord(page, 'alice@acme.test', env.demo.config.origin);
+    assert.equal(await recorderState(page, ['idle']), 'idle');
     const startedAt = await startRecording(page);
     assert.equal(await recorderState(page, ['recording']), 'recording');
     await recordFor(page, startedAt, 4);

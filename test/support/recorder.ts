@@ -15,9 +15,10 @@ export function recorderState(page: Page, states: string[], timeout = 60_000): P
   return elementState(page, 'veil-recorder', states, timeout);
 }
 
-/** Starts recording; resolves with the page's clock when recording began. */
+/** Starts recording (once the element is defined: the page loads it lazily); resolves with the page's clock when recording began. */
 export function startRecording(page: Page): Promise<number> {
   return page.evaluate(async () => {
+    await customElements.whenDefined('veil-recorder');
     await document.querySelector('veil-recorder')!.start();
     return Date.now();
   });

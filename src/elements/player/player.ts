@@ -12,7 +12,7 @@ import { emitVeilError, emitVeilEvent } from '../../internal/emit.js';
 import type { EngineLoader } from '../../playback/engines/types.js';
 import { isReady, type PlayerState } from '../../playback/state.js';
 import { VeilError } from '../../protocol/errors.js';
-import type { PlaybackSession } from '../../protocol/playback.js';
+import type { PlaybackSession, StreamProtocol } from '../../protocol/playback.js';
 import type { WatermarkSecurityEvent } from '../../watermark/types.js';
 import { AccessRequest } from './access-request.js';
 import type { PlayerCore } from './player-core.js';
@@ -99,7 +99,7 @@ export class VeilPlayer extends LitElement {
    * parallel with the playback-session request, instead of after the server's answer. Only a
    * hint: the playback session decides the engine, and a wrong hint costs one engine download.
    */
-  @property({ attribute: 'protocol-hint' }) protocolHint: 'dash' | 'hls' | '' = '';
+  @property({ attribute: 'protocol-hint' }) protocolHint: StreamProtocol | '' = '';
 
   /**
    * Advanced: replaces the built-in engine selection (shaka-player for DASH, hls.js for HLS), e.g.

@@ -39,8 +39,8 @@ export function playableProtocols(): StreamProtocol[] | undefined {
  */
 export function preloadEngine(protocol: StreamProtocol): void {
   if (!hasMediaSource()) return;
-  const name: EngineName | undefined = protocol === 'dash' ? 'shaka' : protocol === 'hls' ? 'hls-light' : undefined;
-  if (name) ENGINES[name]().catch(() => undefined);
+  // The hint says nothing of DRM: for HLS the light build, as for a stream without EME.
+  ENGINES[engineFor({ protocol, drm: {} })]().catch(() => undefined);
 }
 
 /** Loads the engine for the session's protocol and starts loading the stream. */

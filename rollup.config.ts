@@ -52,8 +52,8 @@ const config: RollupOptions = {
     reportSizes(),
     // The stored sign-in is what `<veil-session>` imports first (oidc, the default issuer kind).
     preloadManifest(['stored-session']),
-    // An engine's small shared chunks are fetched with it, not after it has been parsed.
-    parallelImports(['shaka', 'hls', 'hls-eme']),
+    // A lazy chunk's small shared chunks (the player's core, the engines) are fetched with it, not after it has been parsed.
+    parallelImports(['player-core', 'shaka', 'hls', 'hls-eme']),
   ],
   onwarn(warning, warn) {
     // shaka-player's compiled build assigns `this` at top level; harmless in ESM.

@@ -45,13 +45,13 @@ export function format(template: string, params: Record<string, string | number>
   return template.replace(/\{(\w+)\}/g, (match, name: string) => (name in params ? String(params[name]) : match));
 }
 
-/** The language in effect for `element`: its own or nearest ancestor's `lang`, across shadow roots. */
 /** Calls `listener` whenever `setVeilStrings` or `resetVeilStrings` changed a table. */
 export function onStringsChange(listener: () => void): () => void {
   changes.addEventListener('change', listener);
   return () => changes.removeEventListener('change', listener);
 }
 
+/** The language in effect for `element`: its own or nearest ancestor's `lang`, across shadow roots. */
 export function languageOf(element: Element): string {
   for (let node: Element | null = element; node; ) {
     if (node.getAttribute('lang')) return node.getAttribute('lang')!;

@@ -5,6 +5,27 @@ import { errorMessage } from './errors.js';
 import { format, languageOf, lookup, onStringsChange } from './locale.js';
 import type { VeilStringKey } from './player.js';
 
+/**
+ * One formatter per language, for the page's life: building an `Intl.NumberFormat` costs far more
+ * than formatting with one, and the player's speed menu formats every rate on every render
+ * (measured: ~55 ms of the watch page's start-up, before the first playback-session request).
+ * `null` for a language Intl refuses: its numbers are written as `String(value)`.
+ */
+const numberFormats = new Map<string, Intl.NumberFormat | null>();
+
+function numberFormatOf(lang: string): Intl.NumberFormat | null {
+  let format = numberFormats.get(lang);
+  if (format === undefined) {
+    try {
+      format = new Intl.NumberFormat(lang);
+    } catch {
+      format = null;
+    }
+    numberFormats.set(lang, format);
+  }
+  return format;
+}
+
 /** Gives a host element its strings, and re-renders it when they or its language change. */
 export class StringsController<K extends string = VeilStringKey> implements ReactiveController {
   readonly #host: ReactiveControllerHost & HTMLElement;
@@ -48,11 +69,7 @@ export class StringsController<K extends string = VeilStringKey> implements Reac
 
   /** A number in the host's language (e.g. `1,5` in French). */
   number(value: number): string {
-    try {
-      return new Intl.NumberFormat(this.#lang).format(value);
-    } catch {
-      return String(value);
-    }
+    return numberFormatOf(this.#lang)?.format(value) ?? String(value);
   }
 
   #changed = (): void => {

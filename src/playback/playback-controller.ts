@@ -6,8 +6,8 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { VeilError } from '../protocol/errors.js';
 import { perimeterDenial } from '../identity/perimeter-check.js';
 import type { VeilSessionState } from '../identity/types.js';
-import type { PlaybackSession, StreamProtocol } from '../protocol/playback.js';
-import { loadEngine, playableProtocols, preloadEngine } from './engines/registry.js';
+import type { PlaybackSession } from '../protocol/playback.js';
+import { loadEngine, playableProtocols } from './engines/registry.js';
 import type { Engine, EngineLoader } from './engines/types.js';
 import type { PlayerState } from './state.js';
 import { TokenRenewalController } from './token-renewal.js';
@@ -24,8 +24,6 @@ export interface PlaybackOptions {
   hlsWorkerUrl(): string | undefined;
   /** Replaces engine selection (custom engines, stories); the built-in shaka/hls.js choice when undefined. */
   engineLoader(): EngineLoader | undefined;
-  /** The protocol the host expects the video in (a hint: the playback session decides). */
-  protocolHint(): StreamProtocol | undefined;
   /** Called on every visible state change, with the error that caused `denied` or `error`. */
   onStateChange(state: PlayerState, error: VeilError | undefined): void;
   /** Called when a renewal replaced the playback token (same session id). */
@@ -163,10 +161,6 @@ export class PlaybackController implements ReactiveController {
       if (!videoId) throw new VeilError('CONFIG_INVALID', { message: '<veil-player> needs a `video` attribute.' });
       const denial = perimeterDenial(session);
       if (denial) throw denial;
-      // Past the perimeter check: the hinted engine downloads while the server decides.
-      const hint = this.#options.protocolHint();
-      if (hint && !this.#options.engineLoader()) preloadEngine(hint);
-
       const playbackSession = await session.client.createPlaybackSession(videoId, run.signal, playableProtocols());
       if (run.signal.aborted) return;
       this.#tokens.start(playbackSession);

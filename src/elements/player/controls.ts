@@ -106,7 +106,7 @@ export function renderControls(view: ControlsView, actions: ControlsActions, str
                   label: t('captionsMenu'),
                   current: captionsCurrent(strings, captions),
                   icon: icons.language,
-                  items: [
+                  items: () => [
                     { value: '', label: t('captionsOff') },
                     ...captions.options.map((track, i) => ({ value: track.id, label: captionLabel(strings, track, i) })),
                   ],
@@ -121,7 +121,7 @@ export function renderControls(view: ControlsView, actions: ControlsActions, str
             label: t('quality'),
             current: currentQualityLabel(strings, qualities),
             icon: icons.quality,
-            items: [
+            items: () => [
               { value: AUTO_QUALITY, label: t('qualityAuto') },
               ...qualities.options.map((quality) => ({ value: quality.id, label: qualityLabel(strings, quality) })),
             ],
@@ -134,7 +134,7 @@ export function renderControls(view: ControlsView, actions: ControlsActions, str
         label: t('speed'),
         current: rateLabel(strings, view.rate),
         icon: icons.speed,
-        items: PLAYBACK_RATES.map((rate) => ({ value: String(rate), label: rateLabel(strings, rate) })),
+        items: () => PLAYBACK_RATES.map((rate) => ({ value: String(rate), label: rateLabel(strings, rate) })),
         selected: String(view.rate),
         onSelect: (value) => actions.setRate(Number(value)),
       })}

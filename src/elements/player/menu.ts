@@ -22,7 +22,8 @@ export interface MenuSpec {
   current: string;
   /** The button's icon. */
   icon: TemplateResult;
-  items: readonly MenuItem[];
+  /** Called only while the menu is open: a closed menu's labels cost nothing (number formatting in the speed menu). */
+  items(): readonly MenuItem[];
   selected: string;
   onSelect(value: string): void;
 }
@@ -73,7 +74,7 @@ export class MenuController implements ReactiveController {
           @keydown=${(event: KeyboardEvent) => this.#menuKey(event, spec)}
         >
           ${open
-            ? spec.items.map(
+            ? spec.items().map(
                 (item) => html`<div
                   role="menuitemradio"
                   tabindex="-1"

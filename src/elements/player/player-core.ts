@@ -12,7 +12,7 @@ import type { Engine, EngineLoader, EngineTextTrack } from '../../playback/engin
 import { PlaybackController } from '../../playback/playback-controller.js';
 import { isReady, type PlayerState } from '../../playback/state.js';
 import type { VeilError } from '../../protocol/errors.js';
-import type { PlaybackSession, StreamProtocol } from '../../protocol/playback.js';
+import type { PlaybackSession } from '../../protocol/playback.js';
 import { WatermarkGuard } from '../../watermark/guard-controller.js';
 import { WatermarkOverlay } from '../../watermark/overlay-controller.js';
 import type { WatermarkSecurityEvent } from '../../watermark/types.js';
@@ -34,7 +34,6 @@ export interface PlayerCoreHost extends ReactiveControllerHost, HTMLElement {
   readonly autoplay: boolean;
   readonly hlsWorkerUrl: string;
   readonly engineLoader?: EngineLoader;
-  readonly protocolHint: StreamProtocol | '';
   readonly paused: boolean;
   currentTime: number;
   readonly duration: number;
@@ -89,7 +88,6 @@ export class PlayerCore {
       media: () => host.media,
       hlsWorkerUrl: () => host.hlsWorkerUrl || undefined,
       engineLoader: () => host.engineLoader,
-      protocolHint: () => host.protocolHint || undefined,
       onStateChange: (state, error) => this.#stateChanged(state, error),
       onTokenRenewed: (session) => options.onTokenRenewed(session),
     });

@@ -270,7 +270,20 @@ export class VeilPlayer extends LitElement {
     // does not even start (the core's watermark guard holds it there).
     const gate = gateOf(this.ownerDocument === document ? this.session : undefined, this.video);
     this.#setGate(gate ?? { state: 'authorizing' });
-    if (!gate) void this.#loadCore();
+    if (gate) return;
+    this.#preloadHintedEngine();
+    void this.#loadCore();
+  }
+
+  /**
+   * Past the gate, the `protocol-hint` engine downloads beside the core, not after it: its import
+   * starts one module level sooner than the core could start it, and shaka's evaluation overlaps
+   * the core's and the playback-session request. A viewer outside the perimeter never gets here.
+   */
+  #preloadHintedEngine(): void {
+    const hint = this.protocolHint;
+    if (!hint || this.engineLoader || this.#coreLoading) return;
+    import('../../playback/engines/registry.js').then(({ preloadEngine }) => preloadEngine(hint), () => undefined);
   }
 
   #setGate(gate: { state: PlayerState; error?: VeilError }): void {

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'puppeteer-core';
 import { demoOrigin, launchChromium, playbackProgress, playerState, signInAndWatch, watchRequests } from '../support/browser.js';
-import { recordFor, recorderState, signInToRecord } from '../support/recorder.js';
+import { recordFor, recorderState, signInToRecord, startRecording } from '../support/recorder.js';
 
 let browser: Browser;
 
@@ -32,10 +32,7 @@ describe('<veil-recorder>', () => {
     await signInToRecord(page, 'alice@acme.test');
     assert.equal(await recorderState(page, ['idle']), 'idle');
 
-    const startedAt = await page.evaluate(async () => {
-      await document.querySelector('veil-recorder')!.start();
-      return Date.now();
-    });
+    const startedAt = await startRecording(page);
     assert.equal(await recorderState(page, ['recording']), 'recording');
     await page.waitForFunction(() => document.querySelector('veil-recorder')!.hasAttribute('video-id'), { timeout: 30_000 });
     const videoId = (await page.evaluate(() => document.querySelector('veil-recorder')!.getAttribute('video-id')))!;

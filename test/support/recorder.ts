@@ -15,7 +15,7 @@ export function recorderState(page: Page, states: string[], timeout = 60_000): P
   return elementState(page, 'veil-recorder', states, timeout);
 }
 
-/** Starts recording (once the element is defined: the page loads it lazily); resolves with the page's clock when recording began. */
+/** Starts recording (once the element is defined: the tag is in the HTML before the module scripts that define it have run); resolves with the page's clock when recording began. */
 export function startRecording(page: Page): Promise<number> {
   return page.evaluate(async () => {
     await customElements.whenDefined('veil-recorder');

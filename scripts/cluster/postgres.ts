@@ -4,9 +4,10 @@
  * data), `postgres` on a free TCP port of 127.0.0.1, trust authentication (nothing else can reach
  * it), durability off (a clean shutdown still writes everything; a crash may lose the data, which
  * is throwaway). PostgreSQL refuses to run as root, so under root both run as the `postgres` user
- * through `runuser`.
+ * through `runuser` — in a directory that user can reach (see `reachableByPostgres`).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -41,11 +42,9 @@ function asPostgres(command: string, args: string[]): [string, string[]] {
 
 export async function startPostgres(options: { dir?: string; port?: number } = {}): Promise<PostgresCluster> {
   const bin = postgresBinDir();
-  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'veil-pg-'));
+  const dir = reachableByPostgres(options.dir ?? mkdtempSync(join(tmpdir(), 'veil-pg-')));
   const data = join(dir, 'data');
   const existing = existsSync(join(data, 'PG_VERSION'));
-  mkdirSync(dir, { recursive: true });
-  if (asRoot) chownSync(dir, postgresUid(), postgresGid());
   if (!existing) {
     const [initCommand, initArgs] = asPostgres(join(bin, 'initdb'), ['-D', data, '-U', 'veil', '-A', 'trust', '-E', 'UTF8', '--locale=C', '-N']);
     const init = spawnSync(initCommand, initArgs, { encoding: 'utf8' });
@@ -85,6 +84,22 @@ export async function startPostgres(options: { dir?: string; port?: number } = {
 
 function databaseUrl(url: string, name: string): string {
   return url.replace(/\/[^/]*$/, `/${name}`);
+}
+
+/**
+ * `dir`, created (and under root handed to `postgres`) — unless under root the `postgres` user
+ * cannot traverse its parents (a checkout in a 0700 `mktemp -d` directory): then a directory of
+ * the system temp dir named after `dir`, so that a restart on the same `dir` finds the same data.
+ */
+function reachableByPostgres(dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  if (!asRoot) return dir;
+  chownSync(dir, postgresUid(), postgresGid());
+  if (spawnSync('runuser', ['-u', 'postgres', '--', 'test', '-w', dir]).status === 0) return dir;
+  const stand = join(tmpdir(), `veil-pg-${createHash('sha256').update(dir).digest('hex').slice(0, 16)}`);
+  mkdirSync(stand, { recursive: true });
+  chownSync(stand, postgresUid(), postgresGid());
+  return stand;
 }
 
 function postgresUid(): number {
